@@ -1,0 +1,453 @@
+/**
+ * The book: applies events to cost pools and posting rules, and returns the journals.
+ *
+ * - Idempotent: an event id seen before returns its original result when the content is the
+ *   same, DUPLICATE_EVENT_CONFLICT when it differs.
+ * - Atomic: a failing event returns a coded failure and leaves every pool as it was.
+ * - Ordered by what events say (date, time, id), not by arrival. An event that lands
+ *   behind already-costed movements of a pool, or a void, re-costs just the affected pools
+ *   from scratch in date order, follows the changes into dependent pools and events, and
+ *   books a correcting journal for each event whose amounts changed. Nothing is edited.
+ */
+import { type Company, inventoryAccounts, resolveAccount, type Role } from '../domain/config.js';
+import { assert, fail, FailureError, failure, type Result, ok, err } from '../domain/errors.js';
+import { fingerprint, type BookEvent, type EventOf } from '../domain/events.js';
+import { formatQty } from '../domain/decimal.js';
+import { CostPool } from '../costing/pool.js';
+import { valueAt } from '../costing/unit-cost.js';
+import { RULES } from '../posting/rules/index.js';
+import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
+import type { Move, MoveResult, RuleContext, EventView } from '../posting/types.js';
+
+export interface Applied {
+  status: 'ok' | 'exists';
+  event: string;
+  journals: Journal[];
+}
+
+interface Stored {
+  ev: BookEvent;
+  moves: Move[];
+  results: MoveResult[];
+  pools: string[];
+  voidedBy: string | undefined;
+  dependents: Set<string> | undefined;
+  journals: Journal[];
+  corrections: number;
+}
+
+interface AnyRule {
+  references?(ev: BookEvent): string[];
+  plan(ev: BookEvent, ctx: RuleContext): Move[];
+  post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void;
+}
+
+interface PoolEntry { key: string; event: string; move: number }
+interface PoolHistory { product: string; warehouse: string; entries: PoolEntry[]; state: CostPool }
+
+export interface BookOptions {
+  /** Keep every journal in memory (`book.journals`); off for long streams that use `onJournal`. */
+  keepJournals?: boolean;
+  onJournal?: (j: Journal) => void;
+}
+
+export function poolKey(product: string, warehouse: string): string {
+  return `${product}\u0000${warehouse}`;
+}
+
+function sameResult(a: MoveResult | undefined, b: MoveResult): boolean {
+  return a !== undefined && a.qty === b.qty && a.value === b.value && a.variance === b.variance && a.trueUp === b.trueUp && a.toCogs === b.toCogs;
+}
+
+export class Book {
+  private readonly events = new Map<string, Stored>();
+  private readonly pools = new Map<string, PoolHistory>();
+  private readonly gl = new Map<string, bigint>();
+  readonly journals: Journal[] = [];
+  private readonly accountCache = new Map<string, string>();
+  readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0 };
+
+  constructor(readonly co: Company, private readonly options: BookOptions = {}) {}
+
+  // ---- applying events -------------------------------------------------------------------
+
+  apply(ev: BookEvent): Result<Applied> {
+    const seen = this.events.get(ev.id);
+    if (seen) {
+      if (fingerprint(seen.ev) === fingerprint(ev)) return ok({ status: 'exists', event: ev.id, journals: seen.journals });
+      return err(failure('DUPLICATE_EVENT_CONFLICT', `Event ${ev.id} was already accepted with different content.`, 'Send a new id for a new event; to change an accepted one, void it and post the corrected event under a new id.', { event: ev.id }));
+    }
+    try {
+      const journals = ev.type === 'void' ? this.applyVoid(ev) : this.applyEvent(ev);
+      this.stats.events++;
+      return ok({ status: 'ok', event: ev.id, journals });
+    } catch (x) {
+      if (x instanceof FailureError) return err(x.failure);
+      throw x;
+    }
+  }
+
+  /** The event's posting rule, typed loosely here: RULES pairs each type with its own rule. */
+  private rule(ev: BookEvent): AnyRule {
+    assert(ev.type !== 'void', 'voids have no posting rule');
+    return RULES[ev.type] as unknown as AnyRule;
+  }
+
+  private applyEvent(ev: Exclude<BookEvent, { type: 'void' }>): Journal[] {
+    const rule = this.rule(ev);
+    const ctx = this.context(ev.id);
+    const refs = rule.references?.(ev) ?? [];
+    for (const r of refs) {
+      if (!this.live(r)) fail('UNKNOWN_REFERENCE', `Event ${ev.id} refers to "${r}", which is not a live event (never posted, or voided).`, `Post "${r}" first, or correct the reference.`, { event: ev.id, reference: r });
+    }
+    const moves = rule.plan(ev, ctx);
+    const stored: Stored = { ev, moves, results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
+    stored.pools = [...new Set(moves.map((m) => poolKey(m.product, m.warehouse)))];
+    const late = moves.some((m) => {
+      const h = this.pools.get(poolKey(m.product, m.warehouse));
+      const last = h?.entries[h.entries.length - 1];
+      return last !== undefined && last.key > ev.key;
+    });
+    const journals = late ? this.replay(stored, undefined) : this.appendInOrder(stored, ctx);
+    for (const r of refs) {
+      const target = this.events.get(r)!;
+      (target.dependents ??= new Set()).add(ev.id);
+    }
+    return journals;
+  }
+
+  /** The common case: every move lands after what its pool has seen. */
+  private appendInOrder(stored: Stored, ctx: RuleContext): Journal[] {
+    const { ev, moves } = stored;
+    const touched: PoolHistory[] = [];
+    const results: MoveResult[] = [];
+    try {
+      for (let i = 0; i < moves.length; i++) {
+        const m = moves[i]!;
+        const h = this.pool(m.product, m.warehouse);
+        if (!touched.includes(h)) {
+          h.state.begin();
+          touched.push(h);
+        }
+        results.push(this.runMove(h.state, m, ev, i, results, ctx));
+      }
+      stored.results = results;
+      const journal = this.postOriginal(stored, ctx);
+      for (const h of touched) h.state.commit();
+      moves.forEach((m, i) => this.pools.get(poolKey(m.product, m.warehouse))!.entries.push({ key: ev.key, event: ev.id, move: i }));
+      this.events.set(ev.id, stored);
+      const journals = journal ? [journal] : [];
+      this.emit(stored, journals);
+      return journals;
+    } catch (x) {
+      for (const h of touched) h.state.rollback();
+      throw x;
+    }
+  }
+
+  private postOriginal(stored: Stored, ctx: RuleContext): Journal | undefined {
+    const lines = this.post(stored.ev, stored.results, ctx);
+    if (lines.length === 0) return undefined;
+    return this.journal(stored.ev, stored.ev.id, 'original', lines);
+  }
+
+  private post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext): JournalLine[] {
+    const j = new JournalBuilder();
+    this.rule(ev).post(ev, results, ctx, j);
+    return j.lines;
+  }
+
+  private journal(ev: BookEvent, id: string, kind: Journal['kind'], lines: JournalLine[], extra: Partial<Journal> = {}): Journal {
+    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, ...extra };
+    if (ev.reference !== undefined) j.reference = ev.reference;
+    assertBalanced(j);
+    return j;
+  }
+
+  private emit(stored: Stored, journals: Journal[]): void {
+    stored.journals = journals;
+    for (const j of journals) {
+      for (const l of j.lines) this.gl.set(l.account, (this.gl.get(l.account) ?? 0n) + l.amount);
+      if (this.options.keepJournals !== false) this.journals.push(j);
+      this.options.onJournal?.(j);
+    }
+  }
+
+  private runMove(state: CostPool, m: Move, ev: BookEvent, i: number, results: readonly MoveResult[], ctx: RuleContext): MoveResult {
+    const base = { variance: 0n, trueUp: 0n, toCogs: 0n, shortQty: 0n };
+    switch (m.kind) {
+      case 'in':
+        return this.receive(state, m, m.qty, ev, i, results, ctx);
+      case 'out':
+        return this.issue(state, m, m.qty, ev);
+      case 'count': {
+        const delta = m.qty - state.onHand;
+        if (delta === 0n) return { ...base, qty: 0n, value: 0n };
+        if (delta > 0n) return this.receive(state, m, delta, ev, i, results, ctx);
+        const r = this.issue(state, m, -delta, ev);
+        return { ...r, qty: -r.qty, value: -r.value };
+      }
+      case 'revalue': {
+        const r = state.revalue(m.amount ?? 0n, m.source ?? '', m.received ?? 0n);
+        return { ...base, qty: 0n, value: r.toStock, toCogs: r.toCogs };
+      }
+    }
+  }
+
+  private receive(state: CostPool, m: Move, qty: bigint, ev: BookEvent, i: number, results: readonly MoveResult[], ctx: RuleContext): MoveResult {
+    let value = m.value ?? m.valueFrom?.(results, ctx);
+    if (value === undefined) {
+      const uc = state.valuationCost(m.valuation ?? 'average').uc;
+      value = uc ? valueAt(uc, qty, this.co.settings.rounding) : 0n;
+    }
+    const pieces = m.piecesFrom === undefined ? undefined : results[m.piecesFrom]?.takes;
+    const r = state.receive({ qty, value, source: m.source ?? `${ev.id}#${i}`, lot: m.lot, expiry: m.expiry, pieces });
+    return { qty, value: r.stockValue, variance: r.variance, trueUp: r.trueUp, toCogs: 0n, shortQty: 0n };
+  }
+
+  private issue(state: CostPool, m: Move, qty: bigint, ev: BookEvent): MoveResult {
+    if (this.co.settings.negativeStock === 'block') {
+      const have = state.available(m.lot);
+      if (have < qty) {
+        const what = m.lot === undefined ? `"${m.product}"` : `lot "${m.lot}" of "${m.product}"`;
+        fail('INSUFFICIENT_STOCK', `Event ${ev.id} issues ${formatQty(qty)} of ${what} from warehouse "${m.warehouse}" on ${ev.date}, but only ${formatQty(have > 0n ? have : 0n)} is on hand then.`, 'Post (or backdate) the receipt that brings the stock in first, reduce the quantity, or set settings.negativeStock to "allow".', { event: ev.id, product: m.product, warehouse: m.warehouse, lot: m.lot ?? '' });
+      }
+    }
+    const r = state.issue(qty, m.lot, m.lineCost);
+    return { qty, value: r.value, takes: r.takes, variance: 0n, trueUp: 0n, toCogs: 0n, shortQty: r.shortQty };
+  }
+
+  private pool(product: string, warehouse: string): PoolHistory {
+    const k = poolKey(product, warehouse);
+    let h = this.pools.get(k);
+    if (!h) {
+      h = { product, warehouse, entries: [], state: this.newState(product) };
+      this.pools.set(k, h);
+    }
+    return h;
+  }
+
+  private newState(product: string): CostPool {
+    const p = this.co.products.get(product);
+    assert(p !== undefined, `product ${product} exists`);
+    return new CostPool({ method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost });
+  }
+
+  // ---- voids -------------------------------------------------------------------------------
+
+  private applyVoid(ev: EventOf<'void'>): Journal[] {
+    const target = this.events.get(ev.target);
+    if (!target) fail('UNKNOWN_REFERENCE', `Void ${ev.id} names event "${ev.target}", which was never posted.`, 'Correct the target id.', { event: ev.id, reference: ev.target });
+    if (target.ev.type === 'void') fail('CANNOT_VOID', `Void ${ev.id} names "${ev.target}", which is itself a void.`, 'Post the original event again under a new id instead.', { event: ev.id, reference: ev.target });
+    if (target.voidedBy !== undefined) fail('ALREADY_VOIDED', `Event "${ev.target}" was already voided by "${target.voidedBy}".`, 'Nothing to do; the void stands.', { event: ev.id, reference: ev.target });
+    const deps = [...(target.dependents ?? [])].filter((d) => this.live(d));
+    if (deps.length > 0) fail('VOID_HAS_DEPENDENTS', `Event "${ev.target}" cannot be voided while ${deps.map((d) => `"${d}"`).join(', ')} depend on it.`, 'Void the dependent events first.', { event: ev.id, reference: ev.target, dependents: deps.join(',') });
+    const self: Stored = { ev, moves: [], results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
+    const journals = target.moves.length > 0 ? this.replay(self, target) : this.reverseOnly(self, target);
+    return journals;
+  }
+
+  private reverseOnly(self: Stored, target: Stored): Journal[] {
+    const reversal = this.reversal(self, target);
+    target.voidedBy = self.ev.id;
+    this.unlinkReferences(target);
+    this.events.set(self.ev.id, self);
+    const journals = reversal ? [reversal] : [];
+    this.emit(self, journals);
+    return journals;
+  }
+
+  /** The void's journal: the target's journals as they stand now, negated, at the target's date. */
+  private reversal(self: Stored, target: Stored): Journal | undefined {
+    const lines = negate(this.post(target.ev, target.results, this.context(target.ev.id)));
+    if (lines.length === 0) return undefined;
+    return this.journal(target.ev, self.ev.id, 'reversal', lines, { reverses: target.ev.id, event: target.ev.id, eventType: target.ev.type });
+  }
+
+  private unlinkReferences(target: Stored): void {
+    if (target.ev.type === 'void') return;
+    for (const r of this.rule(target.ev).references?.(target.ev) ?? []) this.events.get(r)?.dependents?.delete(target.ev.id);
+  }
+
+  // ---- re-costing --------------------------------------------------------------------------
+
+  /**
+   * Re-costs the pools `added` enters or `removed` leaves, in date order, and everything the
+   * changes flow into. All work happens on new pool states; the book changes only once every
+   * pool has re-costed and every journal has posted, so a failure changes nothing.
+   */
+  private replay(added: Stored, removed: Stored | undefined): Journal[] {
+    this.stats.replays++;
+    const tentEntries = new Map<string, PoolEntry[]>();
+    const tentResults = new Map<string, MoveResult[]>();
+    const starts = new Map<string, string>();
+    const schedule = (k: string, from: string): void => {
+      const cur = starts.get(k);
+      if (cur === undefined || from < cur) starts.set(k, from);
+    };
+    const entriesOf = (k: string): PoolEntry[] => {
+      let e = tentEntries.get(k);
+      if (!e) {
+        e = [...(this.pools.get(k)?.entries ?? [])];
+        tentEntries.set(k, e);
+      }
+      return e;
+    };
+    const stored = (id: string): Stored | undefined => (id === added.ev.id ? added : id === removed?.ev.id ? undefined : this.events.get(id));
+    added.moves.forEach((m, i) => {
+      const k = poolKey(m.product, m.warehouse);
+      const list = entriesOf(k);
+      let at = list.length;
+      while (at > 0 && list[at - 1]!.key > added.ev.key) at--;
+      list.splice(at, 0, { key: added.ev.key, event: added.ev.id, move: i });
+      schedule(k, added.ev.key);
+    });
+    if (removed) {
+      for (const k of removed.pools) {
+        tentEntries.set(k, entriesOf(k).filter((e) => e.event !== removed.ev.id));
+        schedule(k, removed.ev.key);
+      }
+    }
+    const ctx = this.context(added.ev.id, (id) => {
+      const s = stored(id);
+      if (!s || s.voidedBy !== undefined) return undefined;
+      return { event: s.ev, moves: s.moves, results: tentResults.get(id) ?? s.results };
+    });
+    const newStates = new Map<string, CostPool>();
+    const changed = new Set<string>();
+    let rounds = 0;
+    while (starts.size > 0) {
+      assert(++rounds < 1_000_000, 're-costing converges');
+      const [k] = [...starts.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
+      starts.delete(k);
+      this.stats.pooledReplays++;
+      const [product, warehouse] = k.split('\u0000') as [string, string];
+      const state = this.newState(product);
+      void warehouse;
+      for (const e of entriesOf(k)) {
+        const s = stored(e.event);
+        assert(s !== undefined, `pool entry ${e.event} is stored`);
+        let res = tentResults.get(e.event);
+        if (!res) {
+          res = [...s.results];
+          tentResults.set(e.event, res);
+        }
+        const r = this.runMove(state, s.moves[e.move]!, s.ev, e.move, res, { ...ctx, eventId: e.event });
+        const before = res[e.move];
+        res[e.move] = r;
+        if (sameResult(before, r)) continue;
+        changed.add(e.event);
+        // What this move's cost feeds: the event's other pools and the events that read it.
+        for (const other of s.pools) if (other !== k) schedule(other, e.key);
+        for (const d of s.dependents ?? []) {
+          const ds = stored(d);
+          if (ds && ds.voidedBy === undefined) for (const dk of ds.pools) schedule(dk, ds.ev.key);
+        }
+      }
+      newStates.set(k, state);
+    }
+    return this.commitReplay(added, removed, tentEntries, tentResults, newStates, changed, ctx);
+  }
+
+  private commitReplay(added: Stored, removed: Stored | undefined, tentEntries: Map<string, PoolEntry[]>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, changed: Set<string>, ctx: RuleContext): Journal[] {
+    const journals: Journal[] = [];
+    let first: Journal | undefined;
+    if (removed) first = this.reversal(added, removed);
+    else {
+      added.results = tentResults.get(added.ev.id) ?? [];
+      first = this.postOriginal(added, ctx);
+    }
+    if (first) journals.push(first);
+    const corrected = [...changed].filter((id) => id !== added.ev.id && id !== removed?.ev.id).map((id) => this.events.get(id)!).sort((a, b) => (a.ev.key < b.ev.key ? -1 : 1));
+    const pending: { s: Stored; lines: JournalLine[] }[] = [];
+    for (const s of corrected) {
+      const c = this.context(s.ev.id);
+      const lines = difference(this.post(s.ev, tentResults.get(s.ev.id)!, c), this.post(s.ev, s.results, c));
+      if (lines.length > 0) pending.push({ s, lines });
+    }
+    // Everything posted: now change the book.
+    for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
+    for (const { s, lines } of pending) {
+      s.corrections++;
+      this.stats.corrections++;
+      journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections}`, 'correction', lines, { cause: added.ev.id }));
+    }
+    for (const [k, entries] of tentEntries) {
+      const [product, warehouse] = k.split('\u0000') as [string, string];
+      const h = this.pool(product, warehouse);
+      h.entries = entries;
+      const st = newStates.get(k);
+      if (st) h.state = st;
+    }
+    if (removed) {
+      removed.voidedBy = added.ev.id;
+      this.unlinkReferences(removed);
+    }
+    this.events.set(added.ev.id, added);
+    this.emit(added, journals);
+    return journals;
+  }
+
+  // ---- context and queries -----------------------------------------------------------------
+
+  private live(id: string): boolean {
+    const s = this.events.get(id);
+    return s !== undefined && s.voidedBy === undefined && s.ev.type !== 'void';
+  }
+
+  private context(eventId: string, lookup?: (id: string) => EventView | undefined): RuleContext {
+    const co = this.co;
+    const cache = this.accountCache;
+    return {
+      co,
+      eventId,
+      account: (role: Role, at = {}) => {
+        if (at.override !== undefined) return resolveAccount(co, role, { ...at, event: eventId });
+        const k = `${role}\u0000${at.product ?? ''}\u0000${at.warehouse ?? ''}`;
+        let code = cache.get(k);
+        if (code === undefined) {
+          code = resolveAccount(co, role, { ...at, event: eventId });
+          cache.set(k, code);
+        }
+        return code;
+      },
+      lookup: lookup ?? ((id) => {
+        const s = this.events.get(id);
+        return s && s.voidedBy === undefined ? { event: s.ev, moves: s.moves, results: s.results } : undefined;
+      }),
+    };
+  }
+
+  /** GL balance per account, from every journal booked. */
+  balances(): ReadonlyMap<string, bigint> {
+    return this.gl;
+  }
+
+  /** Sub-ledger value per inventory account: the sum of its pools' on-hand values. */
+  inventoryValueByAccount(): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (const code of inventoryAccounts(this.co)) out.set(code, 0n);
+    for (const h of this.pools.values()) {
+      const code = resolveAccount(this.co, 'inventory', { product: h.product, warehouse: h.warehouse });
+      out.set(code, (out.get(code) ?? 0n) + h.state.onHandValue);
+    }
+    return out;
+  }
+
+  /** On-hand quantity and value of one pool, with its live layers. */
+  onHand(product: string, warehouse: string): { qty: bigint; value: bigint; layers: { qty: bigint; value: bigint; lot?: string | undefined; expiry?: string | undefined; source: string }[] } {
+    const h = this.pools.get(poolKey(product, warehouse));
+    if (!h) return { qty: 0n, value: 0n, layers: [] };
+    return { qty: h.state.onHand, value: h.state.onHandValue, layers: h.state.liveLayers().map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry, source: l.source })) };
+  }
+
+  pools_(): IterableIterator<PoolHistory> {
+    return this.pools.values();
+  }
+
+  /** An accepted event with its moves and current costs (for drill-down). */
+  view(id: string): (EventView & { voidedBy: string | undefined }) | undefined {
+    const s = this.events.get(id);
+    return s ? { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy } : undefined;
+  }
+}

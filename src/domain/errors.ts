@@ -1,0 +1,77 @@
+/**
+ * Expected business failures are values, not exceptions: a stable code, the record it
+ * concerns, a message that names it, and the fix. The catalogue below is the single source
+ * of truth; docs/errors.md lists the same codes and a test keeps the two in sync.
+ * Programmer errors (broken invariants) are `assert` failures instead.
+ */
+export const ERROR_CODES = {
+  INVALID_EVENT: 'The event is malformed: a field is missing, has the wrong type or an invalid value.',
+  INVALID_CONFIG: 'The company configuration is malformed or inconsistent.',
+  UNKNOWN_EVENT_TYPE: 'The event type is not one stockbook knows.',
+  MAPPING_MISSING: 'No account is mapped for an account role at any level (line, product, category, warehouse, company).',
+  UNKNOWN_ACCOUNT: 'An account code is not in the chart of accounts.',
+  UNKNOWN_PRODUCT: 'The product SKU is not in the configuration.',
+  UNKNOWN_WAREHOUSE: 'The warehouse code is not in the configuration.',
+  UNKNOWN_REFERENCE: 'The event refers to another event that does not exist (or is of the wrong type).',
+  INSUFFICIENT_STOCK: 'Issuing the quantity would take stock on hand below zero while negative stock is blocked.',
+  LOT_REQUIRED: 'The product is costed by specific lot/serial and the line names no lot.',
+  NOT_STOCKED: 'A stock movement names a product that is not stocked (a service or non-inventory item).',
+  DUPLICATE_EVENT_CONFLICT: 'An event with this id was already accepted with different content.',
+  ALREADY_VOIDED: 'The event was already voided.',
+  CANNOT_VOID: 'The event cannot be voided (it is a void itself).',
+  VOID_HAS_DEPENDENTS: 'Other events depend on the event being voided.',
+  UNBALANCED_JOURNAL: 'A manual journal does not balance.',
+  INVENTORY_ACCOUNT_IN_MANUAL_JOURNAL: 'A manual journal posts to an inventory account directly, which would break the sub-ledger.',
+  RATE_MISSING: 'A document in a foreign currency carries no exchange rate.',
+  SETTING_MISMATCH: 'The event does not fit the company settings (e.g. a stock receipt while purchases are recognised at the bill).',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface Failure {
+  readonly code: ErrorCode;
+  /** What went wrong, naming the record. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** The record concerned: event id, and where useful product, warehouse, role, line. */
+  readonly record: Readonly<Record<string, string | number>>;
+}
+
+export function failure(
+  code: ErrorCode,
+  message: string,
+  fix: string,
+  record: Record<string, string | number> = {},
+): Failure {
+  return { code, message, fix, record };
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function err<T = never>(error: Failure): Result<T> {
+  return { ok: false, error };
+}
+
+/**
+ * Thrown inside the core to unwind an event that fails midway; the book catches it at the
+ * event boundary and returns it as a value, having changed nothing.
+ */
+export class FailureError extends Error {
+  constructor(readonly failure: Failure) {
+    super(`${failure.code}: ${failure.message}`);
+  }
+}
+
+export function fail(code: ErrorCode, message: string, fix: string, record: Record<string, string | number> = {}): never {
+  throw new FailureError(failure(code, message, fix, record));
+}
+
+/** Programmer-error check: a broken invariant, never an expected business outcome. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}

@@ -1,0 +1,287 @@
+/**
+ * Typed events. Raw JSON is checked against EVENT_SCHEMA (shape), then converted here to
+ * exact values: money to bigint minor units of the company base currency (a foreign document
+ * is converted once, line by line, at its rate), quantities to QTY_SCALE units, unit costs to
+ * UNIT_COST_SCALE units. After parsing, nothing downstream ever sees a decimal string.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
+import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE, maxBig } from './decimal.js';
+import { parseMoney, convert, RATE_SCALE } from './money.js';
+import { fail, failure, FailureError, type Result, ok, err } from './errors.js';
+import type { Company } from './config.js';
+
+export interface EventBase {
+  id: string;
+  date: string;
+  time?: string | undefined;
+  /** Sort key: date, time, id. Events are ordered by what they say, never by arrival. */
+  key: string;
+  docCurrency: string;
+  rate?: bigint | undefined;
+  reference?: string | undefined;
+  memo?: string | undefined;
+}
+
+export interface StockLine { product: string; warehouse: string; qty: bigint; lot?: string | undefined }
+export interface Service { role: 'labour' | 'overheads'; account?: string | undefined; amount: bigint; description?: string | undefined }
+
+export interface PurchaseLine {
+  product?: string | undefined; warehouse?: string | undefined; qty?: bigint | undefined; lot?: string | undefined; expiry?: string | undefined;
+  amount: bigint; tax: bigint; account?: string | undefined; capitalise: boolean; description?: string | undefined;
+}
+export interface SaleLine {
+  product?: string | undefined; warehouse?: string | undefined; qty?: bigint | undefined; lot?: string | undefined;
+  amount: bigint; tax: bigint; account?: string | undefined; cost?: bigint | undefined; description?: string | undefined;
+}
+export interface SaleCreditLine extends SaleLine { restock: boolean; shipment?: string | undefined }
+export interface AdjustmentLine extends StockLine { expiry?: string | undefined; unitCost?: bigint | undefined; valuation?: 'average' | 'last' | 'standard' | undefined; account?: string | undefined }
+
+export type BookEvent = EventBase & (
+  | { type: 'supplier_deposit'; supplier: string; amount: bigint; bankAccount?: string | undefined }
+  | { type: 'supplier_payment'; supplier: string; amount: bigint; bankAccount?: string | undefined }
+  | { type: 'customer_prepayment'; customer: string; amount: bigint; bankAccount?: string | undefined }
+  | { type: 'customer_payment'; customer: string; amount: bigint; bankAccount?: string | undefined }
+  | { type: 'purchase_invoice'; supplier: string; dropship: boolean; receipt?: string | undefined; depositApplied: bigint; lines: PurchaseLine[] }
+  | { type: 'expense_bill'; supplier: string; lines: { account: string; amount: bigint; tax: bigint; description?: string | undefined }[] }
+  | { type: 'stock_receipt'; supplier?: string | undefined; lines: (StockLine & { expiry?: string | undefined; amount: bigint })[] }
+  | { type: 'purchase_credit_note'; supplier: string; bill?: string | undefined; lines: PurchaseLine[] }
+  | { type: 'landed_cost'; amount: bigint; account?: string | undefined; purchase?: string | undefined; sale?: string | undefined }
+  | { type: 'manual_journal'; lines: { account: string; amount: bigint; description?: string | undefined }[] }
+  | { type: 'sale_invoice'; customer: string; issuesStock?: boolean | undefined; prepaymentApplied: bigint; lines: SaleLine[] }
+  | { type: 'shipment'; sale?: string | undefined; lines: (StockLine & { cost?: bigint | undefined })[] }
+  | { type: 'sale_credit_note'; customer: string; invoice?: string | undefined; lines: SaleCreditLine[] }
+  | { type: 'stock_adjustment'; lines: AdjustmentLine[] }
+  | { type: 'stocktake'; lines: { product: string; warehouse: string; counted: bigint; account?: string | undefined }[] }
+  | { type: 'transfer'; from: string; to: string; lines: { product: string; qty: bigint; lot?: string | undefined }[] }
+  | { type: 'assembly'; product: string; warehouse: string; qty: bigint; lot?: string | undefined; expiry?: string | undefined; components: StockLine[]; services: Service[] }
+  | { type: 'disassembly'; product: string; warehouse: string; qty: bigint; lot?: string | undefined; outputs: (StockLine & { weight?: bigint | undefined })[]; services: Service[] }
+  | { type: 'write_off'; account?: string | undefined; lines: StockLine[]; services: Service[] }
+  | { type: 'void'; target: string }
+);
+
+export type EventType = BookEvent['type'];
+export type EventOf<T extends EventType> = Extract<BookEvent, { type: T }>;
+
+export function orderKey(date: string, time: string | undefined, id: string): string {
+  return `${date}T${time ?? ''}\u0000${id}`;
+}
+
+const ajv = new Ajv2020({ allErrors: false, strict: false });
+const validate = ajv.compile(EVENT_SCHEMA);
+
+type Raw = Record<string, unknown>;
+
+/** Converts field values of one raw event, failing with INVALID_EVENT naming the field. */
+class Converter {
+  constructor(readonly id: string, readonly co: Company, readonly currency: string, readonly rate: bigint | undefined) {}
+  bad(path: string, reason: string): never {
+    return fail('INVALID_EVENT', `Event ${this.id}: ${path} ${reason}.`, 'Correct the event; docs/events.md describes every field.', { event: this.id, field: path });
+  }
+  money(v: unknown, path: string): bigint {
+    if (v === undefined) return 0n;
+    const r = parseMoney(String(v), this.currency);
+    if (!r.ok) this.bad(path, `is not a valid ${this.currency} amount (${r.reason})`);
+    return this.rate === undefined ? r.value : convert(r.value, this.currency, this.co.baseCurrency, this.rate, this.co.settings.rounding);
+  }
+  qty(v: unknown, path: string, allowZero = false, allowNegative = false): bigint {
+    const r = parseDecimal(String(v), QTY_SCALE);
+    if (!r.ok) this.bad(path, `is not a valid quantity (${r.reason})`);
+    if (r.value === 0n && !allowZero) this.bad(path, 'must not be zero');
+    if (r.value < 0n && !allowNegative) this.bad(path, 'must not be negative');
+    return r.value;
+  }
+  unitCost(v: unknown, path: string): bigint | undefined {
+    if (v === undefined) return undefined;
+    const r = parseDecimal(String(v), UNIT_COST_SCALE);
+    if (!r.ok) this.bad(path, `is not a valid unit cost (${r.reason})`);
+    return this.rate === undefined ? r.value : (r.value * this.rate) / 10n ** BigInt(RATE_SCALE);
+  }
+  product(v: unknown, path: string): string {
+    const sku = String(v);
+    if (!this.co.products.has(sku)) {
+      fail('UNKNOWN_PRODUCT', `Event ${this.id}: ${path} names product "${sku}", which is not in the configuration.`, `Add product "${sku}" to the configuration, or correct the SKU.`, { event: this.id, product: sku });
+    }
+    return sku;
+  }
+  warehouse(v: unknown, path: string): string {
+    const code = String(v);
+    if (!this.co.warehouses.has(code)) {
+      fail('UNKNOWN_WAREHOUSE', `Event ${this.id}: ${path} names warehouse "${code}", which is not in the configuration.`, `Add warehouse "${code}" to the configuration, or correct the code.`, { event: this.id, warehouse: code });
+    }
+    return code;
+  }
+  optStr(v: unknown): string | undefined {
+    return v === undefined ? undefined : String(v);
+  }
+  services(list: unknown, path: string): Service[] {
+    return ((list as Raw[] | undefined) ?? []).map((s, i) => ({
+      role: (s['role'] as 'labour' | 'overheads' | undefined) ?? 'labour',
+      account: this.optStr(s['account']),
+      amount: this.money(s['amount'], `${path}[${i}].amount`),
+      description: this.optStr(s['description']),
+    }));
+  }
+  stockLine(l: Raw, path: string, warehouse?: string): StockLine {
+    return {
+      product: this.product(l['product'], `${path}.product`),
+      warehouse: this.warehouse(l['warehouse'] ?? warehouse, `${path}.warehouse`),
+      qty: this.qty(l['qty'], `${path}.qty`),
+      lot: this.optStr(l['lot']),
+    };
+  }
+}
+
+type Body = BookEvent extends infer E ? (E extends BookEvent ? Omit<E, keyof EventBase> : never) : never;
+
+function convertBody(c: Converter, type: EventType, e: Raw): Body {
+  const L = (e['lines'] as Raw[] | undefined) ?? [];
+  const s = (k: string): string | undefined => c.optStr(e[k]);
+  switch (type) {
+    case 'supplier_deposit':
+    case 'supplier_payment':
+      return { type, supplier: String(e['supplier']), amount: c.money(e['amount'], 'amount'), bankAccount: s('bankAccount') };
+    case 'customer_prepayment':
+    case 'customer_payment':
+      return { type, customer: String(e['customer']), amount: c.money(e['amount'], 'amount'), bankAccount: s('bankAccount') };
+    case 'purchase_invoice':
+    case 'purchase_credit_note': {
+      const lines = L.map((l, i) => purchaseLine(c, l, `lines[${i}]`));
+      if (type === 'purchase_credit_note') return { type, supplier: String(e['supplier']), bill: s('bill'), lines };
+      return { type, supplier: String(e['supplier']), dropship: e['dropship'] === true, receipt: s('receipt'), depositApplied: c.money(e['depositApplied'], 'depositApplied'), lines };
+    }
+    case 'expense_bill':
+      return { type, supplier: String(e['supplier']), lines: L.map((l, i) => ({ account: String(l['account']), amount: c.money(l['amount'], `lines[${i}].amount`), tax: c.money(l['tax'], `lines[${i}].tax`), description: c.optStr(l['description']) })) };
+    case 'stock_receipt':
+      return { type, supplier: s('supplier'), lines: L.map((l, i) => ({ ...c.stockLine(l, `lines[${i}]`), expiry: c.optStr(l['expiry']), amount: c.money(l['amount'], `lines[${i}].amount`) })) };
+    case 'landed_cost':
+      if ((e['purchase'] === undefined) === (e['sale'] === undefined)) c.bad('purchase/sale', 'exactly one of "purchase" or "sale" must name the target');
+      return { type, amount: c.money(e['amount'], 'amount'), account: s('account'), purchase: s('purchase'), sale: s('sale') };
+    case 'manual_journal':
+      return { type, lines: L.map((l, i) => ({ account: String(l['account']), amount: c.money(l['amount'], `lines[${i}].amount`), description: c.optStr(l['description']) })) };
+    case 'sale_invoice':
+      return { type, customer: String(e['customer']), issuesStock: e['issuesStock'] as boolean | undefined, prepaymentApplied: c.money(e['prepaymentApplied'], 'prepaymentApplied'), lines: L.map((l, i) => saleLine(c, l, `lines[${i}]`)) };
+    case 'shipment':
+      return { type, sale: s('sale'), lines: L.map((l, i) => ({ ...c.stockLine(l, `lines[${i}]`), cost: c.unitCost(l['cost'], `lines[${i}].cost`) })) };
+    case 'sale_credit_note':
+      return { type, customer: String(e['customer']), invoice: s('invoice'), lines: L.map((l, i) => ({ ...saleLine(c, l, `lines[${i}]`), restock: l['restock'] !== false && l['qty'] !== undefined && l['product'] !== undefined, shipment: c.optStr(l['shipment']) })) };
+    case 'stock_adjustment':
+      return { type, lines: L.map((l, i) => ({ ...c.stockLine({ ...l, qty: '1' }, `lines[${i}]`), qty: c.qty(l['qty'], `lines[${i}].qty`, false, true), expiry: c.optStr(l['expiry']), unitCost: c.unitCost(l['unitCost'], `lines[${i}].unitCost`), valuation: l['valuation'] as AdjustmentLine['valuation'], account: c.optStr(l['account']) })) };
+    case 'stocktake':
+      return { type, lines: L.map((l, i) => ({ product: c.product(l['product'], `lines[${i}].product`), warehouse: c.warehouse(l['warehouse'], `lines[${i}].warehouse`), counted: c.qty(l['counted'], `lines[${i}].counted`, true), account: c.optStr(l['account']) })) };
+    case 'transfer': {
+      const from = c.warehouse(e['from'], 'from');
+      const to = c.warehouse(e['to'], 'to');
+      if (from === to) c.bad('to', 'must differ from "from"');
+      return { type, from, to, lines: L.map((l, i) => ({ product: c.product(l['product'], `lines[${i}].product`), qty: c.qty(l['qty'], `lines[${i}].qty`), lot: c.optStr(l['lot']) })) };
+    }
+    case 'assembly': {
+      const warehouse = c.warehouse(e['warehouse'], 'warehouse');
+      const product = c.product(e['product'], 'product');
+      const components = (e['components'] as Raw[]).map((l, i) => c.stockLine(l, `components[${i}]`, warehouse));
+      if (components.some((x) => x.product === product)) c.bad('components', 'must not include the assembled product itself');
+      return { type, product, warehouse, qty: c.qty(e['qty'], 'qty'), lot: s('lot'), expiry: s('expiry'), components, services: c.services(e['services'], 'services') };
+    }
+    case 'disassembly': {
+      const warehouse = c.warehouse(e['warehouse'], 'warehouse');
+      const product = c.product(e['product'], 'product');
+      const outputs = (e['outputs'] as Raw[]).map((l, i) => ({ ...c.stockLine(l, `outputs[${i}]`, warehouse), weight: c.unitCost(l['weight'], `outputs[${i}].weight`) }));
+      if (outputs.some((x) => x.product === product)) c.bad('outputs', 'must not include the disassembled product itself');
+      return { type, product, warehouse, qty: c.qty(e['qty'], 'qty'), lot: s('lot'), outputs, services: c.services(e['services'], 'services') };
+    }
+    case 'write_off':
+      return { type, account: s('account'), lines: L.map((l, i) => c.stockLine(l, `lines[${i}]`)), services: c.services(e['services'], 'services') };
+    case 'void':
+      return { type, target: String(e['target']) };
+  }
+}
+
+function purchaseLine(c: Converter, l: Raw, path: string): PurchaseLine {
+  const hasProduct = l['product'] !== undefined;
+  if (hasProduct && (l['qty'] === undefined || l['warehouse'] === undefined)) {
+    const product = c.product(l['product'], `${path}.product`);
+    if (c.co.products.get(product)?.stocked) c.bad(path, 'names a stocked product and must give "qty" and "warehouse"');
+  }
+  if (!hasProduct && l['account'] === undefined && l['capitalise'] !== true) c.bad(path, 'needs a "product", an "account", or "capitalise": true');
+  return {
+    product: hasProduct ? c.product(l['product'], `${path}.product`) : undefined,
+    warehouse: l['warehouse'] === undefined ? undefined : c.warehouse(l['warehouse'], `${path}.warehouse`),
+    qty: l['qty'] === undefined ? undefined : c.qty(l['qty'], `${path}.qty`),
+    lot: c.optStr(l['lot']),
+    expiry: c.optStr(l['expiry']),
+    amount: c.money(l['amount'], `${path}.amount`),
+    tax: c.money(l['tax'], `${path}.tax`),
+    account: c.optStr(l['account']),
+    capitalise: l['capitalise'] === true,
+    description: c.optStr(l['description']),
+  };
+}
+
+function saleLine(c: Converter, l: Raw, path: string): SaleLine {
+  return {
+    product: l['product'] === undefined ? undefined : c.product(l['product'], `${path}.product`),
+    warehouse: l['warehouse'] === undefined ? undefined : c.warehouse(l['warehouse'], `${path}.warehouse`),
+    qty: l['qty'] === undefined ? undefined : c.qty(l['qty'], `${path}.qty`),
+    lot: c.optStr(l['lot']),
+    amount: c.money(l['amount'], `${path}.amount`),
+    tax: c.money(l['tax'], `${path}.tax`),
+    account: c.optStr(l['account']),
+    cost: c.unitCost(l['cost'], `${path}.cost`),
+    description: c.optStr(l['description']),
+  };
+}
+
+function schemaMessage(raw: unknown): string {
+  const e = validate.errors?.[0];
+  if (!e) return 'does not match the event schema';
+  const where = e.instancePath === '' ? 'the event' : e.instancePath;
+  const extra = e.keyword === 'additionalProperties' ? ` ("${String((e.params as Raw)['additionalProperty'])}")` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as Raw)['allowedValues'])})` : '';
+  void raw;
+  return `${where} ${e.message ?? 'is invalid'}${extra}`;
+}
+
+/** Parses one raw event (already JSON-decoded). Never throws for bad input. */
+export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
+  const id = typeof raw === 'object' && raw !== null && typeof (raw as Raw)['id'] === 'string' ? String((raw as Raw)['id']) : '?';
+  const type = typeof raw === 'object' && raw !== null ? (raw as Raw)['type'] : undefined;
+  if (typeof type === 'string' && !EVENT_TYPES.includes(type)) {
+    return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
+  }
+  if (!validate(raw)) {
+    return err(failure('INVALID_EVENT', `Event ${id}: ${schemaMessage(raw)}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { event: id }));
+  }
+  const e = raw as Raw;
+  const currency = typeof e['currency'] === 'string' ? e['currency'] : co.baseCurrency;
+  let rate: bigint | undefined;
+  if (currency !== co.baseCurrency) {
+    if (typeof e['rate'] !== 'string') {
+      return err(failure('RATE_MISSING', `Event ${id} is in ${currency} but carries no "rate" to ${co.baseCurrency}.`, `Add "rate": base ${co.baseCurrency} per 1 ${currency}, e.g. "0.65".`, { event: id, currency }));
+    }
+    const r = parseDecimal(e['rate'], RATE_SCALE);
+    if (!r.ok || r.value === 0n) return err(failure('INVALID_EVENT', `Event ${id}: rate "${e['rate']}" is not a positive decimal with at most ${RATE_SCALE} places.`, 'Correct the rate.', { event: id }));
+    rate = r.value;
+  }
+  try {
+    const c = new Converter(id, co, currency, rate);
+    const body = convertBody(c, type as EventType, e);
+    let date = String(e['date']);
+    if (body.type === 'shipment') {
+      // Seed 004: a shipment's COGS is dated at the latest of its shipment dates.
+      const lineDates = ((e['lines'] as Raw[]) ?? []).map((l) => l['date']).filter((d): d is string => typeof d === 'string');
+      for (const d of lineDates) if (d > date) date = d;
+    }
+    const time = c.optStr(e['time']);
+    const base: EventBase = { id, date, time, key: orderKey(date, time, id), docCurrency: currency, rate, reference: c.optStr(e['reference']), memo: c.optStr(e['memo']) };
+    return ok({ ...base, ...body } as BookEvent);
+  } catch (x) {
+    if (x instanceof FailureError) return err(x.failure);
+    throw x;
+  }
+}
+
+/** A stable text of an event's content, used to tell a true resubmission from a conflict. */
+export function fingerprint(ev: BookEvent): string {
+  return JSON.stringify(ev, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+void maxBig;
