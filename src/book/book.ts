@@ -43,7 +43,7 @@ interface AnyRule {
 }
 
 interface PoolEntry { key: string; event: string; move: number }
-interface PoolHistory { product: string; warehouse: string; entries: PoolEntry[]; state: CostPool }
+interface PoolHistory { key: string; product: string; warehouse: string; entries: PoolEntry[]; state: CostPool }
 
 export interface BookOptions {
   /** Keep every journal in memory (`book.journals`); off for long streams that use `onJournal`. */
@@ -55,6 +55,11 @@ export function poolKey(product: string, warehouse: string): string {
   return `${product}\u0000${warehouse}`;
 }
 
+/** Every move result has one shape, fields in one order (keeps the hot path monomorphic). */
+function result(qty: bigint, value: bigint, takes: MoveResult['takes'], variance: bigint, trueUp: bigint, toCogs: bigint, shortQty: bigint): MoveResult {
+  return { qty, value, takes, variance, trueUp, toCogs, shortQty };
+}
+
 function sameResult(a: MoveResult | undefined, b: MoveResult): boolean {
   return a !== undefined && a.qty === b.qty && a.value === b.value && a.variance === b.variance && a.trueUp === b.trueUp && a.toCogs === b.toCogs;
 }
@@ -62,9 +67,11 @@ function sameResult(a: MoveResult | undefined, b: MoveResult): boolean {
 export class Book {
   private readonly events = new Map<string, Stored>();
   private readonly pools = new Map<string, PoolHistory>();
+  /** product → warehouse → pool: the hot path finds pools without building key strings. */
+  private readonly poolIndex = new Map<string, Map<string, PoolHistory>>();
   private readonly gl = new Map<string, bigint>();
   readonly journals: Journal[] = [];
-  private readonly accountCache = new Map<string, string>();
+  private readonly accountCache: AccountCache = new Map();
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0 };
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {}
@@ -102,12 +109,14 @@ export class Book {
     }
     const moves = rule.plan(ev, ctx);
     const stored: Stored = { ev, moves, results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
-    stored.pools = [...new Set(moves.map((m) => poolKey(m.product, m.warehouse)))];
-    const late = moves.some((m) => {
-      const h = this.pools.get(poolKey(m.product, m.warehouse));
+    let late = false;
+    for (const m of moves) {
+      const h = this.existingPool(m.product, m.warehouse);
       const last = h?.entries[h.entries.length - 1];
-      return last !== undefined && last.key > ev.key;
-    });
+      if (last !== undefined && last.key > ev.key) late = true;
+      const key = h?.key ?? poolKey(m.product, m.warehouse);
+      if (!stored.pools.includes(key)) stored.pools.push(key);
+    }
     const journals = late ? this.replay(stored, undefined) : this.appendInOrder(stored, ctx);
     for (const r of refs) {
       const target = this.events.get(r)!;
@@ -120,11 +129,13 @@ export class Book {
   private appendInOrder(stored: Stored, ctx: RuleContext): Journal[] {
     const { ev, moves } = stored;
     const touched: PoolHistory[] = [];
+    const hs: PoolHistory[] = [];
     const results: MoveResult[] = [];
     try {
       for (let i = 0; i < moves.length; i++) {
         const m = moves[i]!;
         const h = this.pool(m.product, m.warehouse);
+        hs.push(h);
         if (!touched.includes(h)) {
           h.state.begin();
           touched.push(h);
@@ -134,7 +145,7 @@ export class Book {
       stored.results = results;
       const journal = this.postOriginal(stored, ctx);
       for (const h of touched) h.state.commit();
-      moves.forEach((m, i) => this.pools.get(poolKey(m.product, m.warehouse))!.entries.push({ key: ev.key, event: ev.id, move: i }));
+      for (let i = 0; i < hs.length; i++) hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
       this.events.set(ev.id, stored);
       const journals = journal ? [journal] : [];
       this.emit(stored, journals);
@@ -158,14 +169,19 @@ export class Book {
   }
 
   private journal(ev: BookEvent, id: string, kind: Journal['kind'], lines: JournalLine[], extra: Partial<Journal> = {}): Journal {
-    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, ...extra };
-    if (ev.reference !== undefined) j.reference = ev.reference;
+    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, cause: undefined, reverses: undefined, reference: ev.reference };
+    if (extra.cause !== undefined) j.cause = extra.cause;
+    if (extra.reverses !== undefined) j.reverses = extra.reverses;
+    if (extra.event !== undefined) j.event = extra.event;
+    if (extra.eventType !== undefined) j.eventType = extra.eventType;
     assertBalanced(j);
     return j;
   }
 
   private emit(stored: Stored, journals: Journal[]): void {
-    stored.journals = journals;
+    // A resubmission answers with the original journals; long in-memory streams that keep
+    // no journals (the stores keep them instead) answer with none.
+    if (this.options.keepJournals !== false) stored.journals = journals;
     for (const j of journals) {
       for (const l of j.lines) this.gl.set(l.account, (this.gl.get(l.account) ?? 0n) + l.amount);
       if (this.options.keepJournals !== false) this.journals.push(j);
@@ -174,7 +190,6 @@ export class Book {
   }
 
   private runMove(state: CostPool, m: Move, ev: BookEvent, i: number, results: readonly MoveResult[], ctx: RuleContext): MoveResult {
-    const base = { variance: 0n, trueUp: 0n, toCogs: 0n, shortQty: 0n };
     switch (m.kind) {
       case 'in':
         return this.receive(state, m, m.qty, ev, i, results, ctx);
@@ -182,14 +197,14 @@ export class Book {
         return this.issue(state, m, m.qty, ev);
       case 'count': {
         const delta = m.qty - state.onHand;
-        if (delta === 0n) return { ...base, qty: 0n, value: 0n };
+        if (delta === 0n) return result(0n, 0n, undefined, 0n, 0n, 0n, 0n);
         if (delta > 0n) return this.receive(state, m, delta, ev, i, results, ctx);
         const r = this.issue(state, m, -delta, ev);
-        return { ...r, qty: -r.qty, value: -r.value };
+        return result(-r.qty, -r.value, r.takes, 0n, 0n, 0n, r.shortQty);
       }
       case 'revalue': {
         const r = state.revalue(m.amount ?? 0n, m.source ?? '', m.received ?? 0n);
-        return { ...base, qty: 0n, value: r.toStock, toCogs: r.toCogs };
+        return result(0n, r.toStock, undefined, 0n, 0n, r.toCogs, 0n);
       }
     }
   }
@@ -202,7 +217,7 @@ export class Book {
     }
     const pieces = m.piecesFrom === undefined ? undefined : results[m.piecesFrom]?.takes;
     const r = state.receive({ qty, value, source: m.source ?? `${ev.id}#${i}`, lot: m.lot, expiry: m.expiry, pieces });
-    return { qty, value: r.stockValue, variance: r.variance, trueUp: r.trueUp, toCogs: 0n, shortQty: 0n };
+    return result(qty, r.stockValue, undefined, r.variance, r.trueUp, 0n, 0n);
   }
 
   private issue(state: CostPool, m: Move, qty: bigint, ev: BookEvent): MoveResult {
@@ -214,17 +229,27 @@ export class Book {
       }
     }
     const r = state.issue(qty, m.lot, m.lineCost);
-    return { qty, value: r.value, takes: r.takes, variance: 0n, trueUp: 0n, toCogs: 0n, shortQty: r.shortQty };
+    return result(qty, r.value, r.takes, 0n, 0n, 0n, r.shortQty);
   }
 
   private pool(product: string, warehouse: string): PoolHistory {
-    const k = poolKey(product, warehouse);
-    let h = this.pools.get(k);
+    let byWarehouse = this.poolIndex.get(product);
+    if (!byWarehouse) {
+      byWarehouse = new Map();
+      this.poolIndex.set(product, byWarehouse);
+    }
+    let h = byWarehouse.get(warehouse);
     if (!h) {
-      h = { product, warehouse, entries: [], state: this.newState(product) };
-      this.pools.set(k, h);
+      const key = poolKey(product, warehouse);
+      h = { key, product, warehouse, entries: [], state: this.newState(product) };
+      byWarehouse.set(warehouse, h);
+      this.pools.set(key, h);
     }
     return h;
+  }
+
+  private existingPool(product: string, warehouse: string): PoolHistory | undefined {
+    return this.poolIndex.get(product)?.get(warehouse);
   }
 
   private newState(product: string): CostPool {
@@ -332,7 +357,7 @@ export class Book {
           res = [...s.results];
           tentResults.set(e.event, res);
         }
-        const r = this.runMove(state, s.moves[e.move]!, s.ev, e.move, res, { ...ctx, eventId: e.event });
+        const r = this.runMove(state, s.moves[e.move]!, s.ev, e.move, res, new BookContext(this.co, e.event, this.accountCache, ctx.lookup));
         const before = res[e.move];
         res[e.move] = r;
         if (sameResult(before, r)) continue;
@@ -396,26 +421,10 @@ export class Book {
   }
 
   private context(eventId: string, lookup?: (id: string) => EventView | undefined): RuleContext {
-    const co = this.co;
-    const cache = this.accountCache;
-    return {
-      co,
-      eventId,
-      account: (role: Role, at = {}) => {
-        if (at.override !== undefined) return resolveAccount(co, role, { ...at, event: eventId });
-        const k = `${role}\u0000${at.product ?? ''}\u0000${at.warehouse ?? ''}`;
-        let code = cache.get(k);
-        if (code === undefined) {
-          code = resolveAccount(co, role, { ...at, event: eventId });
-          cache.set(k, code);
-        }
-        return code;
-      },
-      lookup: lookup ?? ((id) => {
-        const s = this.events.get(id);
-        return s && s.voidedBy === undefined ? { event: s.ev, moves: s.moves, results: s.results } : undefined;
-      }),
-    };
+    return new BookContext(this.co, eventId, this.accountCache, lookup ?? ((id) => {
+      const s = this.events.get(id);
+      return s && s.voidedBy === undefined ? { event: s.ev, moves: s.moves, results: s.results } : undefined;
+    }));
   }
 
   /** GL balance per account, from every journal booked. */
@@ -449,5 +458,33 @@ export class Book {
   view(id: string): (EventView & { voidedBy: string | undefined }) | undefined {
     const s = this.events.get(id);
     return s ? { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy } : undefined;
+  }
+}
+
+/** role → product → warehouse → account code; "" stands for "none given". */
+type AccountCache = Map<Role, Map<string, Map<string, string>>>;
+
+class BookContext implements RuleContext {
+  constructor(
+    readonly co: Company,
+    readonly eventId: string,
+    private readonly cache: AccountCache,
+    readonly lookup: (id: string) => EventView | undefined,
+  ) {}
+
+  account(role: Role, at: { product?: string | undefined; warehouse?: string | undefined; override?: string | undefined } = {}): string {
+    if (at.override !== undefined) return resolveAccount(this.co, role, { ...at, event: this.eventId });
+    let byProduct = this.cache.get(role);
+    if (!byProduct) this.cache.set(role, (byProduct = new Map()));
+    const p = at.product ?? '';
+    let byWarehouse = byProduct.get(p);
+    if (!byWarehouse) byProduct.set(p, (byWarehouse = new Map()));
+    const w = at.warehouse ?? '';
+    let code = byWarehouse.get(w);
+    if (code === undefined) {
+      code = resolveAccount(this.co, role, { product: at.product, warehouse: at.warehouse, event: this.eventId });
+      byWarehouse.set(w, code);
+    }
+    return code;
   }
 }

@@ -39,15 +39,21 @@ export class JournalBuilder {
   /** Dr `debit`, Cr `credit` for `amount`; zero amounts are skipped (nothing to book). */
   entry(debit: string, credit: string, amount: bigint, detail: EntryDetail = {}): this {
     if (amount === 0n) return this;
-    this.lines.push({ account: debit, amount, ...detail }, { account: credit, amount: -amount, ...detail });
+    this.lines.push(line(debit, amount, detail), line(credit, -amount, detail));
     return this;
   }
 
   /** A free-form line (manual journals); the caller must keep the journal balanced. */
   line(account: string, amount: bigint, detail: EntryDetail = {}): this {
-    if (amount !== 0n) this.lines.push({ account, amount, ...detail });
+    if (amount !== 0n) this.lines.push(line(account, amount, detail));
     return this;
   }
+}
+
+/** Builds a line with only the details that are set (no spreads: this is the hot path). */
+function line(account: string, amount: bigint, d: EntryDetail): JournalLine {
+  // Every line has the same shape (absent details are undefined) so hot loops stay monomorphic.
+  return { account, amount, memo: d.memo, product: d.product, warehouse: d.warehouse };
 }
 
 export function isBalanced(lines: readonly JournalLine[]): boolean {
@@ -79,9 +85,5 @@ export function negate(lines: readonly JournalLine[]): JournalLine[] {
 }
 
 function stripUndefined(l: JournalLine): JournalLine {
-  const out: JournalLine = { account: l.account, amount: l.amount };
-  if (l.memo !== undefined) out.memo = l.memo;
-  if (l.product !== undefined) out.product = l.product;
-  if (l.warehouse !== undefined) out.warehouse = l.warehouse;
-  return out;
+  return line(l.account, l.amount, l);
 }
