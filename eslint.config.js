@@ -15,8 +15,9 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      'no-restricted-syntax': ['error', ...floatMoney],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Where money lives. (The benchmark may round its own timings and megabytes.)
+  { files: ['src/**', 'test/**'], rules: { 'no-restricted-syntax': ['error', ...floatMoney] } },
 );
