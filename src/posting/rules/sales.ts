@@ -56,7 +56,16 @@ export const shipment: PostingRule<'shipment'> = {
     return ev.lines.map((l, i) => stockMove(ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty, lot: l.lot, lineCost: l.cost }, `lines[${i}]`));
   },
   post(ev, results, ctx, j) {
-    ev.lines.forEach((l, i) => cogs(j, ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty }, results[i]!.value));
+    // Seed 004: one COGS row per product and warehouse, however many dates it shipped on
+    // (the journal is dated at the latest of them).
+    const rows = new Map<string, { m: Move; cost: bigint }>();
+    ev.lines.forEach((l, i) => {
+      const k = `${l.product}\u0000${l.warehouse}`;
+      const row = rows.get(k);
+      if (row) row.cost += results[i]!.value;
+      else rows.set(k, { m: { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty }, cost: results[i]!.value });
+    });
+    for (const { m, cost } of rows.values()) cogs(j, ctx, m, cost);
   },
 };
 
@@ -123,7 +132,7 @@ export const landedCost: PostingRule<'landed_cost'> = {
     if (ev.purchase === undefined) return [];
     const target = ctx.lookup(ev.purchase);
     const receipts = target?.moves.filter((m) => m.kind === 'in' && m.source !== undefined) ?? [];
-    if (!target || receipts.length === 0) fail('UNKNOWN_REFERENCE', `Event ${ev.id}: purchase "${ev.purchase}" is not a live purchase that received stock.`, 'Name the purchase_invoice or stock_receipt whose goods carry the cost.', { event: ev.id, reference: ev.purchase });
+    if (!target || receipts.length === 0) fail('UNKNOWN_REFERENCE', `Event ${ev.id}: purchase "${ev.purchase}" is not a live purchase (or assembly) that received stock.`, 'Name the purchase_invoice, stock_receipt or assembly whose goods carry the cost.', { event: ev.id, reference: ev.purchase });
     const weights = receipts.map((m) => m.value ?? 0n);
     const parts = allocate(ev.amount, weights);
     return receipts.map((m, k) => ({ kind: 'revalue', product: m.product, warehouse: m.warehouse, qty: 0n, amount: parts[k]!, source: m.source, received: m.qty }) satisfies Move);

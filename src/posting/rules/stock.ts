@@ -85,7 +85,8 @@ export const assembly: PostingRule<'assembly'> = {
     const n = ev.components.length;
     const components = ev.components.map((c, i) => stockMove(ctx, { kind: 'out', product: c.product, warehouse: c.warehouse, qty: c.qty, lot: c.lot }, `components[${i}]`));
     // The finished goods carry their components' cost plus labour and overheads.
-    const output = stockMove(ctx, { kind: 'in', product: ev.product, warehouse: ev.warehouse, qty: ev.qty, lot: ev.lot, expiry: ev.expiry, valueFrom: (r) => sum(r, (_x, i) => i < n) + servicesTotal(ev.services) }, 'product');
+    // Named as a receipt (`source`) so a landed_cost can allocate to the assembled goods (seed 004).
+    const output = stockMove(ctx, { kind: 'in', product: ev.product, warehouse: ev.warehouse, qty: ev.qty, lot: ev.lot, expiry: ev.expiry, source: `${ev.id}#${n}`, valueFrom: (r) => sum(r, (_x, i) => i < n) + servicesTotal(ev.services) }, 'product');
     return [...components, output];
   },
   post(ev, results, ctx, j) {
