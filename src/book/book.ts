@@ -17,7 +17,7 @@ import { CostPool } from '../costing/pool.js';
 import { valueAt } from '../costing/unit-cost.js';
 import { RULES } from '../posting/rules/index.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
-import type { Move, MoveResult, RuleContext, EventView } from '../posting/types.js';
+import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
 
 export interface Applied {
   status: 'ok' | 'exists';
@@ -61,7 +61,19 @@ function result(qty: bigint, value: bigint, takes: MoveResult['takes'], variance
 }
 
 function sameResult(a: MoveResult | undefined, b: MoveResult): boolean {
-  return a !== undefined && a.qty === b.qty && a.value === b.value && a.variance === b.variance && a.trueUp === b.trueUp && a.toCogs === b.toCogs;
+  return a !== undefined && a.qty === b.qty && a.value === b.value && a.variance === b.variance && a.trueUp === b.trueUp && a.toCogs === b.toCogs && sameTakes(a.takes, b.takes);
+}
+
+/** Which layers an issue took matters too: a transfer recreates them (lots, expiries, values) at its destination. */
+function sameTakes(a: MoveResult['takes'], b: MoveResult['takes']): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.qty !== y.qty || x.value !== y.value || x.lot !== y.lot || x.expiry !== y.expiry) return false;
+  }
+  return true;
 }
 
 export class Book {
@@ -354,7 +366,11 @@ export class Book {
         assert(s !== undefined, `pool entry ${e.event} is stored`);
         let res = tentResults.get(e.event);
         if (!res) {
-          res = [...s.results];
+          // A move can read a move of its own event in a pool this re-cost has not reached yet
+          // (a transfer's receipt reads its issue). Until that is costed it reads the last cost
+          // known, or a zero placeholder for a new event; once costed, a changed result
+          // re-schedules this pool, so the re-cost still converges on the right value.
+          res = s.moves.map((_m, i) => s.results[i] ?? NO_RESULT);
           tentResults.set(e.event, res);
         }
         const r = this.runMove(state, s.moves[e.move]!, s.ev, e.move, res, new BookContext(this.co, e.event, this.accountCache, ctx.lookup));

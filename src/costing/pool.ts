@@ -250,6 +250,18 @@ export class CostPool {
       this.value -= value;
       taken = fromStock;
     }
+    if (taken < qty && this.qty > 0n) {
+      // The named lot ran out (negative stock is allowed, or the book would have refused): a
+      // deficit belongs to the whole pool — the next receipt of any lot covers it — so the
+      // pool's other units go first. Stock and a deficit never coexist, and a pool with nothing
+      // on hand is worth nothing.
+      const more = minBig(qty - taken, this.qty);
+      const v = this.takeLayers(more, undefined, takes);
+      this.qty -= more;
+      this.value -= v;
+      value += v;
+      taken += more;
+    }
     assert(this.qty !== 0n || this.value === 0n, 'an empty pool is worth exactly zero');
     const shortQty = qty - taken;
     let shortSource: CostSource = 'layer';
@@ -347,6 +359,8 @@ export class CostPool {
       this.value += add;
       toStock += add;
     }
+    // As for pooled methods: the cost raised the average, which prices later short issues.
+    this.noteAverage();
     return { toStock, toCogs: amount - toStock };
   }
 }

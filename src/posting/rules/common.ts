@@ -33,6 +33,15 @@ export function servicesTotal(services: readonly Service[]): bigint {
 }
 
 /**
+ * The value a receipt came in at: what the counter account (discrepancy, COGS) is booked
+ * with. A standard-cost pool holds the stock at standard (`r.value`); the difference is the
+ * variance that `receiptAdjustments` then moves from inventory to price variance.
+ */
+export function receivedValue(r: MoveResult): bigint {
+  return r.value + r.variance;
+}
+
+/**
  * After any receipt into stock: a standard-cost variance leaves inventory for price
  * variance, and a true-up of units issued short moves between inventory and COGS.
  */

@@ -10,7 +10,7 @@ import { fail } from '../../domain/errors.js';
 import type { EventOf, SaleLine } from '../../domain/events.js';
 import type { Move, PostingRule, RuleContext, EventView } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
-import { stocked, stockMove, inv, receiptAdjustments } from './common.js';
+import { stocked, stockMove, inv, receiptAdjustments, receivedValue } from './common.js';
 
 function issuesStock(ev: EventOf<'sale_invoice'>, ctx: RuleContext): boolean {
   return ev.issuesStock ?? ctx.co.settings.cogsTiming === 'invoice';
@@ -118,7 +118,7 @@ export const saleCreditNote: PostingRule<'sale_credit_note'> = {
   post(ev, results, ctx, j) {
     for (const l of ev.lines) revenue(j, ctx, l, -1n);
     saleCreditNote.plan(ev, ctx).forEach((m, i) => {
-      cogs(j, ctx, m, -results[i]!.value);
+      cogs(j, ctx, m, -receivedValue(results[i]!));
       receiptAdjustments(j, ctx, m, results[i]!);
     });
   },

@@ -7,7 +7,7 @@
 import { allocate, extend } from '../../domain/money.js';
 import type { Move, PostingRule, RuleContext } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
-import { stockMove, inv, receiptAdjustments, serviceAccount, servicesTotal, byAccount, sum } from './common.js';
+import { stockMove, inv, receiptAdjustments, receivedValue, serviceAccount, servicesTotal, byAccount, sum } from './common.js';
 import type { Service } from '../../domain/events.js';
 
 function discrepancy(ctx: RuleContext, product: string, warehouse: string, override: string | undefined): string {
@@ -31,7 +31,7 @@ export const stockAdjustment: PostingRule<'stock_adjustment'> = {
     stockAdjustment.plan(ev, ctx).forEach((m, i) => {
       const r = results[i]!;
       const at = { product: m.product, warehouse: m.warehouse };
-      const signed = m.kind === 'out' ? -r.value : r.value;
+      const signed = m.kind === 'out' ? -r.value : receivedValue(r);
       j.entry(inv(ctx, m.product, m.warehouse), discrepancy(ctx, m.product, m.warehouse, ev.lines[i]!.account), signed, at);
       if (m.kind === 'in') receiptAdjustments(j, ctx, m, r);
     });
@@ -48,7 +48,7 @@ export const stocktake: PostingRule<'stocktake'> = {
     ev.lines.forEach((l, i) => {
       const r = results[i]!;
       const at = { product: l.product, warehouse: l.warehouse };
-      j.entry(inv(ctx, l.product, l.warehouse), discrepancy(ctx, l.product, l.warehouse, l.account), r.value, { ...at, memo: 'stocktake difference' });
+      j.entry(inv(ctx, l.product, l.warehouse), discrepancy(ctx, l.product, l.warehouse, l.account), receivedValue(r), { ...at, memo: 'stocktake difference' });
       receiptAdjustments(j, ctx, { kind: 'in', product: l.product, warehouse: l.warehouse, qty: 0n }, r);
     });
   },

@@ -1,0 +1,414 @@
+/**
+ * An independent, deliberately simple reference model of the costing rules, written from the
+ * documented behaviour and NOT from src/costing. It replays a final set of live raw events
+ * (public JSON format) once, in (date, id) order, and reports each pool's on-hand quantity,
+ * value and layers, and the COGS the events book.
+ *
+ * Rules modelled:
+ * - Layers are plain {qty, value, lot, expiry} records kept in receipt order.
+ *   FIFO issues from the oldest layer, LIFO from the newest, FEFO from the earliest expiry
+ *   (no expiry last, receipt order breaks ties), specific lot from the named lot's layers in
+ *   receipt order (receipt order when no lot is named, as in a stocktake).
+ * - Taking q of a layer of (qty, value) costs value*q/qty rounded half-even; taking the whole
+ *   layer costs exactly its value (the last unit takes the remainder).
+ * - Moving average keeps one (qty, value); standard receives at standard × qty.
+ * - Units issued beyond stock (negative stock allowed) are priced line cost → average → last
+ *   receipt cost → standard, and remembered as a deficit; a later receipt first covers the
+ *   deficit and the difference between the covered units' real and provisional cost is a
+ *   true-up to COGS.
+ * - Transfers recreate the layers they took at the destination; assemblies receive at the sum
+ *   of component costs plus services; credit notes restock at the shipment's cost share;
+ *   landed costs raise the still-on-hand units of the purchase line and send the rest to COGS
+ *   (on standard-cost stock the whole landed cost is a price variance).
+ */
+import type { RawEvent, RawLine, Qty } from './gen.js';
+
+type Method = 'fifo' | 'fefo' | 'lifo' | 'average' | 'standard' | 'specific';
+
+export interface RefLayer { qty: bigint; value: bigint; lot: string | undefined; expiry: string | undefined }
+export interface RefPoolState { qty: bigint; value: bigint; layers: RefLayer[] }
+export interface RefResult {
+  pools: Map<string, RefPoolState>;
+  cogs: bigint;
+  /** Value of every issue priced from stock or fallback, per event id (for drill-down when a test fails). */
+  issues: Map<string, bigint>;
+}
+
+interface Layer { qty: bigint; value: bigint; lot: string | undefined; expiry: string | undefined; source: string }
+interface Ratio { num: bigint; den: bigint }
+interface Pool {
+  layers: Layer[];
+  qty: bigint;
+  value: bigint;
+  defQty: bigint;
+  defValue: bigint;
+  lastAvg: Ratio | undefined;
+  lastCost: Ratio | undefined;
+}
+interface Piece { qty: bigint; value: bigint; lot: string | undefined; expiry: string | undefined }
+
+const QTY = 1_000_000n; // quantities in millionths
+const CENTS = 100n; // USD minor units
+const UNIT_COST_DEN = 10_000_000_000n; // unit costs in 10^-10 of a dollar
+
+// ---- arithmetic (own helpers, not src/domain) --------------------------------------------
+
+/** n / d rounded half to even; d > 0. */
+function roundHalfEven(n: bigint, d: bigint): bigint {
+  let q = n / d;
+  let r = n % d;
+  if (r < 0n) {
+    q -= 1n;
+    r += d;
+  } // now n = q*d + r with 0 <= r < d (floor division)
+  const twice = 2n * r;
+  if (twice > d || (twice === d && q % 2n !== 0n)) q += 1n;
+  return q;
+}
+
+function part(value: bigint, q: bigint, of: bigint): bigint {
+  return q === of ? value : roundHalfEven(value * q, of);
+}
+
+function decimal(text: string, scale: number): bigint {
+  const neg = text.startsWith('-');
+  const body = neg ? text.slice(1) : text;
+  const dot = body.indexOf('.');
+  const whole = dot < 0 ? body : body.slice(0, dot);
+  const frac = dot < 0 ? '' : body.slice(dot + 1);
+  if (frac.length > scale) throw new Error(`reference: ${text} has too many decimals`);
+  const v = BigInt(whole || '0') * 10n ** BigInt(scale) + BigInt(frac.padEnd(scale, '0') || '0');
+  return neg ? -v : v;
+}
+
+function qtyOf(q: Qty | undefined): bigint {
+  if (q === undefined) throw new Error('reference: missing quantity');
+  return typeof q === 'number' ? BigInt(q) * QTY : decimal(q, 6);
+}
+
+function cents(a: string | undefined): bigint {
+  return a === undefined ? 0n : decimal(a, 2);
+}
+
+/** Value in cents of `qty` at a unit cost given in 10^-10 dollars. */
+function atUnitCost(qty: bigint, unitCost: bigint): bigint {
+  return roundHalfEven(qty * unitCost * CENTS, QTY * UNIT_COST_DEN);
+}
+
+function atRatio(r: Ratio, qty: bigint): bigint {
+  return roundHalfEven(r.num * qty, r.den);
+}
+
+/** Splits total over weights by largest remainder, ties to the earlier weight; all-zero weights split evenly. */
+function split(total: bigint, weights: bigint[]): bigint[] {
+  let ws = weights;
+  if (ws.every((w) => w === 0n)) ws = ws.map(() => 1n);
+  const sum = ws.reduce((a, b) => a + b, 0n);
+  const sign = total < 0n ? -1n : 1n;
+  const abs = total * sign;
+  const parts = ws.map((w) => (abs * w) / sum);
+  let left = abs - parts.reduce((a, b) => a + b, 0n);
+  const order = ws.map((w, i) => ({ i, rem: (abs * w) % sum })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
+  for (const o of order) {
+    if (left === 0n) break;
+    parts[o.i]! += 1n;
+    left -= 1n;
+  }
+  return parts.map((p) => p * sign);
+}
+
+// ---- the model ------------------------------------------------------------------------------
+
+export interface RefOptions {
+  method: Method;
+  /** Standard cost per product, decimal major units. */
+  standard: Readonly<Record<string, string | undefined>>;
+}
+
+export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOptions): RefResult {
+  const { method } = opts;
+  const layered = method === 'fifo' || method === 'lifo' || method === 'fefo' || method === 'specific';
+  const pools = new Map<string, Pool>();
+  const shipments = new Map<string, { product: string; warehouse: string; qty: bigint; value: bigint }[]>();
+  const purchaseLines = new Map<string, { product: string; warehouse: string; qty: bigint; value: bigint; source: string }[]>();
+  const issues = new Map<string, bigint>();
+  let cogs = 0n;
+
+  const pool = (product: string, warehouse: string): Pool => {
+    const k = `${product}/${warehouse}`;
+    let p = pools.get(k);
+    if (!p) {
+      p = { layers: [], qty: 0n, value: 0n, defQty: 0n, defValue: 0n, lastAvg: undefined, lastCost: undefined };
+      pools.set(k, p);
+    }
+    return p;
+  };
+  const standardCost = (product: string): bigint | undefined => {
+    const s = opts.standard[product];
+    return s === undefined ? undefined : decimal(s, 10);
+  };
+
+  /** average (→ last → standard), last (→ standard), or standard: a unit cost, or none. */
+  const valuation = (p: Pool, product: string, kind: 'average' | 'last' | 'standard'): Ratio | undefined => {
+    if (kind === 'average') {
+      const avg = p.qty > 0n ? { num: p.value, den: p.qty } : p.lastAvg;
+      if (avg && avg.num > 0n) return avg;
+    }
+    if (kind !== 'standard' && p.lastCost && p.lastCost.num > 0n) return p.lastCost;
+    const std = standardCost(product);
+    if (std !== undefined && std > 0n) return { num: std * CENTS, den: QTY * UNIT_COST_DEN };
+    return undefined;
+  };
+
+  /** Receives stock; returns the true-up of units that had been issued short. */
+  const receive = (product: string, warehouse: string, qty: bigint, value: bigint, source: string, lot: string | undefined, expiry: string | undefined, pieces?: Piece[]): bigint => {
+    const p = pool(product, warehouse);
+    let v = value;
+    if (method === 'standard') v = atUnitCost(qty, standardCost(product)!);
+    p.lastCost = { num: v, den: qty };
+    let q = qty;
+    let trueUp = 0n;
+    if (p.defQty > 0n) {
+      const covered = q < p.defQty ? q : p.defQty;
+      const real = part(v, covered, q);
+      const provisional = part(p.defValue, covered, p.defQty);
+      trueUp = real - provisional;
+      p.defQty -= covered;
+      p.defValue -= provisional;
+      q -= covered;
+      v -= real;
+    }
+    if (q > 0n) {
+      p.qty += q;
+      p.value += v;
+      p.lastAvg = { num: p.value, den: p.qty };
+      if (layered) {
+        const ps = pieces && pieces.length > 0 ? pieces : [{ qty: q, value: v, lot, expiry }];
+        const whole = ps.reduce((a, x) => a + x.qty, 0n) === q && ps.reduce((a, x) => a + x.value, 0n) === v;
+        const qs = whole ? ps.map((x) => x.qty) : split(q, ps.map((x) => x.qty));
+        const vs = whole ? ps.map((x) => x.value) : split(v, qs);
+        ps.forEach((x, i) => {
+          if (qs[i]! > 0n) p.layers.push({ qty: qs[i]!, value: vs[i]!, lot: x.lot ?? lot, expiry: x.expiry ?? expiry, source });
+        });
+      }
+    }
+    cogs += trueUp;
+    return trueUp;
+  };
+
+  const order = (p: Pool, lot: string | undefined): Layer[] => {
+    let ls = p.layers.filter((l) => l.qty > 0n && (lot === undefined || l.lot === lot));
+    if (method === 'lifo') ls = ls.reverse();
+    if (method === 'fefo') ls = [...ls].sort((a, b) => ((a.expiry ?? '~') < (b.expiry ?? '~') ? -1 : (a.expiry ?? '~') > (b.expiry ?? '~') ? 1 : 0));
+    return ls;
+  };
+
+  const issue = (product: string, warehouse: string, qty: bigint, lot: string | undefined, lineCost: bigint | undefined): { value: bigint; pieces: Piece[] } => {
+    const p = pool(product, warehouse);
+    const avail = lot !== undefined && layered ? p.layers.filter((l) => l.lot === lot).reduce((a, l) => a + l.qty, 0n) : p.qty > 0n ? p.qty : 0n;
+    let value = 0n;
+    const pieces: Piece[] = [];
+    const take = (want: bigint, from: Layer[]): bigint => {
+      let left = want;
+      let v = 0n;
+      for (const l of from) {
+        if (left === 0n) break;
+        const q = left < l.qty ? left : l.qty;
+        const x = part(l.value, q, l.qty);
+        l.qty -= q;
+        l.value -= x;
+        left -= q;
+        v += x;
+        pieces.push({ qty: q, value: x, lot: l.lot, expiry: l.expiry });
+      }
+      p.qty -= want;
+      p.value -= v;
+      return v;
+    };
+    let fromStock = qty < avail ? qty : avail;
+    if (fromStock > 0n) {
+      if (layered) value += take(fromStock, order(p, lot));
+      else {
+        const v = part(p.value, fromStock, p.qty);
+        p.qty -= fromStock;
+        p.value -= v;
+        value += v;
+      }
+    }
+    // A named lot that runs out takes the pool's other units before the pool goes negative:
+    // the deficit is pool-wide (any later receipt covers it).
+    if (fromStock < qty && p.qty > 0n) {
+      const more = qty - fromStock < p.qty ? qty - fromStock : p.qty;
+      value += take(more, order(p, undefined));
+      fromStock += more;
+    }
+    const short = qty - fromStock;
+    if (short > 0n) {
+      const uc = lineCost !== undefined && lineCost > 0n ? { num: lineCost * CENTS, den: QTY * UNIT_COST_DEN } : valuation(p, product, 'average');
+      const v = uc ? atRatio(uc, short) : 0n;
+      p.defQty += short;
+      p.defValue += v;
+      value += v;
+      pieces.push({ qty: short, value: v, lot: undefined, expiry: undefined });
+    }
+    return { value, pieces };
+  };
+
+  // What each purchase receives is known from the bill itself, whatever its date relative to
+  // a landed cost that names it (a landed cost dated before the goods arrive goes to COGS).
+  for (const e of liveEvents) {
+    if (e.type !== 'purchase_invoice') continue;
+    const lines = e.lines ?? [];
+    const stock = lines.flatMap((l, i) => (l.product !== undefined && l.qty !== undefined ? [i] : []));
+    const extra = stock.map(() => 0n);
+    for (const l of lines) {
+      if (l.capitalise !== true || l.product !== undefined) continue;
+      const parts = split(cents(l.amount), stock.map((i) => {
+        const a = cents(lines[i]!.amount);
+        return a < 0n ? -a : a;
+      }));
+      parts.forEach((x, k) => (extra[k]! += x));
+    }
+    purchaseLines.set(e.id, stock.map((i, k) => {
+      const l = lines[i]!;
+      return { product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: cents(l.amount) + extra[k]!, source: `${e.id}#${i}` };
+    }));
+  }
+
+  const events = [...liveEvents].sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const e of events) {
+    const lines: RawLine[] = e.lines ?? [];
+    let issued = 0n;
+    switch (e.type) {
+      case 'purchase_invoice':
+        for (const pl of purchaseLines.get(e.id) ?? []) {
+          const l = lines[Number(pl.source.slice(pl.source.indexOf('#') + 1))]!;
+          receive(pl.product, pl.warehouse, pl.qty, pl.value, pl.source, l.lot, l.expiry);
+        }
+        break;
+      case 'shipment': {
+        const rec: { product: string; warehouse: string; qty: bigint; value: bigint }[] = [];
+        for (const l of lines) {
+          const r = issue(l.product!, l.warehouse!, qtyOf(l.qty), l.lot, l.cost === undefined ? undefined : decimal(l.cost, 10));
+          cogs += r.value;
+          issued += r.value;
+          rec.push({ product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: r.value });
+        }
+        shipments.set(e.id, rec);
+        break;
+      }
+      case 'stock_adjustment':
+        lines.forEach((l, i) => {
+          const q = qtyOf(l.qty);
+          if (q < 0n) {
+            issued += issue(l.product!, l.warehouse!, -q, l.lot, undefined).value;
+            return;
+          }
+          let value: bigint;
+          if (l.unitCost !== undefined) value = atUnitCost(q, decimal(l.unitCost, 10));
+          else {
+            const uc = valuation(pool(l.product!, l.warehouse!), l.product!, l.valuation ?? 'average');
+            value = uc ? atRatio(uc, q) : 0n;
+          }
+          receive(l.product!, l.warehouse!, q, value, `${e.id}#${i}`, l.lot, l.expiry);
+        });
+        break;
+      case 'stocktake':
+        lines.forEach((l, i) => {
+          const p = pool(l.product!, l.warehouse!);
+          const delta = qtyOf(l.counted) - (p.qty - p.defQty);
+          if (delta > 0n) {
+            const uc = valuation(p, l.product!, 'average');
+            receive(l.product!, l.warehouse!, delta, uc ? atRatio(uc, delta) : 0n, `${e.id}#${i}`, undefined, undefined);
+          } else if (delta < 0n) issued += issue(l.product!, l.warehouse!, -delta, undefined, undefined).value;
+        });
+        break;
+      case 'transfer':
+        lines.forEach((l, i) => {
+          const q = qtyOf(l.qty);
+          const out = issue(l.product!, e.from!, q, l.lot, undefined);
+          issued += out.value;
+          receive(l.product!, e.to!, q, out.value, `${e.id}#${2 * i + 1}`, l.lot, undefined, out.pieces);
+        });
+        break;
+      case 'write_off':
+        for (const l of lines) issued += issue(l.product!, l.warehouse!, qtyOf(l.qty), l.lot, undefined).value;
+        break;
+      case 'sale_credit_note':
+        for (const l of lines) {
+          if (l.restock === false || l.qty === undefined || l.product === undefined) continue;
+          const origin = e.invoice === undefined ? [] : (shipments.get(e.invoice) ?? []).filter((x) => x.product === l.product);
+          const oq = origin.reduce((a, x) => a + x.qty, 0n);
+          const ov = origin.reduce((a, x) => a + x.value, 0n);
+          const warehouse = l.warehouse ?? origin[0]?.warehouse;
+          if (warehouse === undefined) throw new Error('reference: credit note without warehouse');
+          const q = qtyOf(l.qty);
+          let value: bigint;
+          if (oq > 0n) value = part(ov, q, oq);
+          else {
+            const uc = valuation(pool(l.product, warehouse), l.product, 'average');
+            value = uc ? atRatio(uc, q) : 0n;
+          }
+          cogs -= value;
+          receive(l.product, warehouse, q, value, `${e.id}#restock`, l.lot, undefined);
+        }
+        break;
+      case 'assembly': {
+        const comps = e.components ?? [];
+        let total = 0n;
+        for (const c of comps) total += issue(c.product!, c.warehouse ?? e.warehouse!, qtyOf(c.qty), c.lot, undefined).value;
+        issued += total;
+        for (const s of e.services ?? []) total += cents(s.amount);
+        receive(e.product!, e.warehouse!, qtyOf(e.qty), total, `${e.id}#${comps.length}`, e.lot, e.expiry);
+        break;
+      }
+      case 'landed_cost': {
+        const amount = cents(e.amount);
+        if (e.sale !== undefined) {
+          cogs += amount;
+          break;
+        }
+        const lines2 = purchaseLines.get(e.purchase!) ?? [];
+        const parts = split(amount, lines2.map((x) => x.value));
+        lines2.forEach((pl, k) => {
+          const a = parts[k]!;
+          const p = pool(pl.product, pl.warehouse);
+          let toStock = 0n;
+          if (method === 'standard') {
+            // Standard-cost stock stays at standard: the added cost is a price variance, not COGS.
+            return;
+          } else if (!layered) {
+            const onHand = p.qty > 0n ? (p.qty < pl.qty ? p.qty : pl.qty) : 0n;
+            toStock = part(a, onHand, pl.qty);
+            p.value += toStock;
+            p.lastAvg = p.qty > 0n ? { num: p.value, den: p.qty } : p.lastAvg;
+          } else {
+            for (const l of p.layers) {
+              if (l.source !== pl.source || l.qty === 0n) continue;
+              const add = part(a, l.qty, pl.qty);
+              l.value += add;
+              p.value += add;
+              toStock += add;
+            }
+            if (p.qty > 0n) p.lastAvg = { num: p.value, den: p.qty };
+          }
+          cogs += a - toStock;
+        });
+        break;
+      }
+      default:
+        throw new Error(`reference: unexpected live event type ${e.type}`);
+    }
+    issues.set(e.id, issued);
+  }
+
+  const out = new Map<string, RefPoolState>();
+  for (const [k, p] of pools) {
+    out.set(k, {
+      qty: p.qty - p.defQty,
+      value: p.value - p.defValue,
+      layers: layered ? p.layers.filter((l) => l.qty > 0n).map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry })) : [],
+    });
+  }
+  return { pools: out, cogs, issues };
+}
