@@ -181,7 +181,7 @@ export class Book {
   }
 
   private journal(ev: BookEvent, id: string, kind: Journal['kind'], lines: JournalLine[], extra: Partial<Journal> = {}): Journal {
-    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, cause: undefined, reverses: undefined, reference: ev.reference };
+    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, cause: undefined, reverses: undefined, reference: ev.reference, memo: ev.memo };
     if (extra.cause !== undefined) j.cause = extra.cause;
     if (extra.reverses !== undefined) j.reverses = extra.reverses;
     if (extra.event !== undefined) j.event = extra.event;
@@ -216,7 +216,7 @@ export class Book {
       }
       case 'revalue': {
         const r = state.revalue(m.amount ?? 0n, m.source ?? '', m.received ?? 0n);
-        return result(0n, r.toStock, undefined, 0n, 0n, r.toCogs, 0n);
+        return result(0n, r.toStock, undefined, r.toVariance, 0n, r.toCogs, 0n);
       }
     }
   }
@@ -278,7 +278,7 @@ export class Book {
     if (target.ev.type === 'void') fail('CANNOT_VOID', `Void ${ev.id} names "${ev.target}", which is itself a void.`, 'Post the original event again under a new id instead.', { event: ev.id, reference: ev.target });
     if (target.voidedBy !== undefined) fail('ALREADY_VOIDED', `Event "${ev.target}" was already voided by "${target.voidedBy}".`, 'Nothing to do; the void stands.', { event: ev.id, reference: ev.target });
     const deps = [...(target.dependents ?? [])].filter((d) => this.live(d));
-    if (deps.length > 0) fail('VOID_HAS_DEPENDENTS', `Event "${ev.target}" cannot be voided while ${deps.map((d) => `"${d}"`).join(', ')} depend on it.`, 'Void the dependent events first.', { event: ev.id, reference: ev.target, dependents: deps.join(',') });
+    if (deps.length > 0) fail('VOID_HAS_DEPENDENTS', `Event "${ev.target}" cannot be voided while ${deps.map((d) => `"${d}"`).join(', ')} ${deps.length === 1 ? 'depends' : 'depend'} on it.`, 'Void the dependent events first.', { event: ev.id, reference: ev.target, dependents: deps.join(',') });
     const self: Stored = { ev, moves: [], results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
     const journals = target.moves.length > 0 ? this.replay(self, target) : this.reverseOnly(self, target);
     return journals;
@@ -373,7 +373,7 @@ export class Book {
           res = s.moves.map((_m, i) => s.results[i] ?? NO_RESULT);
           tentResults.set(e.event, res);
         }
-        const r = this.runMove(state, s.moves[e.move]!, s.ev, e.move, res, new BookContext(this.co, e.event, this.accountCache, ctx.lookup));
+        const r = this.recost(state, s, e.move, res, ctx, added, removed);
         const before = res[e.move];
         res[e.move] = r;
         if (sameResult(before, r)) continue;
@@ -388,6 +388,17 @@ export class Book {
       newStates.set(k, state);
     }
     return this.commitReplay(added, removed, tentEntries, tentResults, newStates, changed, ctx);
+  }
+
+  /** Runs one move during a re-cost; a shortfall it causes is reported against the event being posted or voided. */
+  private recost(state: CostPool, s: Stored, move: number, res: MoveResult[], ctx: RuleContext, added: Stored, removed: Stored | undefined): MoveResult {
+    try {
+      return this.runMove(state, s.moves[move]!, s.ev, move, res, new BookContext(this.co, s.ev.id, this.accountCache, ctx.lookup));
+    } catch (x) {
+      if (!(x instanceof FailureError) || x.failure.code !== 'INSUFFICIENT_STOCK' || s === added) throw x;
+      const what = removed ? `Voiding "${removed.ev.id}" (${added.ev.id})` : `Event ${added.ev.id}, dated ${added.ev.date},`;
+      return fail('INSUFFICIENT_STOCK', `${what} would leave too little stock for later event ${s.ev.id}: ${x.failure.message}`, removed ? 'Void or correct the later issue first, or post the stock it needs.' : 'Post the receipt that covers both issues first, date this event later, or reduce its quantity.', { ...x.failure.record, event: added.ev.id, blocked: s.ev.id });
+    }
   }
 
   private commitReplay(added: Stored, removed: Stored | undefined, tentEntries: Map<string, PoolEntry[]>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, changed: Set<string>, ctx: RuleContext): Journal[] {

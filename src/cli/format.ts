@@ -25,6 +25,7 @@ export function journalJson(j: Journal, co: Company): Record<string, unknown> {
   if (j.cause !== undefined) out['cause'] = j.cause;
   if (j.reverses !== undefined) out['reverses'] = j.reverses;
   if (j.reference !== undefined) out['reference'] = j.reference;
+  if (j.memo !== undefined) out['memo'] = j.memo;
   return out;
 }
 

@@ -339,15 +339,16 @@ export class CostPool {
    * Adds a cost to the units of one receipt (landed cost). The share belonging to units still
    * on hand raises their value; the share of units already issued is returned for COGS.
    */
-  revalue(amount: bigint, source: string, received: bigint): { toStock: bigint; toCogs: bigint } {
+  revalue(amount: bigint, source: string, received: bigint): { toStock: bigint; toCogs: bigint; toVariance: bigint } {
     const { rounding } = this.params;
-    if (this.params.method === 'standard') return { toStock: 0n, toCogs: amount };
+    // Standard-costed stock stays at standard: an added cost is a price variance.
+    if (this.params.method === 'standard') return { toStock: 0n, toCogs: 0n, toVariance: amount };
     if (!this.layered) {
       const onHand = minBig(this.qty > 0n ? this.qty : 0n, received);
       const toStock = received > 0n ? share(amount, onHand, received, rounding) : 0n;
       this.value += toStock;
       this.noteAverage();
-      return { toStock, toCogs: amount - toStock };
+      return { toStock, toCogs: amount - toStock, toVariance: 0n };
     }
     const mine = this.layers.slice(this.head).filter((l) => l.source === source && l.qty > 0n);
     const total = received > 0n ? received : mine.reduce((a, l) => a + l.received, 0n);
@@ -361,6 +362,6 @@ export class CostPool {
     }
     // As for pooled methods: the cost raised the average, which prices later short issues.
     this.noteAverage();
-    return { toStock, toCogs: amount - toStock };
+    return { toStock, toCogs: amount - toStock, toVariance: 0n };
   }
 }

@@ -152,7 +152,8 @@ function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings, cur
     if (!parsed || !parsed.ok) r.problems.push(`${where}.standardCost must be a decimal string such as "12.50"`);
     else standardCost = parsed.value;
   }
-  const stocked = p['stocked'] === undefined ? true : p['stocked'] === true;
+  if (p['stocked'] !== undefined && typeof p['stocked'] !== 'boolean') r.problems.push(`${where}.stocked must be true or false`);
+  const stocked = p['stocked'] !== false;
   const costingMethod = r.oneOf(p, 'costingMethod', where, COSTING_METHODS, settings.costingMethod);
   if (costingMethod === 'standard' && standardCost === undefined) r.problems.push(`${where} (${sku}) is costed at standard but has no standardCost`);
   void currency;

@@ -7,7 +7,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
 import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE, maxBig } from './decimal.js';
-import { parseMoney, convert, RATE_SCALE } from './money.js';
+import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
+import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Result, ok, err } from './errors.js';
 import type { Company } from './config.js';
 
@@ -95,7 +96,14 @@ class Converter {
     if (v === undefined) return undefined;
     const r = parseDecimal(String(v), UNIT_COST_SCALE);
     if (!r.ok) this.bad(path, `is not a valid unit cost (${r.reason})`);
-    return this.rate === undefined ? r.value : (r.value * this.rate) / 10n ** BigInt(RATE_SCALE);
+    return this.rate === undefined ? r.value : divRound(r.value * this.rate, 10n ** BigInt(RATE_SCALE), this.co.settings.rounding);
+  }
+  /** A plain non-negative decimal (a weight or ratio): never converted by the exchange rate. */
+  weight(v: unknown, path: string): bigint | undefined {
+    if (v === undefined) return undefined;
+    const r = parseDecimal(String(v), UNIT_COST_SCALE);
+    if (!r.ok) this.bad(path, `is not a valid weight (${r.reason})`);
+    return r.value;
   }
   product(v: unknown, path: string): string {
     const sku = String(v);
@@ -157,8 +165,17 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     case 'landed_cost':
       if ((e['purchase'] === undefined) === (e['sale'] === undefined)) c.bad('purchase/sale', 'exactly one of "purchase" or "sale" must name the target');
       return { type, amount: c.money(e['amount'], 'amount'), account: s('account'), purchase: s('purchase'), sale: s('sale') };
-    case 'manual_journal':
+    case 'manual_journal': {
+      // Balanced is judged in the document's own currency; converting line by line may then
+      // leave a rounding difference in base currency, which the rule books to the rounding role.
+      let docTotal = 0n;
+      L.forEach((l) => {
+        const r = parseMoney(String(l['amount']), c.currency);
+        if (r.ok) docTotal += r.value;
+      });
+      if (docTotal !== 0n) fail('UNBALANCED_JOURNAL', `Event ${c.id}: the manual journal lines sum to ${formatMoney(docTotal, c.currency)} ${c.currency}, not zero.`, 'Make debits (positive) and credits (negative) add up to zero.', { event: c.id });
       return { type, lines: L.map((l, i) => ({ account: String(l['account']), amount: c.money(l['amount'], `lines[${i}].amount`), description: c.optStr(l['description']) })) };
+    }
     case 'sale_invoice':
       return { type, customer: String(e['customer']), issuesStock: e['issuesStock'] as boolean | undefined, prepaymentApplied: c.money(e['prepaymentApplied'], 'prepaymentApplied'), lines: L.map((l, i) => saleLine(c, l, `lines[${i}]`)) };
     case 'shipment':
@@ -185,7 +202,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     case 'disassembly': {
       const warehouse = c.warehouse(e['warehouse'], 'warehouse');
       const product = c.product(e['product'], 'product');
-      const outputs = (e['outputs'] as Raw[]).map((l, i) => ({ ...c.stockLine(l, `outputs[${i}]`, warehouse), weight: c.unitCost(l['weight'], `outputs[${i}].weight`) }));
+      const outputs = (e['outputs'] as Raw[]).map((l, i) => ({ ...c.stockLine(l, `outputs[${i}]`, warehouse), weight: c.weight(l['weight'], `outputs[${i}].weight`) }));
       if (outputs.some((x) => x.product === product)) c.bad('outputs', 'must not include the disassembled product itself');
       return { type, product, warehouse, qty: c.qty(e['qty'], 'qty'), lot: s('lot'), outputs, services: c.services(e['services'], 'services') };
     }

@@ -29,6 +29,8 @@ export interface Journal {
   /** reversal: the event whose journals it reverses. */
   reverses?: string | undefined;
   reference?: string | undefined;
+  /** The event's memo, carried to the journal's narration. */
+  memo?: string | undefined;
 }
 
 export interface EntryDetail { memo?: string | undefined; product?: string | undefined; warehouse?: string | undefined }

@@ -106,7 +106,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
         j.entry(ctx.account('cogs', at), inv(ctx, l.product!, l.warehouse!), l.amount + capitalisedInto(shares, k), at);
       });
     }
-    j.entry(ap, ctx.account('supplierDeposits'), ev.depositApplied, { memo: 'supplier deposit applied' });
+    if (ev.depositApplied !== 0n) j.entry(ap, ctx.account('supplierDeposits'), ev.depositApplied, { memo: 'supplier deposit applied' });
   },
 };
 
@@ -127,7 +127,8 @@ function postRevaluations(ev: Bill, moves: Move[], results: readonly MoveResult[
     const r = results[i]!;
     const at = { product: m.product, warehouse: m.warehouse };
     j.entry(inv(ctx, m.product, m.warehouse), ap, r.value, { ...at, memo: 'capitalised charge' });
-    j.entry(ctx.account('cogs', at), ap, r.toCogs, { ...at, memo: 'capitalised charge on units already sold' });
+    j.entry(ctx.account('cogs', at), ap, r.toCogs, { ...at, memo: 'capitalised charge on units no longer in this pool' });
+    j.entry(ctx.account('ppv', at), ap, r.variance, { ...at, memo: 'capitalised charge on standard-cost stock' });
   });
   void ev;
 }

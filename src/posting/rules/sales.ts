@@ -32,6 +32,9 @@ export const saleInvoice: PostingRule<'sale_invoice'> = {
   type: 'sale_invoice',
   recordType: 'invoices',
   plan(ev, ctx) {
+    if (ev.issuesStock === false && ctx.co.settings.cogsTiming === 'invoice') {
+      fail('SETTING_MISMATCH', `Event ${ev.id} says "issuesStock": false but company "${ctx.co.id}" books COGS at the invoice, so its stock could never be issued.`, 'Drop "issuesStock" (the invoice issues its stocked lines), or set settings.cogsTiming to "shipment".', { event: ev.id });
+    }
     if (!issuesStock(ev, ctx)) return [];
     return ev.lines.flatMap((l, i) => {
       if (!stocked(ctx, l.product) || l.qty === undefined) return [];
@@ -41,7 +44,7 @@ export const saleInvoice: PostingRule<'sale_invoice'> = {
   },
   post(ev, results, ctx, j) {
     for (const l of ev.lines) revenue(j, ctx, l, 1n);
-    j.entry(ctx.account('customerPrepayments'), ctx.account('ar'), ev.prepaymentApplied, { memo: 'customer prepayment applied' });
+    if (ev.prepaymentApplied !== 0n) j.entry(ctx.account('customerPrepayments'), ctx.account('ar'), ev.prepaymentApplied, { memo: 'customer prepayment applied' });
     saleInvoice.plan(ev, ctx).forEach((m, i) => cogs(j, ctx, m, results[i]!.value));
   },
 };
@@ -149,7 +152,8 @@ export const landedCost: PostingRule<'landed_cost'> = {
     landedCost.plan(ev, ctx).forEach((m, i) => {
       const at = { product: m.product, warehouse: m.warehouse };
       j.entry(inv(ctx, m.product, m.warehouse), credit, results[i]!.value, at);
-      j.entry(ctx.account('cogs', at), credit, results[i]!.toCogs, { ...at, memo: 'landed cost of units already issued' });
+      j.entry(ctx.account('cogs', at), credit, results[i]!.toCogs, { ...at, memo: 'landed cost of units no longer in this pool' });
+      j.entry(ctx.account('ppv', at), credit, results[i]!.variance, { ...at, memo: 'landed cost on standard-cost stock' });
     });
   },
 };
@@ -166,10 +170,17 @@ export const manualJournal: PostingRule<'manual_journal'> = {
         fail('INVENTORY_ACCOUNT_IN_MANUAL_JOURNAL', `Event ${ev.id} posts to inventory account "${l.account}" directly; the inventory sub-ledger would no longer equal the GL.`, 'Use a landed_cost event to allocate a cost to stock (or a stock_adjustment to change quantities).', { event: ev.id, account: l.account });
       }
     }
-    if (total !== 0n) fail('UNBALANCED_JOURNAL', `Event ${ev.id}: the manual journal lines sum to ${total} minor units, not zero.`, 'Make debits (positive) and credits (negative) add up to zero.', { event: ev.id });
+    // Parsing checked the balance in the document currency; what remains is conversion rounding.
+    if (total !== 0n && ev.rate === undefined) fail('UNBALANCED_JOURNAL', `Event ${ev.id}: the manual journal lines sum to ${total} minor units, not zero.`, 'Make debits (positive) and credits (negative) add up to zero.', { event: ev.id });
+    if (total !== 0n) ctx.account('rounding');
     return [];
   },
-  post(ev, _r, _ctx, j) {
-    for (const l of ev.lines) j.line(l.account, l.amount, { memo: l.description });
+  post(ev, _r, ctx, j) {
+    let total = 0n;
+    for (const l of ev.lines) {
+      j.line(l.account, l.amount, { memo: l.description });
+      total += l.amount;
+    }
+    if (total !== 0n) j.line(ctx.account('rounding'), -total, { memo: `rounding on conversion from ${ev.docCurrency}` });
   },
 };

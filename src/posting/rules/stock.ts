@@ -9,6 +9,9 @@ import type { Move, PostingRule, RuleContext } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
 import { stockMove, inv, receiptAdjustments, receivedValue, serviceAccount, servicesTotal, byAccount, sum } from './common.js';
 import type { Service } from '../../domain/events.js';
+import { UNIT_COST_SCALE } from '../../domain/decimal.js';
+
+const WEIGHT_ONE = 10n ** BigInt(UNIT_COST_SCALE);
 
 function discrepancy(ctx: RuleContext, product: string, warehouse: string, override: string | undefined): string {
   return ctx.account('inventoryDiscrepancy', { product, warehouse, override });
@@ -103,9 +106,9 @@ export const assembly: PostingRule<'assembly'> = {
   },
 };
 
-/** Disassembly outputs share the product's cost and the services by weight (default: quantity). */
+/** Disassembly outputs share the product's cost and the services by weight × quantity (weight 1 when not given). */
 function outputShares(ev: { outputs: { qty: bigint; weight?: bigint | undefined }[] }, total: bigint): bigint[] {
-  return allocate(total, ev.outputs.map((o) => (o.weight === undefined ? o.qty : o.weight * o.qty)));
+  return allocate(total, ev.outputs.map((o) => (o.weight ?? WEIGHT_ONE) * o.qty));
 }
 
 export const disassembly: PostingRule<'disassembly'> = {
