@@ -126,3 +126,25 @@ test('a late transfer whose receiving pool is re-costed before its issuing pool 
   assert.deepEqual(snapshot(late), snapshot(inOrder));
   assert.deepEqual({ qty: late.onHand('K', 'W1').qty, value: late.onHand('K', 'W1').value }, { qty: 2_000_000n, value: 600n });
 });
+
+// Bug 6: a credit note restocks at the cost its goods left at, read live from the shipment. One
+// ordered before that shipment (an earlier date, or the same date and an id that sorts first)
+// made the two costs depend on each other: re-costing oscillated (until the convergence
+// assertion fired), and the final book depended on arrival order. It is now refused.
+
+test('a credit note ordered before the shipment it restocks from is refused and changes nothing', () => {
+  const b = book('fifo', 'allow');
+  post(b, { id: 'p', type: 'purchase_invoice', date: '2026-03-01', supplier: 'S', lines: [{ product: 'A', warehouse: 'W1', qty: 2, amount: '3.00' }] });
+  post(b, { id: 'SHP-1', type: 'shipment', date: '2026-03-05', lines: [{ product: 'A', warehouse: 'W1', qty: 1 }] });
+  const before = snapshot(b);
+  for (const date of ['2026-03-04', '2026-03-05']) {
+    // 'CN-1' < 'SHP-1': on the same date the credit note would still come first.
+    const r = apply(b, { id: 'CN-1', type: 'sale_credit_note', date, customer: 'C', invoice: 'SHP-1', lines: [{ product: 'A', warehouse: 'W1', qty: 1, amount: '2.00' }] });
+    assert.ok(!r.ok && r.error.code === 'INVALID_EVENT', `credit note dated ${date} was not refused`);
+    assert.match(r.error.message, /comes after it/);
+    assert.deepEqual(snapshot(b), before);
+  }
+  // After the shipment (a later date, or a later time on the same date) it posts at the shipment's cost.
+  post(b, { id: 'CN-2', type: 'sale_credit_note', date: '2026-03-06', customer: 'C', invoice: 'SHP-1', lines: [{ product: 'A', warehouse: 'W1', qty: 1, amount: '2.00' }] });
+  assert.equal(gl(b, '5000'), 0n);
+});

@@ -278,9 +278,14 @@ export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawE
         const sl = ship.lines![s.x % ship.lines!.length]!;
         const shipped = qtyMicro(sl.qty!);
         const qty = qtyMicro(l.q) <= shipped ? l.q : sl.qty!;
-        // A credit note follows its sale: never dated (or keyed) before the shipment.
-        if (date < ship.date) date = ship.date;
-        if (date === ship.date && id < ship.id) date = dateOf(Number(ship.date.slice(8)) + 1);
+        // A credit note follows its sale: never dated (or keyed) before the shipment — except
+        // now and then, to check that the book refuses one that would be (INVALID_EVENT).
+        const shipDay = Number(ship.date.slice(8));
+        if (s.y % 6 === 4) date = dateOf(Math.max(1, shipDay - 1));
+        else {
+          if (date < ship.date) date = ship.date;
+          if (date === ship.date && id < ship.id) date = dateOf(shipDay + 1);
+        }
         ev = {
           id, type: 'sale_credit_note', date, customer: 'CUS', invoice: ship.id,
           lines: [{

@@ -82,8 +82,8 @@ export interface RunOptions {
   check?: boolean;
   /** Property 7: resubmit every accepted event (same, then changed content). */
   resubmit?: boolean;
-  /** Codes a rejection may carry; anything else fails the test. */
-  allowed?: ReadonlySet<ErrorCode>;
+  /** Whether a rejection of this event with this code is expected; anything else fails the test. */
+  allowed?: (event: RawEvent, code: ErrorCode) => boolean;
 }
 
 export function run(co: Company, raws: readonly RawEvent[], opts: RunOptions = {}): RunResult {
@@ -95,7 +95,7 @@ export function run(co: Company, raws: readonly RawEvent[], opts: RunOptions = {
     const journalsBefore = book.journals.length;
     const r = apply(book, raw);
     if (!r.ok) {
-      if (opts.allowed) assert.ok(opts.allowed.has(r.error.code), `event ${raw.id} was rejected with unexpected ${r.error.code}: ${r.error.message}`);
+      if (opts.allowed) assert.ok(opts.allowed(raw, r.error.code), `event ${raw.id} was rejected with unexpected ${r.error.code}: ${r.error.message}`);
       rejected.push({ event: raw, code: r.error.code });
       if (before) {
         assert.deepEqual(snapshot(book), before, `rejected event ${raw.id} (${r.error.code}) changed the book`);

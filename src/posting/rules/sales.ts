@@ -102,6 +102,9 @@ export const saleCreditNote: PostingRule<'sale_credit_note'> = {
       const originId = originOf(ev, l);
       const origin = originId === undefined ? undefined : ctx.lookup(originId);
       if (originId !== undefined && !origin) fail('UNKNOWN_REFERENCE', `Event ${ev.id}: lines[${i}] restocks from "${originId}", which is not a live event.`, 'Name the shipment (or stock-issuing invoice) the goods left with, or omit it to restock at average cost.', { event: ev.id, reference: originId });
+      // The restock reads the cost the goods left at, so it must come after they left: a credit
+      // note ordered before its sale would make the two costs depend on each other.
+      if (origin && origin.event.key > ev.key) fail('INVALID_EVENT', `Event ${ev.id} (${ev.date}${ev.time === undefined ? '' : ` ${ev.time}`}): lines[${i}] restocks goods from "${originId}", which comes after it (${origin.event.date}${origin.event.time === undefined ? '' : ` ${origin.event.time}`}; events of one date and time are ordered by id).`, `Date the credit note on or after "${originId}" (on the same date, give both a "time" with the credit note later).`, { event: ev.id, reference: originId!, field: `lines[${i}]` });
       const o = originMoves(origin, l.product!);
       const warehouse = l.warehouse ?? o.warehouse;
       if (warehouse === undefined) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] restocks "${l.product}" but no warehouse is named or known from the original sale.`, 'Add "warehouse" to the line.', { event: ev.id, field: `lines[${i}].warehouse` });
