@@ -89,9 +89,9 @@ for (const method of COSTING_METHODS) {
       params(RUNS),
     );
     // The streams must exercise every event type, late arrivals and refusals, or the properties say little.
-    const types = ['purchase_invoice', 'shipment', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'assembly', 'landed_cost', 'void'];
+    const types = ['purchase_invoice', 'shipment', 'sale_invoice', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'purchase_credit_note', 'assembly', 'disassembly', 'landed_cost', 'void'];
     const refusals = ['UNKNOWN_REFERENCE', 'ALREADY_VOIDED', 'CANNOT_VOID', 'VOID_HAS_DEPENDENTS', 'INVALID_EVENT'];
-    const minimum: [string, number][] = [...types.map((t): [string, number] => [t, RUNS / 10]), ['late', RUNS], ['INSUFFICIENT_STOCK', RUNS / 2], ...refusals.map((c): [string, number] => [c, RUNS / 200])];
+    const minimum: [string, number][] = [...types.map((t): [string, number] => [t, RUNS / 20]), ['late', RUNS], ['INSUFFICIENT_STOCK', RUNS / 2], ...refusals.map((c): [string, number] => [c, RUNS / 200])];
     for (const [k, min] of minimum) assert.ok((seen.get(k) ?? 0) >= min, `the streams exercised "${k}" only ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`);
   });
 

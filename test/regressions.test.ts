@@ -148,3 +148,33 @@ test('a credit note ordered before the shipment it restocks from is refused and 
   post(b, { id: 'CN-2', type: 'sale_credit_note', date: '2026-03-06', customer: 'C', invoice: 'SHP-1', lines: [{ product: 'A', warehouse: 'W1', qty: 1, amount: '2.00' }] });
   assert.equal(gl(b, '5000'), 0n);
 });
+
+// Bug 7: a disassembly with two or more services valued its outputs with the services' total
+// split once, while its journal split each service separately; the roundings differ, so the
+// inventory GL and the sub-ledger disagreed by a cent.
+
+test('disassembly with several services: output values equal what the journal books, to the cent', () => {
+  const b = book('average', 'block');
+  post(b, { id: 'p', type: 'purchase_invoice', date: '2026-03-01', supplier: 'S', lines: [{ product: 'K', warehouse: 'W1', qty: 1, amount: '7.10' }] });
+  post(b, {
+    id: 'd', type: 'disassembly', date: '2026-03-02', product: 'K', warehouse: 'W1', qty: 1,
+    outputs: [{ product: 'A', qty: 1 }, { product: 'B', qty: 7, warehouse: 'W3' }],
+    services: [{ role: 'labour', amount: '3.62' }, { role: 'overheads', amount: '6.82', account: '6100' }],
+  });
+  // Cost 710 → 88.75 / 621.25; labour 362 → 45.25 / 316.75; overheads 682 → 85.25 / 596.75.
+  assert.equal(b.onHand('A', 'W1').value, 89n + 45n + 85n); // was 220: 1044 split at once gives 131
+  assert.equal(b.onHand('B', 'W3').value, 621n + 317n + 597n);
+  assert.equal(gl(b, '1320'), 1535n);
+});
+
+// Bug 8: a disassembly output could not name a lot (the schema refused "lot" on outputs), so a
+// product costed by specific lot could never be an output: LOT_REQUIRED asked for a lot the
+// format did not allow.
+
+test('disassembly outputs may name a lot, as a product costed by specific lot requires', () => {
+  const b = book('specific', 'block');
+  post(b, { id: 'p', type: 'purchase_invoice', date: '2026-03-01', supplier: 'S', lines: [{ product: 'K', warehouse: 'W1', qty: 1, lot: 'K1', amount: '9.00' }] });
+  post(b, { id: 'd', type: 'disassembly', date: '2026-03-02', product: 'K', warehouse: 'W1', qty: 1, lot: 'K1', outputs: [{ product: 'A', qty: 1, lot: 'A1' }, { product: 'B', qty: 2, lot: 'B1', weight: '1' }] });
+  assert.deepEqual(b.onHand('A', 'W1').layers.map((l) => [l.lot, l.qty, l.value]), [['A1', 1_000_000n, 300n]]);
+  assert.deepEqual(b.onHand('B', 'W1').layers.map((l) => [l.lot, l.qty, l.value]), [['B1', 2_000_000n, 600n]]);
+});

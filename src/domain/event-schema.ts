@@ -109,7 +109,7 @@ const EVENTS: Record<string, Record<string, unknown>> = {
   }, ['product', 'warehouse', 'qty', 'components']),
   disassembly: event('disassembly', {
     product: code, warehouse: code, qty, lot: code,
-    outputs: lines({ product: code, warehouse: code, qty, weight: positiveMoney }, ['product', 'qty']),
+    outputs: lines({ product: code, warehouse: code, qty, lot: code, weight: positiveMoney }, ['product', 'qty']),
     services,
   }, ['product', 'warehouse', 'qty', 'outputs']),
   write_off: event('write_off', {

@@ -68,16 +68,17 @@ export function company(method: CostingMethod, mode: Mode): Company {
 // ---- raw events -------------------------------------------------------------------------
 
 export interface RawLine {
-  product?: string; warehouse?: string; qty?: Qty; counted?: Qty; lot?: string; expiry?: string;
+  description?: string;
+  product?: string; warehouse?: string; qty?: Qty; counted?: Qty; lot?: string; expiry?: string; weight?: string;
   amount?: string; tax?: string; capitalise?: boolean; account?: string; cost?: string;
   unitCost?: string; valuation?: 'average' | 'last' | 'standard'; restock?: boolean;
 }
-export interface RawService { role: 'labour' | 'overheads'; amount: string }
+export interface RawService { role: 'labour' | 'overheads'; amount: string; account?: string }
 export interface RawEvent {
-  id: string; type: string; date: string; memo?: string;
+  id: string; type: string; date: string; time?: string; memo?: string; currency?: string; rate?: string;
   supplier?: string; customer?: string; lines?: RawLine[];
   from?: string; to?: string; product?: string; warehouse?: string; qty?: Qty; lot?: string; expiry?: string;
-  components?: RawLine[]; services?: RawService[];
+  components?: RawLine[]; outputs?: RawLine[]; services?: RawService[]; issuesStock?: boolean; bill?: string;
   amount?: string; account?: string; purchase?: string; sale?: string; invoice?: string; target?: string;
 }
 
@@ -88,7 +89,7 @@ export function refsOf(e: RawEvent): string[] {
 
 // ---- specs --------------------------------------------------------------------------------
 
-export const KINDS = ['purchase', 'ship', 'adjust', 'count', 'transfer', 'writeoff', 'credit', 'assembly', 'landed', 'void'] as const;
+export const KINDS = ['purchase', 'ship', 'invoice', 'adjust', 'count', 'transfer', 'writeoff', 'credit', 'preturn', 'assembly', 'disassembly', 'landed', 'void'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface LineSpec { p: number; w: number; q: Qty; lot: number; exp: number; amt: number; extra: number }
@@ -118,13 +119,16 @@ const lineArb: fc.Arbitrary<LineSpec> = fc.record({
 
 const kindArb: fc.Arbitrary<Kind> = fc.oneof(
   { weight: 6, arbitrary: fc.constant('purchase' as const) },
-  { weight: 5, arbitrary: fc.constant('ship' as const) },
+  { weight: 4, arbitrary: fc.constant('ship' as const) },
+  { weight: 1, arbitrary: fc.constant('invoice' as const) },
   { weight: 2, arbitrary: fc.constant('adjust' as const) },
   { weight: 2, arbitrary: fc.constant('count' as const) },
   { weight: 2, arbitrary: fc.constant('transfer' as const) },
   { weight: 1, arbitrary: fc.constant('writeoff' as const) },
   { weight: 2, arbitrary: fc.constant('credit' as const) },
   { weight: 2, arbitrary: fc.constant('assembly' as const) },
+  { weight: 1, arbitrary: fc.constant('disassembly' as const) },
+  { weight: 1, arbitrary: fc.constant('preturn' as const) },
   { weight: 2, arbitrary: fc.constant('landed' as const) },
   { weight: 2, arbitrary: fc.constant('void' as const) },
 );
@@ -191,37 +195,54 @@ function lotName(n: number): string {
 export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawEvent[] {
   const out: RawEvent[] = [];
   const specific = method === 'specific';
-  const fefo = method === 'fefo';
   specs.forEach((s, i) => {
     const id = `${'abcd'[s.letter] ?? 'a'}${pad2(i)}`;
     let date = dateOf(s.day);
+    // A few events carry a time of day, which orders them within their date.
+    const time = s.x % 10 === 9 ? '12:00' : s.x % 10 === 8 ? '08:15:30' : undefined;
     const prod = (l: LineSpec): string => PRODUCTS[l.p]!;
     const wh = (l: LineSpec): string => WAREHOUSES[l.w]!;
-    const issueLot = (l: LineSpec): string | undefined => (specific ? lotName(l.lot) : undefined);
-    const receiptLot = (l: LineSpec): string | undefined => (specific ? lotName(l.lot) : fefo && l.extra % 2 === 0 ? `B${l.lot}` : undefined);
-    const expiry = (l: LineSpec): string | undefined => (l.exp > 0 && (fefo || l.extra % 7 === 0) ? EXPIRIES[l.exp - 1] : undefined);
+    // Specific lot needs a lot on every issue; other methods name one now and then (the issue
+    // then takes that batch first).
+    const issueLot = (l: LineSpec): string | undefined => (specific ? lotName(l.lot) : l.extra % 6 === 1 ? `B${l.lot}` : undefined);
+    const receiptLot = (l: LineSpec): string | undefined => (specific ? lotName(l.lot) : l.extra % 2 === 0 ? `B${l.lot}` : undefined);
+    const expiry = (l: LineSpec): string | undefined => (l.exp > 0 && (method === 'fefo' || l.extra % 7 === 0) ? EXPIRIES[l.exp - 1] : undefined);
     const n = 1 + (s.x % 2);
     const lines = s.lines.slice(0, n);
     let kind = s.kind;
-    const earlier = (type: string): RawEvent[] => out.filter((e) => e.type === type);
+    const earlier = (...types: string[]): RawEvent[] => out.filter((e) => types.includes(e.type));
+    const sales = earlier('shipment', 'sale_invoice');
+    const receipts = earlier('purchase_invoice', 'assembly');
     if (kind === 'void' && out.length === 0) kind = 'purchase';
-    if (kind === 'landed' && earlier('purchase_invoice').length === 0 && earlier('shipment').length === 0) kind = 'purchase';
+    if (kind === 'landed' && receipts.length === 0 && sales.length === 0) kind = 'purchase';
     let ev: RawEvent;
     switch (kind) {
       case 'purchase': {
+        // Some bills are in euros: every amount converts to USD at the rate, line by line.
+        const foreign = s.pick % 7 === 3;
         const ls: RawLine[] = lines.map((l) => ({
           product: prod(l), warehouse: wh(l), qty: l.q, amount: money(l.amt), lot: receiptLot(l), expiry: expiry(l),
           tax: l.extra % 5 === 0 ? money(l.amt % 997) : undefined,
         }));
         if (s.y % 4 === 0) ls.push({ capitalise: true, amount: money(s.pick * 7 + s.y) });
         if (s.y % 5 === 1) ls.push({ account: '6000', amount: money(s.pick) });
-        ev = { id, type: 'purchase_invoice', date, supplier: 'SUP', lines: ls };
+        ev = { id, type: 'purchase_invoice', date, supplier: 'SUP', lines: ls, ...(foreign ? { currency: 'EUR', rate: EUR_RATES[s.x % EUR_RATES.length]! } : {}) };
         break;
       }
       case 'ship':
         ev = {
           id, type: 'shipment', date,
           lines: lines.map((l) => ({ product: prod(l), warehouse: wh(l), qty: l.q, lot: issueLot(l), cost: l.extra % 3 === 0 ? money(l.amt % 1000 + 1) : undefined })),
+        };
+        break;
+      case 'invoice':
+        // PSA style (seed 000): the invoice itself issues its stocked lines.
+        ev = {
+          id, type: 'sale_invoice', date, customer: 'CUS', issuesStock: true,
+          lines: [
+            ...lines.map((l) => ({ product: prod(l), warehouse: wh(l), qty: l.q, lot: issueLot(l), amount: money(l.amt * 2), tax: money(l.amt % 300), cost: l.extra % 3 === 0 ? money(l.amt % 1000 + 1) : undefined })),
+            ...(s.y % 3 === 0 ? [{ account: '4000', amount: money(s.pick), description: 'freight' }] : []),
+          ],
         };
         break;
       case 'adjust':
@@ -264,30 +285,36 @@ export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawE
           services: s.y % 3 === 0 ? [{ role: 'overheads', amount: money(s.pick) }] : undefined,
         };
         break;
+      case 'preturn': {
+        // A return to the supplier: the stock leaves at its cost, the difference to the credit is PPV.
+        const bills = earlier('purchase_invoice');
+        ev = {
+          id, type: 'purchase_credit_note', date, supplier: 'SUP', bill: bills.length > 0 ? bills[s.pick % bills.length]!.id : undefined,
+          lines: lines.map((l) => ({ product: prod(l), warehouse: wh(l), qty: l.q, lot: issueLot(l), amount: money(l.amt), tax: l.extra % 4 === 0 ? money(l.amt % 100) : undefined })),
+        };
+        break;
+      }
       case 'credit': {
-        const ships = earlier('shipment');
         const l = lines[0]!;
-        if (ships.length === 0 || s.y % 4 === 0) {
+        if (sales.length === 0 || s.y % 4 === 0) {
           ev = {
             id, type: 'sale_credit_note', date, customer: 'CUS',
             lines: [{ product: prod(l), warehouse: wh(l), qty: l.q, amount: money(l.amt), lot: receiptLot(l), restock: s.y % 7 === 3 ? false : undefined }],
           };
           break;
         }
-        const ship = ships[s.pick % ships.length]!;
-        const sl = ship.lines![s.x % ship.lines!.length]!;
+        const sale = sales[s.pick % sales.length]!;
+        const stockLines = sale.lines!.filter((x) => x.product !== undefined);
+        const sl = stockLines[s.x % stockLines.length]!;
         const shipped = qtyMicro(sl.qty!);
         const qty = qtyMicro(l.q) <= shipped ? l.q : sl.qty!;
-        // A credit note follows its sale: never dated (or keyed) before the shipment — except
-        // now and then, to check that the book refuses one that would be (INVALID_EVENT).
-        const shipDay = Number(ship.date.slice(8));
-        if (s.y % 6 === 4) date = dateOf(Math.max(1, shipDay - 1));
-        else {
-          if (date < ship.date) date = ship.date;
-          if (date === ship.date && id < ship.id) date = dateOf(shipDay + 1);
-        }
+        // A credit note follows its sale: never keyed before it — except now and then, to check
+        // that the book refuses one that would be (INVALID_EVENT).
+        const saleDay = Number(sale.date.slice(8));
+        if (s.y % 6 === 4) date = dateOf(Math.max(1, saleDay - 1));
+        else if (date < sale.date || keyOf({ id, date, time }) < keyOf(sale)) date = dateOf(saleDay + 1);
         ev = {
-          id, type: 'sale_credit_note', date, customer: 'CUS', invoice: ship.id,
+          id, type: 'sale_credit_note', date, customer: 'CUS', invoice: sale.id,
           lines: [{
             product: sl.product, warehouse: s.y % 3 === 0 ? undefined : s.y % 3 === 1 ? sl.warehouse : wh(l),
             qty, amount: money(l.amt), lot: specific ? sl.lot : undefined,
@@ -304,35 +331,62 @@ export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawE
         const l0 = s.lines[1]!;
         ev = {
           id, type: 'assembly', date, product: 'K', warehouse: WAREHOUSES[w]!, qty: l0.q,
-          lot: specific ? lotName(l0.lot) : fefo ? `K${l0.lot}` : undefined, expiry: fefo && l0.exp > 0 ? EXPIRIES[l0.exp - 1] : undefined,
-          components: comps, services: s.y % 3 === 0 ? [{ role: 'labour', amount: money(s.pick) }] : undefined,
+          lot: specific ? lotName(l0.lot) : receiptLot(l0), expiry: expiry(l0),
+          components: comps, services: services(s),
+        };
+        break;
+      }
+      case 'disassembly': {
+        const l0 = s.lines[0]!;
+        const l1 = s.lines[1]!;
+        const weight = (l: LineSpec): string | undefined => (l.extra % 3 === 0 ? undefined : ['0.5', '2', '1.25', '3'][l.extra % 4]);
+        ev = {
+          id, type: 'disassembly', date, product: 'K', warehouse: wh(l0), qty: l0.q, lot: issueLot(l0),
+          outputs: [
+            { product: 'A', qty: l0.q, weight: weight(l0), lot: specific ? lotName(l0.lot) : undefined },
+            ...(s.x % 2 === 1 ? [{ product: 'B', qty: l1.q, weight: weight(l1), warehouse: l1.extra % 5 === 0 ? wh(l1) : undefined, lot: specific ? lotName(l1.lot) : undefined }] : []),
+          ],
+          services: services(s),
         };
         break;
       }
       case 'landed': {
-        const purchases = earlier('purchase_invoice');
-        const ships = earlier('shipment');
-        const toSale = purchases.length === 0 || (ships.length > 0 && s.y % 5 === 0);
+        const toSale = receipts.length === 0 || (sales.length > 0 && s.y % 5 === 0);
         const amount = money(s.lines[0]!.amt % 5000);
         ev = toSale
-          ? { id, type: 'landed_cost', date, amount, sale: ships[s.pick % ships.length]!.id }
-          : { id, type: 'landed_cost', date, amount, purchase: purchases[s.pick % purchases.length]!.id, account: s.y % 2 === 0 ? '6100' : undefined };
+          ? { id, type: 'landed_cost', date, amount, sale: sales[s.pick % sales.length]!.id }
+          : { id, type: 'landed_cost', date, amount, purchase: receipts[s.pick % receipts.length]!.id, account: s.y % 2 === 0 ? '6100' : undefined };
         break;
       }
       case 'void':
         ev = { id, type: 'void', date, target: out[s.pick % out.length]!.id };
         break;
     }
+    if (time !== undefined) ev.time = time;
     // Round-trip through JSON text: drops undefined fields, exactly what a file would carry.
     out.push(JSON.parse(JSON.stringify(ev)) as RawEvent);
   });
   return out;
 }
 
-/** Sort key of the public ordering: date, then (no times here) id. */
+const EUR_RATES = ['1.0834567', '0.9', '1.3333333333'];
+
+/** Labour and overheads on an assembly or disassembly: none, one, or two (split separately). */
+function services(s: Spec): RawService[] | undefined {
+  if (s.y % 3 === 1) return undefined;
+  const first: RawService = { role: 'labour', amount: money(s.pick) };
+  return s.y % 3 === 0 ? [first] : [first, { role: 'overheads', amount: money(s.lines[1]!.amt % 997), account: '6100' }];
+}
+
+/** The book's order key (docs/design.md): date, time of day (none first), id. */
+export function keyOf(e: { id: string; date: string; time?: string | undefined }): string {
+  return `${e.date}T${e.time ?? ''}\u0000${e.id}`;
+}
+
 export function compareKey(a: RawEvent, b: RawEvent): number {
-  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  const ka = keyOf(a);
+  const kb = keyOf(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**

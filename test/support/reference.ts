@@ -90,6 +90,12 @@ function cents(a: string | undefined): bigint {
   return a === undefined ? 0n : decimal(a, 2);
 }
 
+/** A document amount in USD cents: foreign amounts convert at the event's rate (base per unit, 10 decimals). */
+function usd(e: RawEvent, a: string | undefined): bigint {
+  const c = cents(a);
+  return e.rate === undefined ? c : roundHalfEven(c * decimal(e.rate, 10), UNIT_COST_DEN);
+}
+
 /** Value in cents of `qty` at a unit cost given in 10^-10 dollars. */
 function atUnitCost(qty: bigint, unitCost: bigint): bigint {
   return roundHalfEven(qty * unitCost * CENTS, QTY * UNIT_COST_DEN);
@@ -254,28 +260,39 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
     return { value, pieces };
   };
 
-  // What each purchase receives is known from the bill itself, whatever its date relative to
-  // a landed cost that names it (a landed cost dated before the goods arrive goes to COGS).
+  // What each purchase (or assembly) receives is known from the event itself, whatever its date
+  // relative to a landed cost that names it (a landed cost dated before the goods arrive goes
+  // to COGS). An assembly's value is only known once costed: as a landed-cost weight it counts 0.
   for (const e of liveEvents) {
+    if (e.type === 'assembly') {
+      const n = (e.components ?? []).length;
+      purchaseLines.set(e.id, [{ product: e.product!, warehouse: e.warehouse!, qty: qtyOf(e.qty), value: 0n, source: `${e.id}#${n}` }]);
+    }
     if (e.type !== 'purchase_invoice') continue;
     const lines = e.lines ?? [];
     const stock = lines.flatMap((l, i) => (l.product !== undefined && l.qty !== undefined ? [i] : []));
     const extra = stock.map(() => 0n);
     for (const l of lines) {
       if (l.capitalise !== true || l.product !== undefined) continue;
-      const parts = split(cents(l.amount), stock.map((i) => {
-        const a = cents(lines[i]!.amount);
+      const parts = split(usd(e, l.amount), stock.map((i) => {
+        const a = usd(e, lines[i]!.amount);
         return a < 0n ? -a : a;
       }));
       parts.forEach((x, k) => (extra[k]! += x));
     }
     purchaseLines.set(e.id, stock.map((i, k) => {
       const l = lines[i]!;
-      return { product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: cents(l.amount) + extra[k]!, source: `${e.id}#${i}` };
+      return { product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: usd(e, l.amount) + extra[k]!, source: `${e.id}#${i}` };
     }));
   }
 
-  const events = [...liveEvents].sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Date, then time of day (events without one first), then id.
+  const order3 = (e: RawEvent): [string, string, string] => [e.date, e.time ?? '', e.id];
+  const events = [...liveEvents].sort((a, b) => {
+    const [x, y] = [order3(a), order3(b)];
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return 0;
+  });
   for (const e of events) {
     const lines: RawLine[] = e.lines ?? [];
     let issued = 0n;
@@ -295,6 +312,37 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
           rec.push({ product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: r.value });
         }
         shipments.set(e.id, rec);
+        break;
+      }
+      case 'sale_invoice': {
+        // PSA style: the invoice issues its stocked lines (all products here are stocked).
+        const rec: { product: string; warehouse: string; qty: bigint; value: bigint }[] = [];
+        if (e.issuesStock === true) {
+          for (const l of lines) {
+            if (l.product === undefined || l.qty === undefined) continue;
+            const r = issue(l.product, l.warehouse!, qtyOf(l.qty), l.lot, l.cost === undefined ? undefined : decimal(l.cost, 10));
+            cogs += r.value;
+            issued += r.value;
+            rec.push({ product: l.product, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: r.value });
+          }
+        }
+        shipments.set(e.id, rec);
+        break;
+      }
+      case 'purchase_credit_note':
+        for (const l of lines) if (l.product !== undefined && l.qty !== undefined) issued += issue(l.product, l.warehouse!, qtyOf(l.qty), l.lot, undefined).value;
+        break;
+      case 'disassembly': {
+        const cost = issue(e.product!, e.warehouse!, qtyOf(e.qty), e.lot, undefined).value;
+        issued += cost;
+        const outs = e.outputs ?? [];
+        // Shares by weight × quantity, a missing weight counting 1.
+        const weights = outs.map((o) => (o.weight === undefined ? UNIT_COST_DEN : decimal(o.weight, 10)) * qtyOf(o.qty));
+        const costParts = split(cost, weights);
+        // Each service is split on its own (as its journal row is).
+        const serviceParts = weights.map(() => 0n);
+        for (const x of e.services ?? []) split(cents(x.amount), weights).forEach((v, k) => (serviceParts[k]! += v));
+        outs.forEach((o, k) => receive(o.product!, o.warehouse ?? e.warehouse!, qtyOf(o.qty), costParts[k]! + serviceParts[k]!, `${e.id}#${k + 1}`, o.lot, undefined));
         break;
       }
       case 'stock_adjustment':

@@ -117,7 +117,8 @@ export const disassembly: PostingRule<'disassembly'> = {
   plan(ev, ctx) {
     const source = stockMove(ctx, { kind: 'out', product: ev.product, warehouse: ev.warehouse, qty: ev.qty, lot: ev.lot }, 'product');
     const outputs = ev.outputs.map((o, k) =>
-      stockMove(ctx, { kind: 'in', product: o.product, warehouse: o.warehouse, qty: o.qty, lot: o.lot, valueFrom: (r) => outputShares(ev, r[0]!.value)[k]! + outputShares(ev, servicesTotal(ev.services))[k]! }, `outputs[${k}]`),
+      // Each service is split on its own, exactly as `post` books it, so stock and GL agree to the cent.
+      stockMove(ctx, { kind: 'in', product: o.product, warehouse: o.warehouse, qty: o.qty, lot: o.lot, valueFrom: (r) => outputShares(ev, r[0]!.value)[k]! + ev.services.reduce((a, s) => a + outputShares(ev, s.amount)[k]!, 0n) }, `outputs[${k}]`),
     );
     return [source, ...outputs];
   },
