@@ -43,7 +43,18 @@ interface AnyRule {
 }
 
 interface PoolEntry { key: string; event: string; move: number }
-interface PoolHistory { key: string; product: string; warehouse: string; entries: PoolEntry[]; state: CostPool }
+interface PoolHistory {
+  key: string;
+  product: string;
+  warehouse: string;
+  entries: PoolEntry[];
+  /** Order key of the last entry ("" when empty): an event before it is late. */
+  lastKey: string;
+  state: CostPool;
+}
+
+const NO_RESULTS: MoveResult[] = [];
+const NO_JOURNALS: Journal[] = [];
 
 export interface BookOptions {
   /** Keep every journal in memory (`book.journals`); off for long streams that use `onJournal`. */
@@ -120,16 +131,17 @@ export class Book {
       if (!this.live(r)) fail('UNKNOWN_REFERENCE', `Event ${ev.id} refers to "${r}", which is not a live event (never posted, or voided).`, `Post "${r}" first, or correct the reference.`, { event: ev.id, reference: r });
     }
     const moves = rule.plan(ev, ctx);
-    const stored: Stored = { ev, moves, results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
+    const stored: Stored = { ev, moves, results: NO_RESULTS, pools: [], voidedBy: undefined, dependents: undefined, journals: NO_JOURNALS, corrections: 0 };
+    // Each move's pool, found once (an empty pool made here for a failing event holds nothing).
+    const hs: PoolHistory[] = [];
     let late = false;
     for (const m of moves) {
-      const h = this.existingPool(m.product, m.warehouse);
-      const last = h?.entries[h.entries.length - 1];
-      if (last !== undefined && last.key > ev.key) late = true;
-      const key = h?.key ?? poolKey(m.product, m.warehouse);
-      if (!stored.pools.includes(key)) stored.pools.push(key);
+      const h = this.pool(m.product, m.warehouse);
+      hs.push(h);
+      if (h.lastKey > ev.key) late = true;
+      if (!stored.pools.includes(h.key)) stored.pools.push(h.key);
     }
-    const journals = late ? this.replay(stored, undefined) : this.appendInOrder(stored, ctx);
+    const journals = late ? this.replay(stored, undefined) : this.appendInOrder(stored, hs, ctx);
     for (const r of refs) {
       const target = this.events.get(r)!;
       (target.dependents ??= new Set()).add(ev.id);
@@ -138,16 +150,14 @@ export class Book {
   }
 
   /** The common case: every move lands after what its pool has seen. */
-  private appendInOrder(stored: Stored, ctx: RuleContext): Journal[] {
+  private appendInOrder(stored: Stored, hs: PoolHistory[], ctx: RuleContext): Journal[] {
     const { ev, moves } = stored;
     const touched: PoolHistory[] = [];
-    const hs: PoolHistory[] = [];
     const results: MoveResult[] = [];
     try {
       for (let i = 0; i < moves.length; i++) {
         const m = moves[i]!;
-        const h = this.pool(m.product, m.warehouse);
-        hs.push(h);
+        const h = hs[i]!;
         if (!touched.includes(h)) {
           h.state.begin();
           touched.push(h);
@@ -157,7 +167,10 @@ export class Book {
       stored.results = results;
       const journal = this.postOriginal(stored, ctx);
       for (const h of touched) h.state.commit();
-      for (let i = 0; i < hs.length; i++) hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
+      for (let i = 0; i < hs.length; i++) {
+        hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
+        hs[i]!.lastKey = ev.key;
+      }
       this.events.set(ev.id, stored);
       const journals = journal ? [journal] : [];
       this.emit(stored, journals);
@@ -253,16 +266,13 @@ export class Book {
     let h = byWarehouse.get(warehouse);
     if (!h) {
       const key = poolKey(product, warehouse);
-      h = { key, product, warehouse, entries: [], state: this.newState(product) };
+      h = { key, product, warehouse, entries: [], lastKey: '', state: this.newState(product) };
       byWarehouse.set(warehouse, h);
       this.pools.set(key, h);
     }
     return h;
   }
 
-  private existingPool(product: string, warehouse: string): PoolHistory | undefined {
-    return this.poolIndex.get(product)?.get(warehouse);
-  }
 
   private newState(product: string): CostPool {
     const p = this.co.products.get(product);
@@ -279,7 +289,7 @@ export class Book {
     if (target.voidedBy !== undefined) fail('ALREADY_VOIDED', `Event "${ev.target}" was already voided by "${target.voidedBy}".`, 'Nothing to do; the void stands.', { event: ev.id, reference: ev.target });
     const deps = [...(target.dependents ?? [])].filter((d) => this.live(d));
     if (deps.length > 0) fail('VOID_HAS_DEPENDENTS', `Event "${ev.target}" cannot be voided while ${deps.map((d) => `"${d}"`).join(', ')} ${deps.length === 1 ? 'depends' : 'depend'} on it.`, 'Void the dependent events first.', { event: ev.id, reference: ev.target, dependents: deps.join(',') });
-    const self: Stored = { ev, moves: [], results: [], pools: [], voidedBy: undefined, dependents: undefined, journals: [], corrections: 0 };
+    const self: Stored = { ev, moves: [], results: NO_RESULTS, pools: [], voidedBy: undefined, dependents: undefined, journals: NO_JOURNALS, corrections: 0 };
     const journals = target.moves.length > 0 ? this.replay(self, target) : this.reverseOnly(self, target);
     return journals;
   }
@@ -428,6 +438,7 @@ export class Book {
       const [product, warehouse] = k.split('\u0000') as [string, string];
       const h = this.pool(product, warehouse);
       h.entries = entries;
+      h.lastKey = entries[entries.length - 1]?.key ?? '';
       const st = newStates.get(k);
       if (st) h.state = st;
     }
