@@ -21,7 +21,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { COSTING_METHODS, type Book, type Company, type CostingMethod, type ErrorCode } from '../src/index.js';
-import { company, buildStream, specsArb, dependencyOrder, compareKey, PRODUCTS, WAREHOUSES, STANDARD_COSTS, COGS_ACCOUNT, type Mode, type RawEvent } from './support/gen.js';
+import { company, buildStream, specsArb, dependencyOrder, compareKey, PRODUCTS, WAREHOUSES, STANDARD_COSTS, COGS_ACCOUNT, type Mode, type Recognition, type RawEvent } from './support/gen.js';
 import { run, snapshot, liveEvents, apply, assertInvariants, assertJournalsBalance, type Snapshot } from './support/harness.js';
 import { referenceReplay } from './support/reference.js';
 
@@ -41,30 +41,36 @@ function expected(mode: Mode): (e: RawEvent, code: ErrorCode) => boolean {
 }
 
 const companies = new Map<string, Company>();
-function co(method: CostingMethod, mode: Mode): Company {
-  const k = `${method}/${mode}`;
+function co(method: CostingMethod, setup: Setup): Company {
+  const k = `${method}/${setup.mode}/${setup.recognition}`;
   let c = companies.get(k);
   if (!c) {
-    c = company(method, mode);
+    c = company(method, setup.mode, setup.recognition);
     companies.set(k, c);
   }
   return c;
 }
 
-const modeArb = fc.constantFrom<Mode>('block', 'allow');
+/** Negative stock blocked or allowed; purchases in stock at the bill, or (a third of runs) at a stock receipt. */
+interface Setup { mode: Mode; recognition: Recognition }
+const setupArb: fc.Arbitrary<Setup> = fc.record({ mode: fc.constantFrom<Mode>('block', 'allow'), recognition: fc.constantFrom<Recognition>('bill', 'bill', 'receipt') });
 
 for (const method of COSTING_METHODS) {
   test(`${method}: journals balance, sub-ledger = GL, empty pools are worth zero, resubmission is idempotent, costs match the reference (properties 1–4, 7)`, () => {
     const seen = new Map<string, number>();
     const count = (k: string): void => void seen.set(k, (seen.get(k) ?? 0) + 1);
     fc.assert(
-      fc.property(modeArb, specsArb(5, 25), (mode, specs) => {
-        const c = co(method, mode);
-        const raws = buildStream(method, specs);
-        const res = run(c, raws, { check: true, resubmit: true, allowed: expected(mode) });
+      fc.property(setupArb, specsArb(5, 25), (setup, specs) => {
+        const c = co(method, setup);
+        const raws = buildStream(method, specs, setup.recognition);
+        const res = run(c, raws, { check: true, resubmit: true, allowed: expected(setup.mode) });
         let latest: RawEvent | undefined;
         for (const e of res.accepted) {
           count(e.type);
+          if (e.receipt !== undefined) count('bill clearing a receipt');
+          if (e.dropship === true) count('dropship');
+          if (e.currency !== undefined) count('foreign currency');
+          if (e.time !== undefined) count('time of day');
           if (latest !== undefined && compareKey(e, latest) < 0) count('late');
           if (latest === undefined || compareKey(e, latest) > 0) latest = e;
         }
@@ -89,18 +95,18 @@ for (const method of COSTING_METHODS) {
       params(RUNS),
     );
     // The streams must exercise every event type, late arrivals and refusals, or the properties say little.
-    const types = ['purchase_invoice', 'shipment', 'sale_invoice', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'purchase_credit_note', 'assembly', 'disassembly', 'landed_cost', 'void'];
+    const types = ['purchase_invoice', 'stock_receipt', 'shipment', 'sale_invoice', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'purchase_credit_note', 'assembly', 'disassembly', 'landed_cost', 'void'];
     const refusals = ['UNKNOWN_REFERENCE', 'ALREADY_VOIDED', 'CANNOT_VOID', 'VOID_HAS_DEPENDENTS', 'INVALID_EVENT'];
-    const minimum: [string, number][] = [...types.map((t): [string, number] => [t, RUNS / 20]), ['late', RUNS], ['INSUFFICIENT_STOCK', RUNS / 2], ...refusals.map((c): [string, number] => [c, RUNS / 200])];
+    const minimum: [string, number][] = [...types.map((t): [string, number] => [t, RUNS / 20]), ['late', RUNS], ...['bill clearing a receipt', 'dropship', 'foreign currency', 'time of day'].map((k): [string, number] => [k, RUNS / 50]), ['INSUFFICIENT_STOCK', RUNS / 2], ...refusals.map((c): [string, number] => [c, RUNS / 200])];
     for (const [k, min] of minimum) assert.ok((seen.get(k) ?? 0) >= min, `the streams exercised "${k}" only ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`);
   });
 
   test(`${method}: applying E then void(E) restores GL and on-hand (property 5)`, () => {
     let compared = 0;
     fc.assert(
-      fc.property(modeArb, specsArb(3, 16), fc.nat(), (mode, specs, pick) => {
-        const c = co(method, mode);
-        const raws = buildStream(method, specs);
+      fc.property(setupArb, specsArb(3, 16), fc.nat(), (setup, specs, pick) => {
+        const c = co(method, setup);
+        const raws = buildStream(method, specs, setup.recognition);
         const candidates = raws.filter((e) => e.type !== 'void');
         const target = candidates[pick % candidates.length]!;
         const without = run(c, raws.filter((e) => e !== target));
@@ -127,12 +133,12 @@ for (const method of COSTING_METHODS) {
   test(`${method}: any arrival order of the same events gives the same book (property 6)`, () => {
     let compared = 0;
     const arb = fc
-      .tuple(modeArb, specsArb(3, 16))
-      .chain(([mode, specs]) => fc.tuple(fc.constant(mode), fc.constant(specs), fc.shuffledSubarray([...specs.keys()], { minLength: specs.length, maxLength: specs.length })));
+      .tuple(setupArb, specsArb(3, 16))
+      .chain(([setup, specs]) => fc.tuple(fc.constant(setup), fc.constant(specs), fc.shuffledSubarray([...specs.keys()], { minLength: specs.length, maxLength: specs.length })));
     fc.assert(
-      fc.property(arb, ([mode, specs, perm]) => {
-        const c = co(method, mode);
-        const raws = buildStream(method, specs);
+      fc.property(arb, ([setup, specs, perm]) => {
+        const c = co(method, setup);
+        const raws = buildStream(method, specs, setup.recognition);
         // Baseline: date order (references first); keep the events it accepts — a rejection changes nothing.
         const sorted = dependencyOrder(raws, raws.map((_, i) => i).sort((a, b) => compareKey(raws[a]!, raws[b]!)));
         const base = run(c, sorted);

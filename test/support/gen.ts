@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { loadConfig, type Company, type CostingMethod } from '../../src/index.js';
 
 export type Mode = 'block' | 'allow';
+/** When purchases enter stock: at the bill, or at a stock receipt that a later bill clears. */
+export type Recognition = 'bill' | 'receipt';
 export type Qty = number | string;
 
 export const PRODUCTS = ['A', 'B', 'K'] as const;
@@ -19,10 +21,10 @@ export const COGS_ACCOUNT = '5000';
 export const INVENTORY_ACCOUNTS = ['1300', '1320'] as const;
 
 /** A small company: W1 and W2 share inventory account 1300, W3 books to 1320, so transfers W3↔W1/W2 post. */
-export function companyJson(method: CostingMethod, mode: Mode, rounding = 'half-even'): Record<string, unknown> {
+export function companyJson(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill'): Record<string, unknown> {
   return {
     company: { id: `prop-${method}-${mode}`, name: 'Property test company', baseCurrency: 'USD' },
-    settings: { costingMethod: method, cogsTiming: 'shipment', purchaseRecognition: 'bill', negativeStock: mode, rounding },
+    settings: { costingMethod: method, cogsTiming: 'shipment', purchaseRecognition: recognition, negativeStock: mode, rounding: 'half-even' },
     accounts: [
       { code: '1100', name: 'Bank', type: 'BANK' },
       { code: '1200', name: 'Accounts receivable', type: 'CURRENT' },
@@ -59,8 +61,8 @@ export function companyJson(method: CostingMethod, mode: Mode, rounding = 'half-
   };
 }
 
-export function company(method: CostingMethod, mode: Mode): Company {
-  const r = loadConfig(companyJson(method, mode));
+export function company(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill'): Company {
+  const r = loadConfig(companyJson(method, mode, recognition));
   if (!r.ok) throw new Error(`test config is invalid: ${r.error.message}`);
   return r.value;
 }
@@ -79,12 +81,13 @@ export interface RawEvent {
   supplier?: string; customer?: string; lines?: RawLine[];
   from?: string; to?: string; product?: string; warehouse?: string; qty?: Qty; lot?: string; expiry?: string;
   components?: RawLine[]; outputs?: RawLine[]; services?: RawService[]; issuesStock?: boolean; bill?: string;
+  receipt?: string; dropship?: boolean;
   amount?: string; account?: string; purchase?: string; sale?: string; invoice?: string; target?: string;
 }
 
 /** Ids of the events a raw event refers to (and which must therefore arrive before it). */
 export function refsOf(e: RawEvent): string[] {
-  return [e.target, e.invoice, e.purchase, e.sale].filter((x): x is string => x !== undefined);
+  return [e.target, e.invoice, e.purchase, e.sale, e.receipt].filter((x): x is string => x !== undefined);
 }
 
 // ---- specs --------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ function lotName(n: number): string {
  * Builds the raw events of a stream. The i-th spec becomes event i; its id is a letter plus
  * the arrival index, so events of the same date are ordered by a key unrelated to arrival.
  */
-export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawEvent[] {
+export function buildStream(method: CostingMethod, specs: readonly Spec[], recognition: Recognition = 'bill'): RawEvent[] {
   const out: RawEvent[] = [];
   const specific = method === 'specific';
   specs.forEach((s, i) => {
@@ -212,21 +215,36 @@ export function buildStream(method: CostingMethod, specs: readonly Spec[]): RawE
     let kind = s.kind;
     const earlier = (...types: string[]): RawEvent[] => out.filter((e) => types.includes(e.type));
     const sales = earlier('shipment', 'sale_invoice');
-    const receipts = earlier('purchase_invoice', 'assembly');
+    // What a landed cost can name: events whose moves received stock.
+    const receipts = out.filter((e) => (e.type === 'purchase_invoice' && e.dropship !== true && recognition === 'bill') || e.type === 'stock_receipt' || e.type === 'assembly');
     if (kind === 'void' && out.length === 0) kind = 'purchase';
     if (kind === 'landed' && receipts.length === 0 && sales.length === 0) kind = 'purchase';
     let ev: RawEvent;
     switch (kind) {
       case 'purchase': {
-        // Some bills are in euros: every amount converts to USD at the rate, line by line.
-        const foreign = s.pick % 7 === 3;
-        const ls: RawLine[] = lines.map((l) => ({
-          product: prod(l), warehouse: wh(l), qty: l.q, amount: money(l.amt), lot: receiptLot(l), expiry: expiry(l),
-          tax: l.extra % 5 === 0 ? money(l.amt % 997) : undefined,
-        }));
-        if (s.y % 4 === 0) ls.push({ capitalise: true, amount: money(s.pick * 7 + s.y) });
+        // Some documents are in euros: every amount converts to USD at the rate, line by line.
+        const fx = s.pick % 7 === 3 ? { currency: 'EUR', rate: EUR_RATES[s.x % EUR_RATES.length]! } : {};
+        const stockReceipts = earlier('stock_receipt');
+        if (recognition === 'receipt' && (stockReceipts.length === 0 || s.y % 2 === 0)) {
+          // Receipt recognition: the goods come in at the receipt (inventory against GRNI)...
+          ev = { id, type: 'stock_receipt', date, supplier: 'SUP', lines: lines.map((l) => ({ product: prod(l), warehouse: wh(l), qty: l.q, amount: money(l.amt), lot: receiptLot(l), expiry: expiry(l) })), ...fx };
+          break;
+        }
+        const ls: RawLine[] = [];
+        let receipt: string | undefined;
+        if (recognition === 'receipt') {
+          // ...and the bill clears GRNI; its capitalised charges revalue the goods received.
+          const rec = stockReceipts[s.pick % stockReceipts.length]!;
+          receipt = rec.id;
+          rec.lines!.forEach((rl, k) => ls.push({ product: rl.product, warehouse: rl.warehouse, qty: rl.qty, amount: money(lines[k % lines.length]!.amt + k) }));
+        } else {
+          ls.push(...lines.map((l) => ({ product: prod(l), warehouse: wh(l), qty: l.q, amount: money(l.amt), lot: receiptLot(l), expiry: expiry(l), tax: l.extra % 5 === 0 ? money(l.amt % 997) : undefined })));
+        }
+        if (s.y % 4 === 0 || (recognition === 'receipt' && s.y % 4 === 1)) ls.push({ capitalise: true, amount: money(s.pick * 7 + s.y) });
         if (s.y % 5 === 1) ls.push({ account: '6000', amount: money(s.pick) });
-        ev = { id, type: 'purchase_invoice', date, supplier: 'SUP', lines: ls, ...(foreign ? { currency: 'EUR', rate: EUR_RATES[s.x % EUR_RATES.length]! } : {}) };
+        // Now and then a dropship: never in stock, its cost is COGS at once.
+        const dropship = recognition === 'bill' && s.pick % 11 === 5 ? true : undefined;
+        ev = { id, type: 'purchase_invoice', date, supplier: 'SUP', receipt, dropship, lines: ls, ...fx };
         break;
       }
       case 'ship':

@@ -260,15 +260,31 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
     return { value, pieces };
   };
 
-  // What each purchase (or assembly) receives is known from the event itself, whatever its date
-  // relative to a landed cost that names it (a landed cost dated before the goods arrive goes
-  // to COGS). An assembly's value is only known once costed: as a landed-cost weight it counts 0.
-  for (const e of liveEvents) {
-    if (e.type === 'assembly') {
-      const n = (e.components ?? []).length;
-      purchaseLines.set(e.id, [{ product: e.product!, warehouse: e.warehouse!, qty: qtyOf(e.qty), value: 0n, source: `${e.id}#${n}` }]);
+  /** A landed or capitalised cost on the units of one receipt: on-hand share to stock, the rest to COGS. */
+  const revalue = (product: string, warehouse: string, amount: bigint, source: string, received: bigint): void => {
+    // Standard-cost stock stays at standard: the added cost is a price variance, not COGS.
+    if (method === 'standard') return;
+    const p = pool(product, warehouse);
+    let toStock = 0n;
+    if (!layered) {
+      const onHand = p.qty > 0n ? (p.qty < received ? p.qty : received) : 0n;
+      toStock = part(amount, onHand, received);
+      p.value += toStock;
+    } else {
+      for (const l of p.layers) {
+        if (l.source !== source || l.qty === 0n) continue;
+        const add = part(amount, l.qty, received);
+        l.value += add;
+        p.value += add;
+        toStock += add;
+      }
     }
-    if (e.type !== 'purchase_invoice') continue;
+    if (p.qty > 0n) p.lastAvg = { num: p.value, den: p.qty };
+    cogs += amount - toStock;
+  };
+
+  /** A bill's stock lines: line index, amount in USD, and the capitalised charges spread over them by amount. */
+  const billLines = (e: RawEvent): { i: number; l: RawLine; amount: bigint; extra: bigint }[] => {
     const lines = e.lines ?? [];
     const stock = lines.flatMap((l, i) => (l.product !== undefined && l.qty !== undefined ? [i] : []));
     const extra = stock.map(() => 0n);
@@ -280,10 +296,23 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
       }));
       parts.forEach((x, k) => (extra[k]! += x));
     }
-    purchaseLines.set(e.id, stock.map((i, k) => {
-      const l = lines[i]!;
-      return { product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: usd(e, l.amount) + extra[k]!, source: `${e.id}#${i}` };
-    }));
+    return stock.map((i, k) => ({ i, l: lines[i]!, amount: usd(e, lines[i]!.amount), extra: extra[k]! }));
+  };
+
+  // What each purchase, stock receipt or assembly receives is known from the event itself,
+  // whatever its date relative to a landed cost that names it (a landed cost dated before the
+  // goods arrive goes to COGS). An assembly's value is only known once costed: as a
+  // landed-cost weight it counts 0.
+  const byId = new Map(liveEvents.map((e) => [e.id, e]));
+  for (const e of liveEvents) {
+    if (e.type === 'assembly') {
+      const n = (e.components ?? []).length;
+      purchaseLines.set(e.id, [{ product: e.product!, warehouse: e.warehouse!, qty: qtyOf(e.qty), value: 0n, source: `${e.id}#${n}` }]);
+    } else if (e.type === 'stock_receipt') {
+      purchaseLines.set(e.id, (e.lines ?? []).map((l, i) => ({ product: l.product!, warehouse: l.warehouse!, qty: qtyOf(l.qty), value: usd(e, l.amount), source: `${e.id}#${i}` })));
+    } else if (e.type === 'purchase_invoice' && e.dropship !== true && e.receipt === undefined) {
+      purchaseLines.set(e.id, billLines(e).map((b) => ({ product: b.l.product!, warehouse: b.l.warehouse!, qty: qtyOf(b.l.qty), value: b.amount + b.extra, source: `${e.id}#${b.i}` })));
+    }
   }
 
   // Date, then time of day (events without one first), then id.
@@ -297,10 +326,25 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
     const lines: RawLine[] = e.lines ?? [];
     let issued = 0n;
     switch (e.type) {
+      case 'stock_receipt':
       case 'purchase_invoice':
-        for (const pl of purchaseLines.get(e.id) ?? []) {
-          const l = lines[Number(pl.source.slice(pl.source.indexOf('#') + 1))]!;
-          receive(pl.product, pl.warehouse, pl.qty, pl.value, pl.source, l.lot, l.expiry);
+        if (e.dropship === true) {
+          // Never in stock: its cost (with its capitalised charges) is COGS at once.
+          for (const b of billLines(e)) cogs += b.amount + b.extra;
+        } else if (e.receipt !== undefined) {
+          // Receipt recognition: the bill clears GRNI; its capitalised charges revalue the
+          // goods of the receipt line with the same product and warehouse.
+          const rec = byId.get(e.receipt)!;
+          for (const b of billLines(e)) {
+            if (b.extra === 0n) continue;
+            const j = rec.lines!.findIndex((x) => x.product === b.l.product && x.warehouse === b.l.warehouse);
+            revalue(b.l.product!, b.l.warehouse!, b.extra, `${rec.id}#${j}`, qtyOf(rec.lines![j]!.qty));
+          }
+        } else {
+          for (const pl of purchaseLines.get(e.id) ?? []) {
+            const l = lines[Number(pl.source.slice(pl.source.indexOf('#') + 1))]!;
+            receive(pl.product, pl.warehouse, pl.qty, pl.value, pl.source, l.lot, l.expiry);
+          }
         }
         break;
       case 'shipment': {
@@ -418,30 +462,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
         }
         const lines2 = purchaseLines.get(e.purchase!) ?? [];
         const parts = split(amount, lines2.map((x) => x.value));
-        lines2.forEach((pl, k) => {
-          const a = parts[k]!;
-          const p = pool(pl.product, pl.warehouse);
-          let toStock = 0n;
-          if (method === 'standard') {
-            // Standard-cost stock stays at standard: the added cost is a price variance, not COGS.
-            return;
-          } else if (!layered) {
-            const onHand = p.qty > 0n ? (p.qty < pl.qty ? p.qty : pl.qty) : 0n;
-            toStock = part(a, onHand, pl.qty);
-            p.value += toStock;
-            p.lastAvg = p.qty > 0n ? { num: p.value, den: p.qty } : p.lastAvg;
-          } else {
-            for (const l of p.layers) {
-              if (l.source !== pl.source || l.qty === 0n) continue;
-              const add = part(a, l.qty, pl.qty);
-              l.value += add;
-              p.value += add;
-              toStock += add;
-            }
-            if (p.qty > 0n) p.lastAvg = { num: p.value, den: p.qty };
-          }
-          cogs += a - toStock;
-        });
+        lines2.forEach((pl, k) => revalue(pl.product, pl.warehouse, parts[k]!, pl.source, pl.qty));
         break;
       }
       default:
