@@ -30,6 +30,8 @@ export interface RefPoolState { qty: bigint; value: bigint; layers: RefLayer[] }
 export interface RefResult {
   pools: Map<string, RefPoolState>;
   cogs: bigint;
+  /** Balances of every account other than inventory (whose value is the pools'). */
+  gl: Map<string, bigint>;
   /** Value of every issue priced from stock or fallback, per event id (for drill-down when a test fails). */
   issues: Map<string, bigint>;
 }
@@ -138,7 +140,11 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
   const shipments = new Map<string, { product: string; warehouse: string; qty: bigint; value: bigint }[]>();
   const purchaseLines = new Map<string, { product: string; warehouse: string; qty: bigint; value: bigint; source: string }[]>();
   const issues = new Map<string, bigint>();
-  let cogs = 0n;
+  // The chart of the test company (test/support/gen.ts): one account per role.
+  const A = { ar: '1200', wip: '1310', ap: '2100', tax: '2200', grni: '2400', sales: '4000', cogs: '5000', discrepancy: '5100', ppv: '5200', overheads: '6100', labour: '6200', writeOff: '6300' };
+  const gl = new Map<string, bigint>();
+  const book = (account: string, amount: bigint): void => void gl.set(account, (gl.get(account) ?? 0n) + amount);
+  let cogs = 0n; // booked to A.cogs at the end
 
   const pool = (product: string, warehouse: string): Pool => {
     const k = `${product}/${warehouse}`;
@@ -171,6 +177,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
     const p = pool(product, warehouse);
     let v = value;
     if (method === 'standard') v = atUnitCost(qty, standardCost(product)!);
+    book(A.ppv, value - v); // standard cost: what it came in at, less standard
     p.lastCost = { num: v, den: qty };
     let q = qty;
     let trueUp = 0n;
@@ -263,7 +270,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
   /** A landed or capitalised cost on the units of one receipt: on-hand share to stock, the rest to COGS. */
   const revalue = (product: string, warehouse: string, amount: bigint, source: string, received: bigint): void => {
     // Standard-cost stock stays at standard: the added cost is a price variance, not COGS.
-    if (method === 'standard') return;
+    if (method === 'standard') return book(A.ppv, amount);
     const p = pool(product, warehouse);
     let toStock = 0n;
     if (!layered) {
@@ -322,9 +329,29 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
     for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
     return 0;
   });
+  const serviceAccount = (x: { role: string; account?: string | undefined }): string => x.account ?? (x.role === 'labour' ? A.labour : A.overheads);
   for (const e of events) {
     const lines: RawLine[] = e.lines ?? [];
     let issued = 0n;
+    // The document side: payables, receivables, tax, revenue and expense lines.
+    for (const l of lines) {
+      const amount = usd(e, l.amount);
+      const tax = usd(e, l.tax);
+      if (e.type === 'purchase_invoice') {
+        book(A.ap, -(amount + tax));
+        book(A.tax, tax);
+        if (l.product === undefined && l.capitalise !== true) book(l.account!, amount);
+      } else if (e.type === 'purchase_credit_note') {
+        book(A.ap, amount + tax);
+        book(A.tax, -tax);
+      } else if (e.type === 'sale_invoice' || e.type === 'sale_credit_note') {
+        const sign = e.type === 'sale_invoice' ? 1n : -1n;
+        book(A.ar, sign * (amount + tax));
+        book(l.account ?? A.sales, -sign * amount);
+        book(A.tax, -sign * tax);
+      }
+    }
+    for (const x of e.services ?? []) book(serviceAccount(x), -cents(x.amount));
     switch (e.type) {
       case 'stock_receipt':
       case 'purchase_invoice':
@@ -332,13 +359,24 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
           // Never in stock: its cost (with its capitalised charges) is COGS at once.
           for (const b of billLines(e)) cogs += b.amount + b.extra;
         } else if (e.receipt !== undefined) {
-          // Receipt recognition: the bill clears GRNI; its capitalised charges revalue the
-          // goods of the receipt line with the same product and warehouse.
+          // Receipt recognition: the bill clears GRNI (the receipt's value of what it bills), the
+          // difference is PPV; its capitalised charges revalue the goods of the receipt line with
+          // the same product and warehouse.
           const rec = byId.get(e.receipt)!;
           for (const b of billLines(e)) {
-            if (b.extra === 0n) continue;
             const j = rec.lines!.findIndex((x) => x.product === b.l.product && x.warehouse === b.l.warehouse);
-            revalue(b.l.product!, b.l.warehouse!, b.extra, `${rec.id}#${j}`, qtyOf(rec.lines![j]!.qty));
+            const rl = rec.lines![j]!;
+            const billed = qtyOf(b.l.qty) < qtyOf(rl.qty) ? qtyOf(b.l.qty) : qtyOf(rl.qty);
+            const grni = part(usd(rec, rl.amount), billed, qtyOf(rl.qty));
+            book(A.grni, grni);
+            book(A.ppv, b.amount - grni);
+            if (b.extra !== 0n) revalue(b.l.product!, b.l.warehouse!, b.extra, `${rec.id}#${j}`, qtyOf(rl.qty));
+          }
+        } else if (e.type === 'stock_receipt') {
+          for (const pl of purchaseLines.get(e.id) ?? []) {
+            const l = lines[Number(pl.source.slice(pl.source.indexOf('#') + 1))]!;
+            book(A.grni, -pl.value);
+            receive(pl.product, pl.warehouse, pl.qty, pl.value, pl.source, l.lot, l.expiry);
           }
         } else {
           for (const pl of purchaseLines.get(e.id) ?? []) {
@@ -374,7 +412,13 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
         break;
       }
       case 'purchase_credit_note':
-        for (const l of lines) if (l.product !== undefined && l.qty !== undefined) issued += issue(l.product, l.warehouse!, qtyOf(l.qty), l.lot, undefined).value;
+        // The stock leaves at its cost; the difference to the credit is PPV.
+        for (const l of lines) {
+          if (l.product === undefined || l.qty === undefined) continue;
+          const cost = issue(l.product, l.warehouse!, qtyOf(l.qty), l.lot, undefined).value;
+          issued += cost;
+          book(A.ppv, cost - usd(e, l.amount));
+        }
         break;
       case 'disassembly': {
         const cost = issue(e.product!, e.warehouse!, qtyOf(e.qty), e.lot, undefined).value;
@@ -393,7 +437,9 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
         lines.forEach((l, i) => {
           const q = qtyOf(l.qty);
           if (q < 0n) {
-            issued += issue(l.product!, l.warehouse!, -q, l.lot, undefined).value;
+            const v = issue(l.product!, l.warehouse!, -q, l.lot, undefined).value;
+            issued += v;
+            book(l.account ?? A.discrepancy, v);
             return;
           }
           let value: bigint;
@@ -402,6 +448,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
             const uc = valuation(pool(l.product!, l.warehouse!), l.product!, l.valuation ?? 'average');
             value = uc ? atRatio(uc, q) : 0n;
           }
+          book(l.account ?? A.discrepancy, -value);
           receive(l.product!, l.warehouse!, q, value, `${e.id}#${i}`, l.lot, l.expiry);
         });
         break;
@@ -411,8 +458,14 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
           const delta = qtyOf(l.counted) - (p.qty - p.defQty);
           if (delta > 0n) {
             const uc = valuation(p, l.product!, 'average');
-            receive(l.product!, l.warehouse!, delta, uc ? atRatio(uc, delta) : 0n, `${e.id}#${i}`, undefined, undefined);
-          } else if (delta < 0n) issued += issue(l.product!, l.warehouse!, -delta, undefined, undefined).value;
+            const value = uc ? atRatio(uc, delta) : 0n;
+            book(A.discrepancy, -value);
+            receive(l.product!, l.warehouse!, delta, value, `${e.id}#${i}`, undefined, undefined);
+          } else if (delta < 0n) {
+            const v = issue(l.product!, l.warehouse!, -delta, undefined, undefined).value;
+            issued += v;
+            book(A.discrepancy, v);
+          }
         });
         break;
       case 'transfer':
@@ -425,6 +478,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
         break;
       case 'write_off':
         for (const l of lines) issued += issue(l.product!, l.warehouse!, qtyOf(l.qty), l.lot, undefined).value;
+        book(e.account ?? A.writeOff, issued + (e.services ?? []).reduce((a, x) => a + cents(x.amount), 0n));
         break;
       case 'sale_credit_note':
         for (const l of lines) {
@@ -456,6 +510,7 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
       }
       case 'landed_cost': {
         const amount = cents(e.amount);
+        book(e.account ?? A.overheads, -amount);
         if (e.sale !== undefined) {
           cogs += amount;
           break;
@@ -479,5 +534,6 @@ export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOption
       layers: layered ? p.layers.filter((l) => l.qty > 0n).map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry })) : [],
     });
   }
-  return { pools: out, cogs, issues };
+  book(A.cogs, cogs);
+  return { pools: out, cogs, issues, gl };
 }
