@@ -23,7 +23,7 @@ import fc from 'fast-check';
 import { COSTING_METHODS, type Book, type Company, type CostingMethod, type ErrorCode } from '../src/index.js';
 import { company, buildStream, specsArb, dependencyOrder, compareKey, PRODUCTS, WAREHOUSES, STANDARD_COSTS, COGS_ACCOUNT, INVENTORY_ACCOUNTS, type Mode, type Recognition, type RawEvent } from './support/gen.js';
 import { run, snapshot, liveEvents, apply, assertInvariants, assertJournalsBalance, type Snapshot } from './support/harness.js';
-import { referenceReplay } from './support/reference.js';
+import { referenceReplay, type Rounding } from './support/reference.js';
 
 const RUNS = Number(process.env['FC_RUNS'] ?? 1000);
 const SEED = process.env['FC_SEED'] === undefined ? undefined : Number(process.env['FC_SEED']);
@@ -42,18 +42,25 @@ function expected(mode: Mode): (e: RawEvent, code: ErrorCode) => boolean {
 
 const companies = new Map<string, Company>();
 function co(method: CostingMethod, setup: Setup): Company {
-  const k = `${method}/${setup.mode}/${setup.recognition}`;
+  const k = `${method}/${setup.mode}/${setup.recognition}/${setup.rounding}`;
   let c = companies.get(k);
   if (!c) {
-    c = company(method, setup.mode, setup.recognition);
+    c = company(method, setup.mode, setup.recognition, setup.rounding);
     companies.set(k, c);
   }
   return c;
 }
 
-/** Negative stock blocked or allowed; purchases in stock at the bill, or (a third of runs) at a stock receipt. */
-interface Setup { mode: Mode; recognition: Recognition }
-const setupArb: fc.Arbitrary<Setup> = fc.record({ mode: fc.constantFrom<Mode>('block', 'allow'), recognition: fc.constantFrom<Recognition>('bill', 'bill', 'receipt') });
+/**
+ * Negative stock blocked or allowed; purchases in stock at the bill, or (a third of runs) at a
+ * stock receipt; rounding half-even, or (a quarter of runs) another of the company's modes.
+ */
+interface Setup { mode: Mode; recognition: Recognition; rounding: Rounding }
+const setupArb: fc.Arbitrary<Setup> = fc.record({
+  mode: fc.constantFrom<Mode>('block', 'allow'),
+  recognition: fc.constantFrom<Recognition>('bill', 'bill', 'receipt'),
+  rounding: fc.oneof({ weight: 3, arbitrary: fc.constant<Rounding>('half-even') }, { weight: 1, arbitrary: fc.constantFrom<Rounding>('half-up', 'half-down', 'half-odd', 'half-away-from-zero', 'half-towards-zero', 'up', 'down', 'away-from-zero', 'towards-zero') }),
+});
 
 for (const method of COSTING_METHODS) {
   test(`${method}: journals balance, sub-ledger = GL, empty pools are worth zero, resubmission is idempotent, costs match the reference (properties 1–4, 7)`, () => {
@@ -78,7 +85,7 @@ for (const method of COSTING_METHODS) {
         assertJournalsBalance(res.book.journals);
 
         // Property 4: the independent reference, replaying the final live events in (date, id) order.
-        const ref = referenceReplay(liveEvents(res.accepted), { method, standard: STANDARD_COSTS });
+        const ref = referenceReplay(liveEvents(res.accepted), { method, standard: STANDARD_COSTS, rounding: setup.rounding });
         for (const p of PRODUCTS) {
           for (const w of WAREHOUSES) {
             const got = res.book.onHand(p, w);

@@ -21,10 +21,10 @@ export const COGS_ACCOUNT = '5000';
 export const INVENTORY_ACCOUNTS = ['1300', '1320'] as const;
 
 /** A small company: W1 and W2 share inventory account 1300, W3 books to 1320, so transfers W3↔W1/W2 post. */
-export function companyJson(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill'): Record<string, unknown> {
+export function companyJson(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill', rounding = 'half-even'): Record<string, unknown> {
   return {
     company: { id: `prop-${method}-${mode}`, name: 'Property test company', baseCurrency: 'USD' },
-    settings: { costingMethod: method, cogsTiming: 'shipment', purchaseRecognition: recognition, negativeStock: mode, rounding: 'half-even' },
+    settings: { costingMethod: method, cogsTiming: 'shipment', purchaseRecognition: recognition, negativeStock: mode, rounding },
     accounts: [
       { code: '1100', name: 'Bank', type: 'BANK' },
       { code: '1200', name: 'Accounts receivable', type: 'CURRENT' },
@@ -61,8 +61,8 @@ export function companyJson(method: CostingMethod, mode: Mode, recognition: Reco
   };
 }
 
-export function company(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill'): Company {
-  const r = loadConfig(companyJson(method, mode, recognition));
+export function company(method: CostingMethod, mode: Mode, recognition: Recognition = 'bill', rounding = 'half-even'): Company {
+  const r = loadConfig(companyJson(method, mode, recognition, rounding));
   if (!r.ok) throw new Error(`test config is invalid: ${r.error.message}`);
   return r.value;
 }

@@ -9,8 +9,9 @@
  *   FIFO issues from the oldest layer, LIFO from the newest, FEFO from the earliest expiry
  *   (no expiry last, receipt order breaks ties), specific lot from the named lot's layers in
  *   receipt order (receipt order when no lot is named, as in a stocktake).
- * - Taking q of a layer of (qty, value) costs value*q/qty rounded half-even; taking the whole
- *   layer costs exactly its value (the last unit takes the remainder).
+ * - Taking q of a layer of (qty, value) costs value*q/qty rounded half-even (or the company's
+ *   rounding mode); taking the whole layer costs exactly its value (the last unit takes the
+ *   remainder).
  * - Moving average keeps one (qty, value); standard receives at standard × qty.
  * - Units issued beyond stock (negative stock allowed) are priced line cost → average → last
  *   receipt cost → standard, and remembered as a deficit; a later receipt first covers the
@@ -55,21 +56,43 @@ const UNIT_COST_DEN = 10_000_000_000n; // unit costs in 10^-10 of a dollar
 
 // ---- arithmetic (own helpers, not src/domain) --------------------------------------------
 
-/** n / d rounded half to even; d > 0. */
-function roundHalfEven(n: bigint, d: bigint): bigint {
-  let q = n / d;
+export type Rounding = 'half-even' | 'half-odd' | 'half-up' | 'half-down' | 'half-away-from-zero' | 'half-towards-zero' | 'up' | 'down' | 'away-from-zero' | 'towards-zero';
+
+/** The company's rounding mode for the replay in progress (the model is single-threaded). */
+let rounding: Rounding = 'half-even';
+
+/** n / d rounded by `rounding` ("up"/"down" towards ±infinity); d > 0. */
+function round(n: bigint, d: bigint): bigint {
+  let lo = n / d;
   let r = n % d;
   if (r < 0n) {
-    q -= 1n;
+    lo -= 1n;
     r += d;
-  } // now n = q*d + r with 0 <= r < d (floor division)
-  const twice = 2n * r;
-  if (twice > d || (twice === d && q % 2n !== 0n)) q += 1n;
-  return q;
+  } // now n = lo*d + r with 0 <= r < d (floor division)
+  if (r === 0n) return lo;
+  const hi = lo + 1n;
+  const positive = n > 0n;
+  switch (rounding) {
+    case 'up': return hi;
+    case 'down': return lo;
+    case 'towards-zero': return positive ? lo : hi;
+    case 'away-from-zero': return positive ? hi : lo;
+    default: break;
+  }
+  if (2n * r < d) return lo;
+  if (2n * r > d) return hi;
+  switch (rounding) {
+    case 'half-even': return lo % 2n === 0n ? lo : hi;
+    case 'half-odd': return lo % 2n === 0n ? hi : lo;
+    case 'half-up': return hi;
+    case 'half-down': return lo;
+    case 'half-away-from-zero': return positive ? hi : lo;
+    case 'half-towards-zero': return positive ? lo : hi;
+  }
 }
 
 function part(value: bigint, q: bigint, of: bigint): bigint {
-  return q === of ? value : roundHalfEven(value * q, of);
+  return q === of ? value : round(value * q, of);
 }
 
 function decimal(text: string, scale: number): bigint {
@@ -95,16 +118,16 @@ function cents(a: string | undefined): bigint {
 /** A document amount in USD cents: foreign amounts convert at the event's rate (base per unit, 10 decimals). */
 function usd(e: RawEvent, a: string | undefined): bigint {
   const c = cents(a);
-  return e.rate === undefined ? c : roundHalfEven(c * decimal(e.rate, 10), UNIT_COST_DEN);
+  return e.rate === undefined ? c : round(c * decimal(e.rate, 10), UNIT_COST_DEN);
 }
 
 /** Value in cents of `qty` at a unit cost given in 10^-10 dollars. */
 function atUnitCost(qty: bigint, unitCost: bigint): bigint {
-  return roundHalfEven(qty * unitCost * CENTS, QTY * UNIT_COST_DEN);
+  return round(qty * unitCost * CENTS, QTY * UNIT_COST_DEN);
 }
 
 function atRatio(r: Ratio, qty: bigint): bigint {
-  return roundHalfEven(r.num * qty, r.den);
+  return round(r.num * qty, r.den);
 }
 
 /** Splits total over weights by largest remainder, ties to the earlier weight; all-zero weights split evenly. */
@@ -131,10 +154,13 @@ export interface RefOptions {
   method: Method;
   /** Standard cost per product, decimal major units. */
   standard: Readonly<Record<string, string | undefined>>;
+  /** The company's rounding mode (default half-even). */
+  rounding?: Rounding | undefined;
 }
 
 export function referenceReplay(liveEvents: readonly RawEvent[], opts: RefOptions): RefResult {
   const { method } = opts;
+  rounding = opts.rounding ?? 'half-even';
   const layered = method === 'fifo' || method === 'lifo' || method === 'fefo' || method === 'specific';
   const pools = new Map<string, Pool>();
   const shipments = new Map<string, { product: string; warehouse: string; qty: bigint; value: bigint }[]>();
