@@ -122,7 +122,7 @@ for (const method of COSTING_METHODS) {
         const candidates = raws.filter((e) => e.type !== 'void');
         const target = candidates[pick % candidates.length]!;
         const without = run(c, raws.filter((e) => e !== target));
-        const withE = run(c, raws);
+        const withE = run(c, raws, { check: true });
         if (!withE.accepted.includes(target)) return;
         const v = apply(withE.book, { id: 'zz-void', type: 'void', date: '2026-03-20', target: target.id });
         const ids = (xs: RawEvent[]): string[] => xs.filter((e) => e !== target).map((e) => e.id);
@@ -153,7 +153,7 @@ for (const method of COSTING_METHODS) {
         const raws = buildStream(method, specs, setup.recognition);
         // Baseline: date order (references first); keep the events it accepts — a rejection changes nothing.
         const sorted = dependencyOrder(raws, raws.map((_, i) => i).sort((a, b) => compareKey(raws[a]!, raws[b]!)));
-        const base = run(c, sorted);
+        const base = run(c, sorted, { check: true });
         const events = base.accepted;
         const baseSnap = snapshot(base.book);
         // Another arrival order; events rejected for lack of (not yet arrived) stock are retried at the end.
