@@ -1,0 +1,205 @@
+/**
+ * What the two dialects share: the journal query and its row mapping, input checks, and the
+ * in-process locks. Nothing here knows a driver; a dialect supplies its placeholder syntax.
+ */
+import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
+import type { JournalFilter, StoredEvent, StoredJournal } from './store.js';
+
+/** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
+export function big(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  // A JS number here would mean a driver lost precision: refuse rather than guess.
+  throw new TypeError(`expected an exact integer from the database, got ${typeof v} ${String(v)}`);
+}
+
+export function opt(v: unknown): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+export function nullable(v: string | undefined): string | null {
+  return v === undefined ? null : v;
+}
+
+export function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${String(limit)}`);
+}
+
+export function checkSeq(seq: bigint, what = 'seq'): void {
+  if (typeof seq !== 'bigint') throw new TypeError(`${what} must be a bigint`);
+}
+
+/** Checks every journal before anything is written: bigint amounts, known kind, balanced. */
+export function checkJournals(journals: readonly Journal[]): void {
+  for (const j of journals) {
+    if (j.kind !== 'original' && j.kind !== 'correction' && j.kind !== 'reversal') throw new TypeError(`journal ${j.id}: unknown kind ${String(j.kind)}`);
+    for (const l of j.lines) if (typeof l.amount !== 'bigint') throw new TypeError(`journal ${j.id}: amounts must be bigint minor units, got ${typeof l.amount}`);
+    if (!isBalanced(j.lines)) throw new RangeError(`journal ${j.id} does not balance`);
+  }
+}
+
+export function checkEvent(e: { id: string; type: string; date: string; body: string }): void {
+  for (const k of ['id', 'type', 'date', 'body'] as const) if (typeof e[k] !== 'string') throw new TypeError(`event ${k} must be a string`);
+}
+
+export interface EventRow {
+  seq: unknown;
+  id: string;
+  type: string;
+  body: string;
+}
+
+export function toEvent(r: EventRow): StoredEvent {
+  return { seq: big(r.seq), id: r.id, type: r.type, body: r.body };
+}
+
+export interface CompanyRow {
+  id: string;
+  name: string;
+  config: string;
+}
+
+export function toCompany(r: CompanyRow): { id: string; name: string; config: unknown } {
+  return { id: r.id, name: r.name, config: JSON.parse(r.config) as unknown };
+}
+
+export function configJson(config: unknown): string {
+  const s = JSON.stringify(config);
+  if (s === undefined) throw new TypeError('company config must be JSON');
+  return s;
+}
+
+/** Adds a parameter and returns its placeholder (`?` or `$n`). */
+export type Param = (v: unknown) => string;
+
+/**
+ * The WHERE clause of a journal query over `journals j`. `event` matches the journal's event
+ * (`Journal.event`: the event it books), `account` keeps the journals with a line on it
+ * (whole journals are returned, every line), `from`/`to` are inclusive dates.
+ */
+export function journalWhere(company: string, f: JournalFilter, p: Param): string {
+  const w = [`j.company = ${p(company)}`];
+  if (f.from !== undefined) w.push(`j.date >= ${p(f.from)}`);
+  if (f.to !== undefined) w.push(`j.date <= ${p(f.to)}`);
+  if (f.event !== undefined) w.push(`j.event_id = ${p(f.event)}`);
+  if (f.afterSeq !== undefined) {
+    checkSeq(f.afterSeq, 'afterSeq');
+    w.push(`j.seq > ${p(f.afterSeq)}`);
+  }
+  if (f.account !== undefined) w.push(`EXISTS (SELECT 1 FROM journal_lines a WHERE a.company = j.company AND a.journal_seq = j.seq AND a.account = ${p(f.account)})`);
+  return w.join(' AND ');
+}
+
+/**
+ * Journals and their lines in one statement (one snapshot in either dialect): the selected
+ * journals in seq order, each joined to its lines in line order.
+ */
+export function journalQuery(where: string, limit: string | undefined): string {
+  return `WITH sel AS (SELECT * FROM journals j WHERE ${where} ORDER BY j.seq${limit === undefined ? '' : ` LIMIT ${limit}`})
+    SELECT sel.seq, sel.event_seq, sel.id, sel.event_id, sel.event_type, sel.kind, sel.date, sel.currency,
+           sel.cause, sel.reverses, sel.reference, sel.memo,
+           l.line_no, l.account, l.amount, l.product, l.warehouse, l.memo AS line_memo
+    FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
+    ORDER BY sel.seq, l.line_no`;
+}
+
+export interface JournalRow {
+  seq: unknown;
+  event_seq: unknown;
+  id: string;
+  event_id: string;
+  event_type: string;
+  kind: string;
+  date: string;
+  currency: string;
+  cause: string | null;
+  reverses: string | null;
+  reference: string | null;
+  memo: string | null;
+  line_no: unknown;
+  account: string | null;
+  amount: unknown;
+  product: string | null;
+  warehouse: string | null;
+  line_memo: string | null;
+}
+
+/** Groups joined rows into journals, in the shape the book builds (optional fields present, undefined when absent). */
+export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
+  const out: StoredJournal[] = [];
+  let cur: StoredJournal | undefined;
+  for (const r of rows) {
+    const seq = big(r.seq);
+    if (cur === undefined || cur.seq !== seq) {
+      cur = {
+        id: r.id,
+        event: r.event_id,
+        eventType: r.event_type,
+        kind: r.kind as Journal['kind'],
+        date: r.date,
+        currency: r.currency,
+        lines: [],
+        cause: opt(r.cause),
+        reverses: opt(r.reverses),
+        reference: opt(r.reference),
+        memo: opt(r.memo),
+        seq,
+        eventSeq: big(r.event_seq),
+      };
+      out.push(cur);
+    }
+    if (r.line_no === null || r.line_no === undefined) continue; // a journal without lines
+    const line: JournalLine = { account: String(r.account), amount: big(r.amount), memo: opt(r.line_memo), product: opt(r.product), warehouse: opt(r.warehouse) };
+    cur.lines.push(line);
+  }
+  return out;
+}
+
+/** Sorts by code point, the same in both dialects (SQLite's BINARY and PostgreSQL's "C" collation agree on UTF-8). */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** An async mutex: a promise chain; callers run one at a time, in arrival order. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  get busy(): boolean {
+    return this.waiting > 0;
+  }
+
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    this.waiting++;
+    try {
+      await prev;
+      return await f();
+    } finally {
+      this.waiting--;
+      release();
+    }
+  }
+}
+
+/** One mutex per key, dropped when nobody holds or waits for it. */
+export class KeyedMutex {
+  private readonly locks = new Map<string, Mutex>();
+
+  async run<T>(key: string, f: () => Promise<T>): Promise<T> {
+    let m = this.locks.get(key);
+    if (!m) this.locks.set(key, (m = new Mutex()));
+    try {
+      return await m.run(f);
+    } finally {
+      if (!m.busy && this.locks.get(key) === m) this.locks.delete(key);
+    }
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const NOT_REENTRANT = 'store.write() was called inside write() on the same store; use the WriteTx you were given (nested writes would deadlock)';
+export const TX_ENDED = 'this WriteTx has ended: it may only be used inside its write() callback';

@@ -1,0 +1,165 @@
+/**
+ * Versioned schema migrations, one list for both dialects. Each migration runs once, in order,
+ * inside the transaction that records it in `schema_migrations`; `migrate()` of each store
+ * applies the pending ones under a lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level
+ * advisory lock), so several processes may migrate at once and exactly one does the work.
+ *
+ * Rules for new migrations: append, never edit or reorder a shipped one; money columns are
+ * BIGINT minor units (never REAL, NUMERIC or DOUBLE); events, journals and journal_lines are
+ * append-only (no UPDATE or DELETE against them, here or in the stores).
+ *
+ * Dates are ISO 8601 text (`YYYY-MM-DD`, which sorts as it reads) in both dialects, so they
+ * round-trip exactly and compare the same way.
+ */
+
+export interface Migration {
+  /** Strictly increasing, starting at 1. */
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+/** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
+export const MIGRATIONS_TABLE = {
+  sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  )`,
+  postgres: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+} as const;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger tables',
+    sqlite: `
+      CREATE TABLE companies (
+        id     TEXT PRIMARY KEY,
+        name   TEXT NOT NULL,
+        config TEXT NOT NULL
+      );
+      CREATE TABLE events (
+        company     TEXT NOT NULL REFERENCES companies (id),
+        seq         INTEGER NOT NULL,
+        id          TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        date        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (company, seq),
+        UNIQUE (company, id)
+      );
+      CREATE TABLE journals (
+        company    TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        event_seq  INTEGER NOT NULL,
+        id         TEXT NOT NULL,
+        event_id   TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('original', 'correction', 'reversal')),
+        date       TEXT NOT NULL,
+        currency   TEXT NOT NULL,
+        cause      TEXT,
+        reverses   TEXT,
+        reference  TEXT,
+        memo       TEXT,
+        PRIMARY KEY (company, seq),
+        UNIQUE (company, id),
+        FOREIGN KEY (company, event_seq) REFERENCES events (company, seq)
+      );
+      CREATE INDEX journals_event_seq ON journals (company, event_seq);
+      CREATE INDEX journals_event_id ON journals (company, event_id);
+      CREATE INDEX journals_date ON journals (company, date);
+      CREATE TABLE journal_lines (
+        company     TEXT NOT NULL,
+        journal_seq INTEGER NOT NULL,
+        line_no     INTEGER NOT NULL,
+        account     TEXT NOT NULL,
+        amount      INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
+        product     TEXT,
+        warehouse   TEXT,
+        memo        TEXT,
+        date        TEXT NOT NULL,
+        PRIMARY KEY (company, journal_seq, line_no),
+        FOREIGN KEY (company, journal_seq) REFERENCES journals (company, seq)
+      );
+      CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date);
+    `,
+    postgres: `
+      CREATE TABLE companies (
+        id     TEXT PRIMARY KEY,
+        name   TEXT NOT NULL,
+        config TEXT NOT NULL
+      );
+      CREATE TABLE events (
+        company     TEXT NOT NULL REFERENCES companies (id),
+        seq         BIGINT NOT NULL,
+        id          TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        date        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (company, seq),
+        UNIQUE (company, id)
+      );
+      CREATE TABLE journals (
+        company    TEXT NOT NULL,
+        seq        BIGINT NOT NULL,
+        event_seq  BIGINT NOT NULL,
+        id         TEXT NOT NULL,
+        event_id   TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('original', 'correction', 'reversal')),
+        date       TEXT NOT NULL,
+        currency   TEXT NOT NULL,
+        cause      TEXT,
+        reverses   TEXT,
+        reference  TEXT,
+        memo       TEXT,
+        PRIMARY KEY (company, seq),
+        UNIQUE (company, id),
+        FOREIGN KEY (company, event_seq) REFERENCES events (company, seq)
+      );
+      CREATE INDEX journals_event_seq ON journals (company, event_seq);
+      CREATE INDEX journals_event_id ON journals (company, event_id);
+      CREATE INDEX journals_date ON journals (company, date);
+      CREATE TABLE journal_lines (
+        company     TEXT NOT NULL,
+        journal_seq BIGINT NOT NULL,
+        line_no     INTEGER NOT NULL,
+        account     TEXT NOT NULL,
+        amount      BIGINT NOT NULL,
+        product     TEXT,
+        warehouse   TEXT,
+        memo        TEXT,
+        date        TEXT NOT NULL,
+        PRIMARY KEY (company, journal_seq, line_no),
+        FOREIGN KEY (company, journal_seq) REFERENCES journals (company, seq)
+      );
+      CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date);
+    `,
+  },
+];
+
+/** The migrations not yet applied, in order. Throws if the list itself is malformed. */
+export function pending(applied: ReadonlySet<number>, list: readonly Migration[] = MIGRATIONS): Migration[] {
+  checkOrder(list);
+  return list.filter((m) => !applied.has(m.version));
+}
+
+export function checkOrder(list: readonly Migration[]): void {
+  let last = 0;
+  for (const m of list) {
+    if (!Number.isInteger(m.version) || m.version <= last) throw new Error(`migration versions must increase from 1: ${m.version} after ${last}`);
+    last = m.version;
+  }
+}
+
+/** The latest schema version this code knows. */
+export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

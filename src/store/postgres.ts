@@ -1,0 +1,320 @@
+/**
+ * The PostgreSQL ledger store (pg).
+ *
+ * - One schema per store (`schema`, default `public`), set as each pooled connection's
+ *   search_path; tests use a throwaway schema.
+ * - int8 and numeric come back from pg as strings and are turned into bigint by the row
+ *   mapping (`big`), never into a JS number.
+ * - Writes: an in-process mutex per company (so waiting writers do not each hold a pooled
+ *   connection), then a pooled client, BEGIN, a transaction-level advisory lock on
+ *   (stockbook, hash of schema and company) that serialises writers of the company across
+ *   processes, the callback, COMMIT — or ROLLBACK if it throws. A failed statement dooms the
+ *   transaction even if the callback catches the error: write() then rolls back and rethrows.
+ * - Reads made inside a write's callback (through the store, in the same async context) run on
+ *   the write's connection and see its uncommitted rows, as in SQLite; other reads use the pool.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type { Journal } from '../posting/journal.js';
+import { MIGRATIONS_TABLE, pending } from './migrations.js';
+import {
+  big, byCodePoint, checkEvent, checkJournals, checkLimit, checkSeq, configJson, journalQuery, journalWhere, KeyedMutex, NOT_REENTRANT, nullable,
+  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
+} from './common.js';
+import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, StoredEvent, StoredJournal, WriteTx } from './store.js';
+
+export interface PostgresStoreOptions {
+  /** Schema holding the tables: lower-case letters, digits and underscores. Default 'public'; created by migrate() if missing. */
+  schema?: string;
+  /** Most pooled connections. Default 10. */
+  max?: number;
+  /** How long write() and migrate() wait for the lock before failing (lock_timeout). Default 60000 ms; 0 waits forever. */
+  lockTimeoutMs?: number;
+  /** Errors of idle pooled connections (the pool drops them). Default: ignored. */
+  onIdleError?: (e: Error) => void;
+}
+
+/** First key of stockbook's advisory locks (two-int form, so they cannot collide with single-bigint locks). */
+const LOCK_CLASS = 0x5b0c;
+const LOCK_MIGRATE = 0;
+const LOCK_COMPANY = 1;
+
+type Query = <R>(sql: string, params: unknown[]) => Promise<R[]>;
+
+const q = {
+  async events(run: Query, company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
+    checkSeq(seq);
+    checkLimit(limit);
+    const sql = `SELECT seq, id, type, body FROM events WHERE company = $1 AND seq > $2 ORDER BY seq${limit === undefined ? '' : ' LIMIT $3'}`;
+    return (await run<EventRow>(sql, limit === undefined ? [company, seq] : [company, seq, limit])).map(toEvent);
+  },
+  async journals(run: Query, company: string, f: JournalFilter): Promise<StoredJournal[]> {
+    checkLimit(f.limit);
+    const params: unknown[] = [];
+    const p = (v: unknown): string => (params.push(v), `$${params.length}`);
+    const where = journalWhere(company, f, p);
+    const limit = f.limit === undefined ? undefined : p(f.limit);
+    return toJournals(await run<JournalRow>(journalQuery(where, limit), params));
+  },
+  async journalsOfEvent(run: Query, company: string, eventSeq: bigint): Promise<StoredJournal[]> {
+    checkSeq(eventSeq, 'eventSeq');
+    return toJournals(await run<JournalRow>(journalQuery('j.company = $1 AND j.event_seq = $2', undefined), [company, eventSeq]));
+  },
+};
+
+class PgTx implements WriteTx {
+  active = true;
+  failure: { error: unknown } | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    readonly company: string,
+    private lastEvent: bigint,
+    private lastJournal: bigint,
+  ) {}
+
+  /** A statement on the transaction's connection; any failure dooms the transaction. */
+  readonly query: Query = async <R>(sql: string, params: unknown[]): Promise<R[]> => {
+    if (!this.active) throw new Error(TX_ENDED);
+    if (this.failure) throw this.failure.error;
+    const p = this.client.query(sql, params);
+    this.inFlight.add(p);
+    try {
+      return (await p).rows as R[];
+    } catch (e) {
+      this.failure ??= { error: e };
+      throw e;
+    } finally {
+      this.inFlight.delete(p);
+    }
+  };
+
+  /** Waits for statements the callback started but did not await. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private doom(e: unknown): never {
+    this.failure ??= { error: e };
+    throw e;
+  }
+
+  async eventsAfter(seq: bigint): Promise<StoredEvent[]> {
+    return q.events(this.query, this.company, seq);
+  }
+
+  async appendEvent(e: NewEvent): Promise<bigint> {
+    if (!this.active) throw new Error(TX_ENDED);
+    try {
+      checkEvent(e);
+    } catch (x) {
+      this.doom(x);
+    }
+    // Numbers are handed out before the first await, so concurrent calls cannot share one.
+    const seq = ++this.lastEvent;
+    await this.query('INSERT INTO events (company, seq, id, type, date, body) VALUES ($1, $2, $3, $4, $5, $6)', [this.company, seq, e.id, e.type, e.date, e.body]);
+    return seq;
+  }
+
+  async appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void> {
+    if (!this.active) throw new Error(TX_ENDED);
+    try {
+      checkSeq(eventSeq, 'eventSeq');
+      checkJournals(journals);
+    } catch (x) {
+      this.doom(x);
+    }
+    if (journals.length === 0) return;
+    // Column arrays, one INSERT … unnest per table: two round trips however many journals and lines.
+    const J = { seq: [] as bigint[], id: [] as string[], ev: [] as string[], et: [] as string[], kind: [] as string[], date: [] as string[], cur: [] as string[], cause: [] as (string | null)[], rev: [] as (string | null)[], ref: [] as (string | null)[], memo: [] as (string | null)[] };
+    const L = { seq: [] as bigint[], no: [] as number[], acct: [] as string[], amt: [] as bigint[], prod: [] as (string | null)[], wh: [] as (string | null)[], memo: [] as (string | null)[], date: [] as string[] };
+    for (const j of journals) {
+      const seq = ++this.lastJournal;
+      J.seq.push(seq); J.id.push(j.id); J.ev.push(j.event); J.et.push(j.eventType); J.kind.push(j.kind); J.date.push(j.date); J.cur.push(j.currency);
+      J.cause.push(nullable(j.cause)); J.rev.push(nullable(j.reverses)); J.ref.push(nullable(j.reference)); J.memo.push(nullable(j.memo));
+      j.lines.forEach((l, i) => {
+        L.seq.push(seq); L.no.push(i + 1); L.acct.push(l.account); L.amt.push(l.amount); L.prod.push(nullable(l.product)); L.wh.push(nullable(l.warehouse)); L.memo.push(nullable(l.memo)); L.date.push(j.date);
+      });
+    }
+    await this.query(
+      `INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo)
+       SELECT $1, t.seq, $2::bigint, t.id, t.event_id, t.event_type, t.kind, t.date, t.currency, t.cause, t.reverses, t.reference, t.memo
+       FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         AS t(seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo)`,
+      [this.company, eventSeq, J.seq, J.id, J.ev, J.et, J.kind, J.date, J.cur, J.cause, J.rev, J.ref, J.memo],
+    );
+    if (L.seq.length > 0) {
+      await this.query(
+        `INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date)
+         SELECT $1, t.* FROM unnest($2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS t(journal_seq, line_no, account, amount, product, warehouse, memo, date)`,
+        [this.company, L.seq, L.no, L.acct, L.amt, L.prod, L.wh, L.memo, L.date],
+      );
+    }
+  }
+}
+
+function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export class PostgresStore implements LedgerStore {
+  readonly dialect = 'postgres' as const;
+  readonly schema: string;
+  private readonly pool: pg.Pool;
+  private readonly als = new AsyncLocalStorage<PgTx>();
+  private readonly companyLocks = new KeyedMutex();
+  private readonly lockTimeoutMs: number;
+  private closed = false;
+
+  constructor(connectionString: string, opts: PostgresStoreOptions = {}) {
+    const schema = opts.schema ?? 'public';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`schema must be a lower-case SQL identifier, got "${schema}"`);
+    this.schema = schema;
+    this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+    // Queued before any other statement on the new connection.
+    this.pool.on('connect', (client) => {
+      client.query(`SET search_path TO ${quoteIdent(schema)}`).catch(() => undefined);
+    });
+    const onIdleError = opts.onIdleError ?? (() => undefined);
+    this.pool.on('error', onIdleError);
+  }
+
+  async migrate(): Promise<void> {
+    if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS + LOCK_MIGRATE, this.schema]);
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(this.schema)}`);
+      await client.query(MIGRATIONS_TABLE.postgres);
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const m of pending(applied)) {
+        await client.query(m.postgres);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+    });
+  }
+
+  /** Applied migrations, in order (for tests and diagnostics). */
+  async migrations(): Promise<{ version: number; name: string }[]> {
+    return this.run<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version', []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  async putCompany(c: CompanyRecord): Promise<void> {
+    await this.run('INSERT INTO companies (id, name, config) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config', [c.id, c.name, configJson(c.config)]);
+  }
+
+  async getCompany(id: string): Promise<CompanyRecord | undefined> {
+    const [row] = await this.run<CompanyRow>('SELECT id, name, config FROM companies WHERE id = $1', [id]);
+    return row && toCompany(row);
+  }
+
+  async listCompanies(): Promise<CompanyRecord[]> {
+    const rows = await this.run<CompanyRow>('SELECT id, name, config FROM companies', []);
+    return rows.map(toCompany).sort((a, b) => byCodePoint(a.id, b.id));
+  }
+
+  async write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
+    return this.companyLocks.run(company, () =>
+      this.transaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS + LOCK_COMPANY, `${this.schema}:${company}`]);
+        // Under the lock nobody else appends to the company: the next numbers are ours to hand out.
+        const { rows } = await client.query<{ e: string; j: string }>(
+          'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = $1) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = $1) AS j',
+          [company],
+        );
+        const tx = new PgTx(client, company, big(rows[0]!.e), big(rows[0]!.j));
+        try {
+          const out = await this.als.run(tx, () => fn(tx));
+          await tx.settle();
+          if (tx.failure) throw tx.failure.error;
+          return out;
+        } finally {
+          tx.active = false;
+        }
+      }),
+    );
+  }
+
+  async eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
+    return q.events(this.query, company, seq, limit);
+  }
+
+  async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
+    const [row] = await this.run<EventRow>('SELECT seq, id, type, body FROM events WHERE company = $1 AND id = $2', [company, id]);
+    return row && toEvent(row);
+  }
+
+  async countEvents(company: string): Promise<bigint> {
+    const [row] = await this.run<{ n: string }>('SELECT COUNT(*) AS n FROM events WHERE company = $1', [company]);
+    return big(row!.n);
+  }
+
+  async journals(company: string, filter: JournalFilter = {}): Promise<StoredJournal[]> {
+    if (filter.limit === 0) return [];
+    return q.journals(this.query, company, filter);
+  }
+
+  async journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]> {
+    return q.journalsOfEvent(this.query, company, eventSeq);
+  }
+
+  async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
+    const sql = `SELECT account, SUM(amount) AS balance FROM journal_lines WHERE company = $1${asOf === undefined ? '' : ' AND date <= $2'} GROUP BY account`;
+    const rows = await this.run<{ account: string; balance: string }>(sql, asOf === undefined ? [company] : [company, asOf]);
+    return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+  }
+
+  // ---- plumbing
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('the store is closed');
+  }
+
+  /** A statement: inside a write's callback on its transaction, else on the pool. */
+  private readonly query: Query = async <R>(sql: string, params: unknown[]): Promise<R[]> => {
+    const tx = this.als.getStore();
+    if (tx?.active) return tx.query<R>(sql, params);
+    this.checkOpen();
+    return (await this.pool.query(sql, params)).rows as R[];
+  };
+
+  private run<R>(sql: string, params: unknown[]): Promise<R[]> {
+    return this.query<R>(sql, params);
+  }
+
+  /** BEGIN … COMMIT on a pooled client, ROLLBACK if `f` throws; a client that fails to roll back is discarded. */
+  private async transaction<T>(f: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      if (this.lockTimeoutMs > 0) await client.query(`SET LOCAL lock_timeout = ${this.lockTimeoutMs | 0}`);
+      const out = await f(client);
+      const done = await client.query('COMMIT');
+      // COMMIT of a transaction that had failed is a ROLLBACK: never report it as written.
+      if (done.command !== 'COMMIT') throw new Error('the transaction failed and was rolled back');
+      return out;
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (x) {
+        broken = x instanceof Error ? x : new Error(String(x));
+      }
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The SQLite ledger store (better-sqlite3), the embedded default.
+ *
+ * - WAL mode, foreign keys on, `synchronous = FULL` (a committed journal survives power loss).
+ * - Integers come back as bigint (`defaultSafeIntegers`); money is INTEGER minor units, with a
+ *   CHECK that refuses anything stored as REAL.
+ * - Writes: an in-process async mutex, then `BEGIN IMMEDIATE` (the database's single write lock,
+ *   shared with other connections and processes), then the callback, then COMMIT — or
+ *   ROLLBACK if it throws. better-sqlite3 is synchronous, so waiting for another connection's
+ *   lock in SQLite's busy handler would block the event loop (and deadlock two stores in one
+ *   process); instead BEGIN IMMEDIATE is retried with an async back-off until `lockTimeoutMs`.
+ * - Reads outside a write use a second, query-only connection (file databases), so they see
+ *   committed data only and never wait for a writer. A `:memory:` database has one connection:
+ *   its reads queue behind any open write. Reads made inside a write's callback (through the
+ *   store, in the same async context) see that transaction's own uncommitted rows.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import type { Journal } from '../posting/journal.js';
+import { MIGRATIONS_TABLE, pending } from './migrations.js';
+import {
+  big, byCodePoint, checkEvent, checkJournals, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
+  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
+} from './common.js';
+import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, StoredEvent, StoredJournal, WriteTx } from './store.js';
+
+type DB = Database.Database;
+
+export interface SqliteStoreOptions {
+  /** How long a read waits for a locked database (SQLite busy_timeout). Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** How long write() and migrate() wait for the write lock before failing. Default 60000 ms. */
+  lockTimeoutMs?: number;
+}
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === '' || path.startsWith('file::memory:');
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Prepared statements, one cache per connection. */
+class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  constructor(readonly db: DB) {}
+  get(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+  all<R>(sql: string, params: unknown[]): R[] {
+    return this.get(sql).all(...params) as R[];
+  }
+  one<R>(sql: string, params: unknown[]): R | undefined {
+    return this.get(sql).get(...params) as R | undefined;
+  }
+  run(sql: string, params: unknown[]): void {
+    this.get(sql).run(...params);
+  }
+}
+
+/** The reads, written once against a connection. */
+const q = {
+  events(s: Statements, company: string, seq: bigint, limit?: number): StoredEvent[] {
+    checkSeq(seq);
+    checkLimit(limit);
+    const sql = `SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
+    const params: unknown[] = limit === undefined ? [company, seq] : [company, seq, BigInt(limit)];
+    return s.all<EventRow>(sql, params).map(toEvent);
+  },
+  journals(s: Statements, company: string, f: JournalFilter): StoredJournal[] {
+    checkLimit(f.limit);
+    const params: unknown[] = [];
+    const where = journalWhere(company, f, (v) => (params.push(v), '?'));
+    let limit: string | undefined;
+    if (f.limit !== undefined) {
+      params.push(BigInt(f.limit));
+      limit = '?';
+    }
+    return toJournals(s.all<JournalRow>(journalQuery(where, limit), params));
+  },
+  journalsOfEvent(s: Statements, company: string, eventSeq: bigint): StoredJournal[] {
+    checkSeq(eventSeq, 'eventSeq');
+    return toJournals(s.all<JournalRow>(journalQuery('j.company = ? AND j.event_seq = ?', undefined), [company, eventSeq]));
+  },
+};
+
+class SqliteTx implements WriteTx {
+  active = true;
+  failure: { error: unknown } | undefined;
+  private lastEvent: bigint;
+  private lastJournal: bigint;
+
+  constructor(private readonly s: Statements, readonly company: string) {
+    // Under BEGIN IMMEDIATE nobody else can append: the next numbers are ours to hand out.
+    const r = s.one<{ e: unknown; j: unknown }>(
+      'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = ?) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = ?) AS j',
+      [company, company],
+    )!;
+    this.lastEvent = big(r.e);
+    this.lastJournal = big(r.j);
+  }
+
+  /** Runs one step; any failure dooms the transaction (as in PostgreSQL), even if the callback catches it. */
+  private step<T>(f: () => T): T {
+    if (!this.active) throw new Error(TX_ENDED);
+    if (this.failure) throw this.failure.error;
+    try {
+      return f();
+    } catch (e) {
+      this.failure = { error: e };
+      throw e;
+    }
+  }
+
+  async eventsAfter(seq: bigint): Promise<StoredEvent[]> {
+    return this.step(() => q.events(this.s, this.company, seq));
+  }
+
+  async appendEvent(e: NewEvent): Promise<bigint> {
+    return this.step(() => {
+      checkEvent(e);
+      const seq = this.lastEvent + 1n;
+      this.s.run('INSERT INTO events (company, seq, id, type, date, body) VALUES (?, ?, ?, ?, ?, ?)', [this.company, seq, e.id, e.type, e.date, e.body]);
+      this.lastEvent = seq;
+      return seq;
+    });
+  }
+
+  async appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void> {
+    this.step(() => {
+      checkSeq(eventSeq, 'eventSeq');
+      checkJournals(journals);
+      let seq = this.lastJournal;
+      for (const j of journals) {
+        seq++;
+        this.s.run(
+          'INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [this.company, seq, eventSeq, j.id, j.event, j.eventType, j.kind, j.date, j.currency, nullable(j.cause), nullable(j.reverses), nullable(j.reference), nullable(j.memo)],
+        );
+        let n = 0n;
+        for (const l of j.lines) {
+          this.s.run(
+            'INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [this.company, seq, ++n, l.account, l.amount, nullable(l.product), nullable(l.warehouse), nullable(l.memo), j.date],
+          );
+        }
+      }
+      this.lastJournal = seq;
+    });
+  }
+}
+
+export class SqliteStore implements LedgerStore {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: DB;
+  private readonly w: Statements;
+  /** Committed-data reads (file databases); absent for :memory:. */
+  private readonly r: Statements | undefined;
+  private readonly mutex = new Mutex();
+  private readonly als = new AsyncLocalStorage<SqliteTx>();
+  private readonly lockTimeoutMs: number;
+  private closed = false;
+
+  constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
+    const busy = opts.busyTimeoutMs ?? 5000;
+    this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
+    this.db = open(path, busy);
+    this.db.pragma('journal_mode = WAL'); // 'memory' for an in-memory database
+    // From here the writer only locks through BEGIN IMMEDIATE, retried asynchronously.
+    this.db.pragma('busy_timeout = 0');
+    this.w = new Statements(this.db);
+    if (!isMemory(path)) {
+      const reader = open(path, busy);
+      reader.pragma('query_only = ON');
+      this.r = new Statements(reader);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.locked(async () => {
+      this.db.exec(MIGRATIONS_TABLE.sqlite);
+      const applied = new Set(this.w.all<{ version: bigint }>('SELECT version FROM schema_migrations', []).map((r) => Number(r.version)));
+      for (const m of pending(applied)) {
+        this.db.exec(m.sqlite);
+        this.w.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [BigInt(m.version), m.name]);
+      }
+    });
+  }
+
+  /** Applied migrations, in order (for tests and diagnostics). */
+  async migrations(): Promise<{ version: number; name: string }[]> {
+    return this.read((s) => s.all<{ version: bigint; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version', []).map((r) => ({ version: Number(r.version), name: r.name })));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.mutex.run(async () => {
+      this.closed = true;
+      this.r?.db.close();
+      this.db.close();
+    });
+  }
+
+  async putCompany(c: CompanyRecord): Promise<void> {
+    const config = configJson(c.config);
+    const sql = 'INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config';
+    this.checkOpen();
+    // Inside a write's callback: part of that transaction.
+    if (this.als.getStore()?.active) return this.w.run(sql, [c.id, c.name, config]);
+    await this.locked(async () => this.w.run(sql, [c.id, c.name, config]));
+  }
+
+  async getCompany(id: string): Promise<CompanyRecord | undefined> {
+    const row = await this.read((s) => s.one<CompanyRow>('SELECT id, name, config FROM companies WHERE id = ?', [id]));
+    return row && toCompany(row);
+  }
+
+  async listCompanies(): Promise<CompanyRecord[]> {
+    const rows = await this.read((s) => s.all<CompanyRow>('SELECT id, name, config FROM companies', []));
+    return rows.map(toCompany).sort((a, b) => byCodePoint(a.id, b.id));
+  }
+
+  async write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    return this.locked(async () => {
+      const tx = new SqliteTx(this.w, company);
+      try {
+        const out = await this.als.run(tx, () => fn(tx));
+        if (tx.failure) throw tx.failure.error;
+        return out;
+      } finally {
+        tx.active = false;
+      }
+    });
+  }
+
+  async eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
+    return this.read((s) => q.events(s, company, seq, limit));
+  }
+
+  async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
+    const row = await this.read((s) => s.one<EventRow>('SELECT seq, id, type, body FROM events WHERE company = ? AND id = ?', [company, id]));
+    return row && toEvent(row);
+  }
+
+  async countEvents(company: string): Promise<bigint> {
+    return this.read((s) => big(s.one<{ n: unknown }>('SELECT COUNT(*) AS n FROM events WHERE company = ?', [company])!.n));
+  }
+
+  async journals(company: string, filter: JournalFilter = {}): Promise<StoredJournal[]> {
+    if (filter.limit === 0) return [];
+    return this.read((s) => q.journals(s, company, filter));
+  }
+
+  async journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]> {
+    return this.read((s) => q.journalsOfEvent(s, company, eventSeq));
+  }
+
+  async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
+    const sql = `SELECT account, SUM(amount) AS balance FROM journal_lines WHERE company = ?${asOf === undefined ? '' : ' AND date <= ?'} GROUP BY account`;
+    const rows = await this.read((s) => s.all<{ account: string; balance: unknown }>(sql, asOf === undefined ? [company] : [company, asOf]));
+    return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+  }
+
+  // ---- plumbing
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('the store is closed');
+  }
+
+  /** A read: inside a write, on its transaction; else on the reader, or (in memory) after any open write. */
+  private async read<T>(f: (s: Statements) => T): Promise<T> {
+    this.checkOpen();
+    const tx = this.als.getStore();
+    if (tx?.active) return f(this.w);
+    if (this.r) return f(this.r);
+    return this.mutex.run(async () => {
+      this.checkOpen();
+      return f(this.w);
+    });
+  }
+
+  /** Runs `f` in a BEGIN IMMEDIATE transaction, one at a time in this process; ROLLBACK if it throws. */
+  private async locked<T>(f: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
+    return this.mutex.run(async () => {
+      this.checkOpen();
+      await this.beginImmediate();
+      try {
+        const out = await f();
+        this.db.exec('COMMIT');
+        return out;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  private async beginImmediate(): Promise<void> {
+    const deadline = Date.now() + this.lockTimeoutMs;
+    let wait = 1;
+    for (;;) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        if (Date.now() >= deadline) throw new Error(`timed out after ${this.lockTimeoutMs} ms waiting for the SQLite write lock on ${this.path}`, { cause: e });
+        await sleep(wait * (0.5 + Math.random()));
+        wait = Math.min(wait * 2, 20);
+      }
+    }
+  }
+}
+
+function open(path: string, busyTimeoutMs: number): DB {
+  const db = new Database(path);
+  db.defaultSafeIntegers(true);
+  db.pragma(`busy_timeout = ${busyTimeoutMs | 0}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = FULL');
+  return db;
+}

@@ -1,0 +1,86 @@
+/**
+ * The ledger store: where events and their journals are kept, append-only. Two dialects stand
+ * behind this one interface — SQLite (better-sqlite3, the embedded default) and PostgreSQL
+ * (pg) — and one test suite runs against both.
+ *
+ * Writes happen inside `write(company, fn)`: one transaction that holds the company's write
+ * lock, so an event, its journals and their corrections commit together or not at all, and
+ * writers in other processes queue behind it. Nothing is ever updated or deleted in the
+ * events or journals tables.
+ */
+import type { Journal } from '../posting/journal.js';
+
+export interface CompanyRecord {
+  id: string;
+  name: string;
+  /** The company configuration as documented in docs/config.md (JSON). */
+  config: unknown;
+}
+
+export interface StoredEvent {
+  /** Position in the company's append order (1, 2, 3, …). */
+  seq: bigint;
+  id: string;
+  type: string;
+  /** The event's own JSON, as accepted. */
+  body: string;
+}
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  date: string;
+  body: string;
+}
+
+export interface JournalFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  account?: string | undefined;
+  event?: string | undefined;
+  /** Page after this journal sequence number. */
+  afterSeq?: bigint | undefined;
+  limit?: number | undefined;
+}
+
+export interface StoredJournal extends Journal {
+  /** Append position of the journal within the company. */
+  seq: bigint;
+  /** Append position of the event whose posting wrote it. */
+  eventSeq: bigint;
+}
+
+export interface AccountBalance {
+  account: string;
+  /** Signed minor units: debit positive. */
+  balance: bigint;
+}
+
+export interface WriteTx {
+  /** Events appended after `seq` (by any process): lets a writer catch up under the lock. */
+  eventsAfter(seq: bigint): Promise<StoredEvent[]>;
+  /** Appends an event; its id must be new for the company (the caller checked). Returns its seq. */
+  appendEvent(e: NewEvent): Promise<bigint>;
+  /** Appends the journals an event's posting produced, in order. */
+  appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void>;
+}
+
+export interface LedgerStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations (idempotent, safe to run from several processes). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  putCompany(c: CompanyRecord): Promise<void>;
+  getCompany(id: string): Promise<CompanyRecord | undefined>;
+  listCompanies(): Promise<CompanyRecord[]>;
+  /** One transaction under the company's write lock; rolled back if `fn` throws. */
+  write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]>;
+  findEvent(company: string, id: string): Promise<StoredEvent | undefined>;
+  countEvents(company: string): Promise<bigint>;
+  journals(company: string, filter?: JournalFilter): Promise<StoredJournal[]>;
+  /** Journals written by one event's posting (its original, reversal or corrections). */
+  journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]>;
+  /** Balance per account over journal lines dated on or before `asOf` (all when omitted). */
+  trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
+}
