@@ -1,96 +1,103 @@
 #!/usr/bin/env node
 /**
- * The stockbook command line. `post` is stateless: it reads a company configuration and a
- * JSON Lines file of events, and writes the journals they produce. Business failures are
- * reported per event on stderr (coded JSON) and make the exit status 1; unreadable input
- * (bad config, a line that is not JSON) is reported the same way.
+ * The stockbook command line.
+ *   post      stateless: a company file and an events file in, journals out
+ *   import    events into the durable ledger (SQLite file, or PostgreSQL with DATABASE_URL)
+ *   journals  the stored journals, as JSON Lines, CSV or a table
+ *   report    trial-balance (as of a date)
  */
-import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { loadConfig, type Company } from '../domain/config.js';
-import { parseEvent } from '../domain/events.js';
-import { failure, type Failure } from '../domain/errors.js';
-import { Book } from '../book/book.js';
-import type { Journal } from '../posting/journal.js';
-import { journalJson, failureJson, journalsTable } from './format.js';
+import type { LedgerStore } from '../store/store.js';
+import { failureJson } from './format.js';
+import { EXIT, isFailure } from './input.js';
+import { post, type PostOptions } from './post.js';
+import { importEvents, type ImportOptions } from './import.js';
+import { companyOf, journals, trialBalance, type Format } from './query.js';
+import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
 
-export const EXIT = { ok: 0, eventsFailed: 1, badInput: 2 } as const;
+const write = (s: string): void => void process.stdout.write(s + '\n');
+const writeErr = (s: string): void => void process.stderr.write(s + '\n');
 
-function readCompany(path: string): Company | Failure {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (x) {
-    return failure('INVALID_CONFIG', `Cannot read configuration "${path}": ${(x as Error).message}.`, 'Give --config the path of a JSON company file (see docs/config.md).', { file: path });
-  }
-  const co = loadConfig(raw);
-  return co.ok ? co.value : co.error;
+function dbOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
+    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)');
 }
 
-async function* jsonLines(path: string): AsyncGenerator<{ n: number; text: string }> {
-  const input = path === '-' ? process.stdin : createReadStream(path, 'utf8');
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of rl) {
-    n++;
-    if (text.trim() !== '') yield { n, text };
-  }
+function formatOption(): Option {
+  return new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table');
 }
 
-interface PostOptions { config: string; format: 'json' | 'table' }
-
-export async function post(eventsPath: string, opts: PostOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
-  const co = readCompany(opts.config);
-  if ('code' in co) {
-    errOut(JSON.stringify(failureJson(co)));
-    return EXIT.badInput;
-  }
-  const book = new Book(co, { keepJournals: false });
-  const collected: Journal[] = [];
-  let failed = 0;
+async function withStore(opts: DbOptions, fn: (store: LedgerStore) => Promise<number>): Promise<void> {
+  const store = await storeFrom(opts);
   try {
-    for await (const { n, text } of jsonLines(eventsPath)) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (x) {
-        errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Line ${n} is not valid JSON: ${(x as Error).message}.`, 'Write one JSON object per line (JSON Lines).', { line: n }), n)));
-        failed++;
-        continue;
-      }
-      const parsed = parseEvent(raw, co);
-      const applied = parsed.ok ? book.apply(parsed.value) : parsed;
-      if (!applied.ok) {
-        errOut(JSON.stringify(failureJson(applied.error, n)));
-        failed++;
-        continue;
-      }
-      if (applied.value.status === 'exists') continue; // a resubmission: its journals were written already
-      for (const j of applied.value.journals) {
-        if (opts.format === 'json') out(JSON.stringify(journalJson(j, co)));
-        else collected.push(j);
-      }
-    }
-  } catch (x) {
-    errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Cannot read events "${eventsPath}": ${(x as Error).message}.`, 'Give the path of a JSON Lines events file, or - for standard input.', { file: eventsPath }))));
-    return EXIT.badInput;
+    process.exitCode = await fn(store);
+  } finally {
+    await store.close();
   }
-  if (opts.format === 'table') out(journalsTable(collected, co));
-  return failed > 0 ? EXIT.eventsFailed : EXIT.ok;
 }
 
 export function program(): Command {
   const cmd = new Command('stockbook').description('Inventory sub-ledger: costs stock movements and derives balanced journals.').version('0.1.0');
   cmd
     .command('post')
-    .description('Post a JSON Lines file of events (or - for stdin) and write the journals they produce.')
+    .description('Post a JSON Lines file of events (or - for stdin) and write the journals they produce (nothing is stored).')
     .argument('<events>', 'events file (.jsonl), or - for standard input')
     .requiredOption('-c, --config <file>', 'company configuration (JSON, see docs/config.md)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
     .action(async (events: string, opts: PostOptions) => {
-      process.exitCode = await post(events, opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+      process.exitCode = await post(events, opts, write, writeErr);
     });
+  dbOptions(
+    cmd
+      .command('import')
+      .description('Import a JSON Lines file of events into the ledger, in batches; safe to rerun.')
+      .argument('<events>', 'events file (.jsonl), or - for standard input')
+      .option('--company <id>', 'company to post to')
+      .option('-c, --config <file>', 'company configuration: creates or updates the company it names')
+      .option('--batch <n>', 'events per transaction', (v) => Number.parseInt(v, 10), 1000)
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (events: string, opts: ImportOptions & DbOptions) => {
+    await withStore(opts, async (store) => {
+      const r = await importEvents(store, events, { ...opts, progress: opts.progress && process.stderr.isTTY === true }, writeErr);
+      writeErr(JSON.stringify({ imported: r.summary }));
+      return r.code;
+    });
+  });
+  dbOptions(
+    cmd
+      .command('journals')
+      .description('List stored journals.')
+      .requiredOption('--company <id>', 'company')
+      .option('--from <date>', 'first journal date (YYYY-MM-DD)')
+      .option('--to <date>', 'last journal date (YYYY-MM-DD)')
+      .option('--account <code>', 'only journals touching this account')
+      .option('--event <id>', 'only journals of this event')
+      .addOption(formatOption()),
+  ).action(async (opts: DbOptions & { company: string; from?: string; to?: string; account?: string; event?: string; format: Format }) => {
+    await withStore(opts, async (store) => {
+      const co = await companyOf(store, opts.company);
+      if (isFailure(co)) return writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;
+      await journals(store, co, { from: opts.from, to: opts.to, account: opts.account, event: opts.event }, opts.format, write);
+      return EXIT.ok;
+    });
+  });
+  const report = cmd.command('report').description('Reports over the stored ledger.');
+  dbOptions(
+    report
+      .command('trial-balance')
+      .description('Balance per account as of a date.')
+      .requiredOption('--company <id>', 'company')
+      .option('--as-of <date>', 'include journals dated on or before this date (YYYY-MM-DD)')
+      .addOption(formatOption()),
+  ).action(async (opts: DbOptions & { company: string; asOf?: string; format: Format }) => {
+    await withStore(opts, async (store) => {
+      const co = await companyOf(store, opts.company);
+      if (isFailure(co)) return writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;
+      await trialBalance(store, co, opts.asOf, opts.format, write);
+      return EXIT.ok;
+    });
+  });
   return cmd;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * `stockbook import`: posts a JSON Lines file of events into the durable ledger, in batches
+ * (one transaction each), with a progress bar on a terminal. Each event gets one outcome —
+ * ok, exists (a resubmission), conflict or a coded error — and rerunning an interrupted
+ * import is safe: what was stored answers "exists", the rest is posted.
+ */
+import { SingleBar, Presets } from 'cli-progress';
+import { failure } from '../domain/errors.js';
+import { CompanyLedger, putCompany, MAX_BATCH } from '../ledger/service.js';
+import type { LedgerStore } from '../store/store.js';
+import { failureJson } from './format.js';
+import { EXIT, jsonLines, readJson, isFailure, sizeOf } from './input.js';
+
+export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean }
+
+export interface ImportSummary { ok: number; exists: number; conflict: number; error: number }
+
+export async function importEvents(store: LedgerStore, eventsPath: string, opts: ImportOptions, errOut: (s: string) => void): Promise<{ code: number; summary: ImportSummary }> {
+  const summary: ImportSummary = { ok: 0, exists: 0, conflict: 0, error: 0 };
+  let companyId = opts.company;
+  if (opts.config !== undefined) {
+    const raw = readJson(opts.config);
+    const co = isFailure(raw) ? raw : await putCompany(store, raw);
+    if (isFailure(co)) {
+      errOut(JSON.stringify(failureJson(co)));
+      return { code: EXIT.badInput, summary };
+    }
+    companyId ??= co.id;
+  }
+  if (companyId === undefined) {
+    errOut(JSON.stringify(failureJson(failure('UNKNOWN_COMPANY', 'No company given.', 'Pass --company <id>, or --config <company.json> to create or update it.'))));
+    return { code: EXIT.badInput, summary };
+  }
+  const ledger = await CompanyLedger.open(store, companyId);
+  if (isFailure(ledger)) {
+    errOut(JSON.stringify(failureJson(ledger)));
+    return { code: EXIT.badInput, summary };
+  }
+  const batchSize = Math.max(1, Math.min(MAX_BATCH, opts.batch));
+  const total = sizeOf(eventsPath);
+  const bar = opts.progress && total !== undefined ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {events} events | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : undefined;
+  bar?.start(total!, 0, { events: 0 });
+  let done = 0;
+  let bytes = 0;
+  let batch: { n: number; raw: unknown }[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const outcomes = await ledger.postBatch(batch.map((b) => b.raw));
+    outcomes.forEach((o, i) => {
+      summary[o.status]++;
+      if (o.status === 'conflict' || o.status === 'error') errOut(JSON.stringify(failureJson(o.error, batch[i]!.n)));
+    });
+    done += batch.length;
+    batch = [];
+    bar?.update(bytes, { events: done });
+  };
+  try {
+    for await (const { n, text, bytes: b } of jsonLines(eventsPath)) {
+      bytes += b;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (x) {
+        summary.error++;
+        errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Line ${n} is not valid JSON: ${(x as Error).message}.`, 'Write one JSON object per line (JSON Lines).', { line: n }), n)));
+        continue;
+      }
+      batch.push({ n, raw });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    bar?.stop();
+  }
+  return { code: summary.conflict + summary.error > 0 ? EXIT.eventsFailed : EXIT.ok, summary };
+}

@@ -1,0 +1,60 @@
+/** `stockbook journals` and `stockbook report`: read the durable ledger as JSON Lines, CSV or a table. */
+import Table from 'cli-table3';
+import { formatMoney } from '../domain/money.js';
+import { loadConfig, type Company } from '../domain/config.js';
+import { failure, type Failure } from '../domain/errors.js';
+import type { JournalFilter, LedgerStore } from '../store/store.js';
+import { journalJson, journalsTable } from './format.js';
+
+export type Format = 'json' | 'csv' | 'table';
+
+export async function companyOf(store: LedgerStore, id: string): Promise<Company | Failure> {
+  const rec = await store.getCompany(id);
+  if (!rec) return failure('UNKNOWN_COMPANY', `Company "${id}" does not exist.`, 'Create it first: stockbook import --config company.json …', { company: id });
+  const co = loadConfig(rec.config);
+  return co.ok ? co.value : co.error;
+}
+
+/** RFC 4180 field quoting. */
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function csv(rows: readonly string[][]): string {
+  return rows.map((r) => r.map(csvField).join(',')).join('\n');
+}
+
+export async function journals(store: LedgerStore, co: Company, filter: JournalFilter, format: Format, out: (s: string) => void): Promise<void> {
+  const list = await store.journals(co.id, filter);
+  if (format === 'json') {
+    for (const j of list) out(JSON.stringify(journalJson(j, co)));
+  } else if (format === 'table') {
+    out(journalsTable(list, co));
+  } else {
+    const rows = [['journal', 'kind', 'event', 'date', 'account', 'account_name', 'amount', 'product', 'warehouse', 'memo']];
+    for (const j of list) for (const l of j.lines) rows.push([j.id, j.kind, j.event, j.date, l.account, co.accounts.get(l.account)?.name ?? '', formatMoney(l.amount, j.currency), l.product ?? '', l.warehouse ?? '', l.memo ?? '']);
+    out(csv(rows));
+  }
+}
+
+export async function trialBalance(store: LedgerStore, co: Company, asOf: string | undefined, format: Format, out: (s: string) => void): Promise<void> {
+  const balances = (await store.trialBalance(co.id, asOf)).filter((b) => b.balance !== 0n).sort((a, b) => (a.account < b.account ? -1 : 1));
+  const rows = balances.map((b) => ({
+    account: b.account,
+    name: co.accounts.get(b.account)?.name ?? '',
+    debit: b.balance > 0n ? formatMoney(b.balance, co.baseCurrency) : '',
+    credit: b.balance < 0n ? formatMoney(-b.balance, co.baseCurrency) : '',
+  }));
+  const totalDebit = balances.reduce((a, b) => (b.balance > 0n ? a + b.balance : a), 0n);
+  const totalCredit = balances.reduce((a, b) => (b.balance < 0n ? a - b.balance : a), 0n);
+  if (format === 'json') {
+    out(JSON.stringify({ company: co.id, asOf: asOf ?? null, currency: co.baseCurrency, accounts: rows, totalDebit: formatMoney(totalDebit, co.baseCurrency), totalCredit: formatMoney(totalCredit, co.baseCurrency) }));
+  } else if (format === 'csv') {
+    out(csv([['account', 'name', 'debit', 'credit'], ...rows.map((r) => [r.account, r.name, r.debit, r.credit])]));
+  } else {
+    const t = new Table({ head: ['Account', 'Name', 'Debit', 'Credit'], style: { head: [], border: [], compact: true } });
+    for (const r of rows) t.push([r.account, r.name, r.debit, r.credit]);
+    t.push(['', 'Total', formatMoney(totalDebit, co.baseCurrency), formatMoney(totalCredit, co.baseCurrency)]);
+    out(`Trial balance of ${co.name}${asOf ? ` as of ${asOf}` : ''} (${co.baseCurrency})\n${t.toString()}`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The ledger service: the pure book kept durable. Each company's book is rebuilt from its
+ * stored events on first use; every write runs inside the store's company lock, first catching
+ * up with events other processes appended, then applying and appending the new events and
+ * their journals in the same transaction. A refused event is never written; if the store
+ * fails mid-write, the transaction rolls back and the in-memory book is rebuilt from the store.
+ */
+import { loadConfig, type Company } from '../domain/config.js';
+import { parseEvent } from '../domain/events.js';
+import { assert, failure, type Failure } from '../domain/errors.js';
+import { Book } from '../book/book.js';
+import type { Journal } from '../posting/journal.js';
+import type { LedgerStore, StoredEvent, WriteTx } from '../store/store.js';
+
+export type PostOutcome =
+  | { status: 'ok'; event: string; seq: bigint; journals: Journal[] }
+  | { status: 'exists'; event: string; seq: bigint; journals: Journal[] }
+  | { status: 'conflict' | 'error'; event: string; error: Failure };
+
+/** Most events one batch may carry; larger imports are split by the caller. */
+export const MAX_BATCH = 10_000;
+
+function eventId(raw: unknown): string {
+  return typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>)['id'] === 'string' ? String((raw as Record<string, unknown>)['id']) : '?';
+}
+
+export class CompanyLedger {
+  private book: Book;
+  private lastSeq = 0n;
+  private stale = false;
+
+  private constructor(readonly store: LedgerStore, readonly co: Company) {
+    this.book = new Book(co, { keepJournals: false });
+  }
+
+  static async open(store: LedgerStore, companyId: string): Promise<CompanyLedger | Failure> {
+    const rec = await store.getCompany(companyId);
+    if (!rec) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
+    const co = loadConfig(rec.config);
+    if (!co.ok) return co.error;
+    const ledger = new CompanyLedger(store, co.value);
+    await ledger.catchUp((seq, limit) => store.eventsAfter(companyId, seq, limit));
+    return ledger;
+  }
+
+  get id(): string {
+    return this.co.id;
+  }
+
+  /** The in-memory book (current costs, pools, GL) — read-only use. */
+  get current(): Book {
+    return this.book;
+  }
+
+  /** Applies stored events this process has not seen yet; they were accepted once, so they must apply again. */
+  private async catchUp(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>): Promise<void> {
+    for (;;) {
+      const page = await fetch(this.lastSeq, 5000);
+      for (const e of page) {
+        assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
+        const parsed = parseEvent(JSON.parse(e.body), this.co);
+        assert(parsed.ok, `stored event ${e.id} parses`);
+        const r = this.book.apply(parsed.value);
+        assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
+        this.lastSeq = e.seq;
+      }
+      if (page.length < 5000) return;
+    }
+  }
+
+  private async rebuild(): Promise<void> {
+    this.book = new Book(this.co, { keepJournals: false });
+    this.lastSeq = 0n;
+    await this.catchUp((seq, limit) => this.store.eventsAfter(this.co.id, seq, limit));
+    this.stale = false;
+  }
+
+  async post(raw: unknown): Promise<PostOutcome> {
+    const [r] = await this.postBatch([raw]);
+    return r!;
+  }
+
+  /**
+   * Posts events in order, all in one transaction: each gets its own outcome (ok, exists,
+   * conflict or a coded error); refused events change nothing and do not stop the others.
+   */
+  async postBatch(raws: readonly unknown[]): Promise<PostOutcome[]> {
+    assert(raws.length <= MAX_BATCH, `a batch holds at most ${MAX_BATCH} events`);
+    if (this.stale) await this.rebuild();
+    try {
+      return await this.store.write(this.co.id, async (tx) => {
+        await this.catchUp((seq) => tx.eventsAfter(seq));
+        const out: PostOutcome[] = [];
+        const inBatch = new Map<string, PostOutcome>();
+        for (const raw of raws) {
+          const r = await this.postOne(tx, raw, inBatch);
+          if (r.status === 'ok') inBatch.set(r.event, r);
+          out.push(r);
+        }
+        return out;
+      });
+    } catch (x) {
+      // The store rolled back; the book may hold events that were not stored.
+      this.stale = true;
+      throw x;
+    }
+  }
+
+  private async postOne(tx: WriteTx, raw: unknown, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
+    const id = eventId(raw);
+    const parsed = parseEvent(raw, this.co);
+    if (!parsed.ok) return { status: 'error', event: id, error: parsed.error };
+    const applied = this.book.apply(parsed.value);
+    if (!applied.ok) return { status: applied.error.code === 'DUPLICATE_EVENT_CONFLICT' ? 'conflict' : 'error', event: id, error: applied.error };
+    if (applied.value.status === 'exists') {
+      // Accepted earlier in this batch: not committed yet, so only this batch knows it.
+      const earlier = inBatch.get(id);
+      if (earlier?.status === 'ok') return { ...earlier, status: 'exists' };
+      const stored = await this.store.findEvent(this.co.id, id);
+      assert(stored !== undefined, `accepted event ${id} is stored`);
+      return { status: 'exists', event: id, seq: stored.seq, journals: await this.store.journalsOfEvent(this.co.id, stored.seq) };
+    }
+    const ev = parsed.value;
+    const seq = await tx.appendEvent({ id, type: ev.type, date: ev.date, body: JSON.stringify(raw) });
+    this.lastSeq = seq;
+    await tx.appendJournals(seq, applied.value.journals);
+    return { status: 'ok', event: id, seq, journals: applied.value.journals };
+  }
+}
+
+/** Creates or replaces a company's configuration, after checking it loads. */
+export async function putCompany(store: LedgerStore, config: unknown): Promise<Company | Failure> {
+  const co = loadConfig(config);
+  if (!co.ok) return co.error;
+  await store.putCompany({ id: co.value.id, name: co.value.name, config });
+  return co.value;
+}
