@@ -1,5 +1,6 @@
 /** The durable ledger service over a real store (SQLite file, and PostgreSQL when it answers). */
-import { test } from 'node:test';
+import { test, describe, after } from 'node:test';
+import pg from 'pg';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,34 @@ const CONFIG = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')
 const buy = (id: string, date: string, qty: number, amount: string): Record<string, unknown> => ({ id, type: 'purchase_invoice', date, supplier: 'ACME', lines: [{ product: 'WIDGET', warehouse: 'MAIN', qty, amount }] });
 const ship = (id: string, date: string, qty: number): Record<string, unknown> => ({ id, type: 'shipment', date, lines: [{ product: 'WIDGET', warehouse: 'MAIN', qty }] });
 
-async function sqliteStore(): Promise<LedgerStore> {
-  return openStore({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'stockbook-ledger-')), 'ledger.sqlite') });
+const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+
+async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
+
+const pgDown = await pgAdmin((c) => c.query('select 1')).then(() => undefined, (e: Error) => `PostgreSQL at ${PG_URL} does not answer: ${e.message}`);
+
+after(async () => {
+  if (schemas.length > 0) await pgAdmin((c) => c.query(schemas.map((x) => `DROP SCHEMA IF EXISTS ${x} CASCADE`).join('; ')));
+});
+
+const BACKENDS: [string, () => Promise<LedgerStore>, string | undefined][] = [
+  ['SQLite file', async () => openStore({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'stockbook-ledger-')), 'ledger.sqlite') }), undefined],
+  ['PostgreSQL', async () => {
+    const schema = `stockbook_ledger_${process.pid}_${schemas.length}_${Math.floor(Math.random() * 1e6)}`;
+    schemas.push(schema);
+    await pgAdmin((c) => c.query(`CREATE SCHEMA ${schema}`));
+    return openStore({ databaseUrl: PG_URL, pgSchema: schema });
+  }, pgDown && !process.env['CI'] ? pgDown : undefined],
+];
 
 async function open(store: LedgerStore): Promise<CompanyLedger> {
   const l = await CompanyLedger.open(store, 'seed-004');
@@ -37,77 +63,81 @@ async function storedTb(store: LedgerStore, asOf?: string): Promise<Record<strin
   return Object.fromEntries((await store.trialBalance('seed-004', asOf)).filter((b) => b.balance !== 0n).map((b) => [b.account, b.balance.toString()]));
 }
 
-test('events and journals survive a restart; the rebuilt book equals the stored GL', async () => {
-  const store = await sqliteStore();
-  const a = await ledgerWith(store);
-  const out = await a.postBatch([buy('B1', '2026-03-01', 10, '100.00'), ship('S1', '2026-03-05', 4), buy('B0', '2026-02-01', 2, '10.00')]);
-  assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'ok']);
-  assert.deepEqual(out[2]!.status === 'ok' && out[2]!.journals.map((j) => j.id), ['B0', 'S1/c1'], 'the backdated bill stores its correction too');
-  const b = await open(store);
-  assert.deepEqual(glOf(b), glOf(a));
-  assert.deepEqual(await storedTb(store), glOf(a));
-  assert.deepEqual(await storedTb(store, '2026-02-28'), { '1300': '1000', '2100': '-1000' });
-  await store.close();
-});
+for (const [name, makeStore, skip] of BACKENDS) {
+  describe(name, { skip }, () => {
+  test('events and journals survive a restart; the rebuilt book equals the stored GL', async () => {
+    const store = await makeStore();
+    const a = await ledgerWith(store);
+    const out = await a.postBatch([buy('B1', '2026-03-01', 10, '100.00'), ship('S1', '2026-03-05', 4), buy('B0', '2026-02-01', 2, '10.00')]);
+    assert.deepEqual(out.map((o) => o.status), ['ok', 'ok', 'ok']);
+    assert.deepEqual(out[2]!.status === 'ok' && out[2]!.journals.map((j) => j.id), ['B0', 'S1/c1'], 'the backdated bill stores its correction too');
+    const b = await open(store);
+    assert.deepEqual(glOf(b), glOf(a));
+    assert.deepEqual(await storedTb(store), glOf(a));
+    assert.deepEqual(await storedTb(store, '2026-02-28'), { '1300': '1000', '2100': '-1000' });
+    await store.close();
+  });
 
-test('a resubmission returns the original journals, across a restart; different content is a conflict', async () => {
-  const store = await sqliteStore();
-  const a = await ledgerWith(store);
-  const first = await a.post(buy('B1', '2026-03-01', 10, '100.00'));
-  const b = await open(store);
-  const again = await b.post(buy('B1', '2026-03-01', 10, '100.00'));
-  assert.equal(again.status, 'exists');
-  assert.ok(first.status === 'ok' && again.status === 'exists');
-  assert.deepEqual(again.journals.map((j) => [j.id, j.lines.map((l) => [l.account, l.amount])]), first.journals.map((j) => [j.id, j.lines.map((l) => [l.account, l.amount])]));
-  const conflict = await b.post(buy('B1', '2026-03-01', 10, '100.01'));
-  assert.equal(conflict.status, 'conflict');
-  const dupInBatch = await b.postBatch([ship('S1', '2026-03-02', 1), ship('S1', '2026-03-02', 1)]);
-  assert.deepEqual(dupInBatch.map((o) => o.status), ['ok', 'exists']);
-  assert.equal(await store.countEvents('seed-004'), 2n);
-  await store.close();
-});
+  test('a resubmission returns the original journals, across a restart; different content is a conflict', async () => {
+    const store = await makeStore();
+    const a = await ledgerWith(store);
+    const first = await a.post(buy('B1', '2026-03-01', 10, '100.00'));
+    const b = await open(store);
+    const again = await b.post(buy('B1', '2026-03-01', 10, '100.00'));
+    assert.equal(again.status, 'exists');
+    assert.ok(first.status === 'ok' && again.status === 'exists');
+    assert.deepEqual(again.journals.map((j) => [j.id, j.lines.map((l) => [l.account, l.amount])]), first.journals.map((j) => [j.id, j.lines.map((l) => [l.account, l.amount])]));
+    const conflict = await b.post(buy('B1', '2026-03-01', 10, '100.01'));
+    assert.equal(conflict.status, 'conflict');
+    const dupInBatch = await b.postBatch([ship('S1', '2026-03-02', 1), ship('S1', '2026-03-02', 1)]);
+    assert.deepEqual(dupInBatch.map((o) => o.status), ['ok', 'exists']);
+    assert.equal(await store.countEvents('seed-004'), 2n);
+    await store.close();
+  });
 
-test('a refused event is not stored and does not stop the rest of its batch', async () => {
-  const store = await sqliteStore();
-  const a = await ledgerWith(store);
-  const out = await a.postBatch([buy('B1', '2026-03-01', 1, '1.00'), ship('S1', '2026-03-02', 5), { id: 'X', type: 'nope', date: '2026-03-02' }, ship('S2', '2026-03-02', 1)]);
-  assert.deepEqual(out.map((o) => (o.status === 'error' ? o.error.code : o.status)), ['ok', 'INSUFFICIENT_STOCK', 'UNKNOWN_EVENT_TYPE', 'ok']);
-  assert.equal(await store.countEvents('seed-004'), 2n);
-  await store.close();
-});
+  test('a refused event is not stored and does not stop the rest of its batch', async () => {
+    const store = await makeStore();
+    const a = await ledgerWith(store);
+    const out = await a.postBatch([buy('B1', '2026-03-01', 1, '1.00'), ship('S1', '2026-03-02', 5), { id: 'X', type: 'nope', date: '2026-03-02' }, ship('S2', '2026-03-02', 1)]);
+    assert.deepEqual(out.map((o) => (o.status === 'error' ? o.error.code : o.status)), ['ok', 'INSUFFICIENT_STOCK', 'UNKNOWN_EVENT_TYPE', 'ok']);
+    assert.equal(await store.countEvents('seed-004'), 2n);
+    await store.close();
+  });
 
-test('two writers on one store (as two processes would be) catch up under the lock', async () => {
-  const store = await sqliteStore();
-  const a = await ledgerWith(store);
-  const b = await open(store);
-  await a.post(buy('B1', '2026-03-01', 10, '100.00'));
-  const s = await b.post(ship('S1', '2026-03-02', 10)); // b has not seen B1 until it takes the lock
-  assert.equal(s.status, 'ok');
-  const dup = await a.post(ship('S1', '2026-03-02', 10));
-  assert.equal(dup.status, 'exists');
-  await Promise.all([a.post(buy('B2', '2026-03-03', 1, '5.00')), b.post(buy('B3', '2026-03-03', 1, '6.00'))]);
-  const c = await open(store);
-  assert.deepEqual(glOf(c), await storedTb(store));
-  assert.equal(await store.countEvents('seed-004'), 4n);
-  await store.close();
-});
+  test('two writers on one store (as two processes would be) catch up under the lock', async () => {
+    const store = await makeStore();
+    const a = await ledgerWith(store);
+    const b = await open(store);
+    await a.post(buy('B1', '2026-03-01', 10, '100.00'));
+    const s = await b.post(ship('S1', '2026-03-02', 10)); // b has not seen B1 until it takes the lock
+    assert.equal(s.status, 'ok');
+    const dup = await a.post(ship('S1', '2026-03-02', 10));
+    assert.equal(dup.status, 'exists');
+    await Promise.all([a.post(buy('B2', '2026-03-03', 1, '5.00')), b.post(buy('B3', '2026-03-03', 1, '6.00'))]);
+    const c = await open(store);
+    assert.deepEqual(glOf(c), await storedTb(store));
+    assert.equal(await store.countEvents('seed-004'), 4n);
+    await store.close();
+  });
 
-test('a store failure mid-batch rolls everything back and the book is rebuilt from the store', async () => {
-  const store = await sqliteStore();
-  const a = await ledgerWith(store);
-  await a.post(buy('B1', '2026-03-01', 10, '100.00'));
-  const real = store.write.bind(store);
-  let failOn: string | undefined = 'S2';
-  store.write = <T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> =>
-    real(company, (tx) => fn({ ...tx, eventsAfter: tx.eventsAfter.bind(tx), appendJournals: tx.appendJournals.bind(tx), appendEvent: async (e) => {
-      if (e.id === failOn) throw new Error('disk full');
-      return tx.appendEvent(e);
-    } }));
-  await assert.rejects(a.postBatch([ship('S1', '2026-03-02', 1), ship('S2', '2026-03-03', 1)]), /disk full/);
-  assert.equal(await store.countEvents('seed-004'), 1n, 'S1 was rolled back with S2');
-  failOn = undefined;
-  const retry = await a.postBatch([ship('S1', '2026-03-02', 1), ship('S2', '2026-03-03', 1)]);
-  assert.deepEqual(retry.map((o) => o.status), ['ok', 'ok'], 'the book forgot the rolled-back events');
-  assert.deepEqual(glOf(a), await storedTb(store));
-  await store.close();
-});
+  test('a store failure mid-batch rolls everything back and the book is rebuilt from the store', async () => {
+    const store = await makeStore();
+    const a = await ledgerWith(store);
+    await a.post(buy('B1', '2026-03-01', 10, '100.00'));
+    const real = store.write.bind(store);
+    let failOn: string | undefined = 'S2';
+    store.write = <T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> =>
+      real(company, (tx) => fn({ ...tx, eventsAfter: tx.eventsAfter.bind(tx), appendJournals: tx.appendJournals.bind(tx), appendEvent: async (e) => {
+        if (e.id === failOn) throw new Error('disk full');
+        return tx.appendEvent(e);
+      } }));
+    await assert.rejects(a.postBatch([ship('S1', '2026-03-02', 1), ship('S2', '2026-03-03', 1)]), /disk full/);
+    assert.equal(await store.countEvents('seed-004'), 1n, 'S1 was rolled back with S2');
+    failOn = undefined;
+    const retry = await a.postBatch([ship('S1', '2026-03-02', 1), ship('S2', '2026-03-03', 1)]);
+    assert.deepEqual(retry.map((o) => o.status), ['ok', 'ok'], 'the book forgot the rolled-back events');
+    assert.deepEqual(glOf(a), await storedTb(store));
+    await store.close();
+  });
+  });
+}
