@@ -96,12 +96,18 @@ export class Book {
   readonly journals: Journal[] = [];
   private readonly accountCache: AccountCache = new Map();
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0 };
+  private replaying = false;
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {}
 
   // ---- applying events -------------------------------------------------------------------
 
-  apply(ev: BookEvent): Result<Applied> {
+  /**
+   * Applies one event. `replay` re-applies an event that was accepted before (rebuilding a
+   * book from a store): the period lock, which guards new postings only, is not checked.
+   */
+  apply(ev: BookEvent, opts: { replay?: boolean } = {}): Result<Applied> {
+    this.replaying = opts.replay === true;
     const seen = this.events.get(ev.id);
     if (seen) {
       if (fingerprint(seen.ev) === fingerprint(ev)) return ok({ status: 'exists', event: ev.id, journals: seen.journals });
@@ -166,6 +172,7 @@ export class Book {
       }
       stored.results = results;
       const journal = this.postOriginal(stored, ctx);
+      if (journal) this.applyLock([journal], ev);
       for (const h of touched) h.state.commit();
       for (let i = 0; i < hs.length; i++) {
         hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
@@ -296,6 +303,7 @@ export class Book {
 
   private reverseOnly(self: Stored, target: Stored): Journal[] {
     const reversal = this.reversal(self, target);
+    if (reversal) this.applyLock([reversal], self.ev);
     target.voidedBy = self.ev.id;
     this.unlinkReferences(target);
     this.events.set(self.ev.id, self);
@@ -400,6 +408,25 @@ export class Book {
     return this.commitReplay(added, removed, tentEntries, tentResults, newStates, changed, ctx);
   }
 
+  /**
+   * The period lock: no journal may be dated on or before the company's lock date. Either the
+   * event is refused (PERIOD_LOCKED), or, if the company chose "shift", each such journal is
+   * dated at the first open date and remembers the date it belongs to.
+   */
+  private applyLock(journals: Journal[], cause: BookEvent): void {
+    const { lockDate, lockMode } = this.co.settings;
+    if (lockDate === undefined || this.replaying) return;
+    for (const j of journals) {
+      if (j.date > lockDate) continue;
+      if (lockMode === 'reject') {
+        const what = j.event === cause.id ? `Event ${cause.id} is dated ${j.date}` : `Event ${cause.id} would correct ${j.event}, dated ${j.date},`;
+        fail('PERIOD_LOCKED', `${what} in the period locked up to ${lockDate} (company "${this.co.id}").`, `Date the event after ${lockDate}, or have the period reopened (settings.lockDate), or set settings.lockMode to "shift" to date such journals at the first open date.`, { event: cause.id, journal: j.id, lockDate });
+      }
+      j.shiftedFrom = j.date;
+      j.date = dayAfter(lockDate);
+    }
+  }
+
   /** Runs one move during a re-cost; a shortfall it causes is reported against the event being posted or voided. */
   private recost(state: CostPool, s: Stored, move: number, res: MoveResult[], ctx: RuleContext, added: Stored, removed: Stored | undefined): MoveResult {
     try {
@@ -421,19 +448,19 @@ export class Book {
     }
     if (first) journals.push(first);
     const corrected = [...changed].filter((id) => id !== added.ev.id && id !== removed?.ev.id).map((id) => this.events.get(id)!).sort((a, b) => (a.ev.key < b.ev.key ? -1 : 1));
-    const pending: { s: Stored; lines: JournalLine[] }[] = [];
+    const correctedBy: Stored[] = [];
     for (const s of corrected) {
       const c = this.context(s.ev.id);
       const lines = difference(this.post(s.ev, tentResults.get(s.ev.id)!, c), this.post(s.ev, s.results, c));
-      if (lines.length > 0) pending.push({ s, lines });
+      if (lines.length === 0) continue;
+      correctedBy.push(s);
+      journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections + 1}`, 'correction', lines, { cause: added.ev.id }));
     }
+    this.applyLock(journals, added.ev);
     // Everything posted: now change the book.
     for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
-    for (const { s, lines } of pending) {
-      s.corrections++;
-      this.stats.corrections++;
-      journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections}`, 'correction', lines, { cause: added.ev.id }));
-    }
+    for (const s of correctedBy) s.corrections++;
+    this.stats.corrections += correctedBy.length;
     for (const [k, entries] of tentEntries) {
       const [product, warehouse] = k.split('\u0000') as [string, string];
       const h = this.pool(product, warehouse);
@@ -525,4 +552,11 @@ class BookContext implements RuleContext {
     }
     return code;
   }
+}
+
+/** The calendar day after a YYYY-MM-DD date (UTC; no clock involved). */
+export function dayAfter(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }

@@ -26,6 +26,7 @@ export function journalJson(j: Journal, co: Company): Record<string, unknown> {
   if (j.reverses !== undefined) out['reverses'] = j.reverses;
   if (j.reference !== undefined) out['reference'] = j.reference;
   if (j.memo !== undefined) out['memo'] = j.memo;
+  if (j.shiftedFrom !== undefined) out['shiftedFrom'] = j.shiftedFrom;
   return out;
 }
 

@@ -48,6 +48,10 @@ export interface Settings {
   purchaseRecognition: 'bill' | 'receipt';
   negativeStock: 'block' | 'allow';
   rounding: RoundingMode;
+  /** Journals may not be dated on or before this date (YYYY-MM-DD). */
+  lockDate: string | undefined;
+  /** reject: refuse such events (PERIOD_LOCKED); shift: date their journals at the first open date. */
+  lockMode: 'reject' | 'shift';
 }
 
 export interface Company {
@@ -131,7 +135,18 @@ function readSettings(r: ConfigReader, raw: unknown): Settings {
     purchaseRecognition: r.oneOf(s, 'purchaseRecognition', 'settings', ['bill', 'receipt'] as const, 'bill'),
     negativeStock: r.oneOf(s, 'negativeStock', 'settings', ['block', 'allow'] as const, 'block'),
     rounding: isRoundingMode(rounding) ? rounding : DEFAULT_ROUNDING,
+    lockDate: readLockDate(r, s['lockDate']),
+    lockMode: r.oneOf(s, 'lockMode', 'settings', ['reject', 'shift'] as const, 'reject'),
   };
+}
+
+function readLockDate(r: ConfigReader, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v)) {
+    r.problems.push('settings.lockDate must be a date YYYY-MM-DD');
+    return undefined;
+  }
+  return v;
 }
 
 function indexUnique<T extends { code: string }>(r: ConfigReader, items: T[], what: string): Map<string, T> {

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   UNBALANCED_JOURNAL: 'A manual journal does not balance.',
   INVENTORY_ACCOUNT_IN_MANUAL_JOURNAL: 'A manual journal posts to an inventory account directly, which would break the sub-ledger.',
   RATE_MISSING: 'A document in a foreign currency carries no exchange rate.',
+  PERIOD_LOCKED: 'The event, or a correction it causes, falls in a locked period.',
   UNKNOWN_COMPANY: 'The company is not known to the ledger.',
   SETTING_MISMATCH: 'The event does not fit the company settings (e.g. a stock receipt while purchases are recognised at the bill).',
 } as const;

@@ -60,7 +60,7 @@ export class CompanyLedger {
         assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
         const parsed = parseEvent(JSON.parse(e.body), this.co);
         assert(parsed.ok, `stored event ${e.id} parses`);
-        const r = this.book.apply(parsed.value);
+        const r = this.book.apply(parsed.value, { replay: true });
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
         this.lastSeq = e.seq;
       }

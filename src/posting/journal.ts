@@ -31,6 +31,8 @@ export interface Journal {
   reference?: string | undefined;
   /** The event's memo, carried to the journal's narration. */
   memo?: string | undefined;
+  /** When the period lock moved the journal to the first open date: the date it belongs to. */
+  shiftedFrom?: string | undefined;
 }
 
 export interface EntryDetail { memo?: string | undefined; product?: string | undefined; warehouse?: string | undefined }
