@@ -524,6 +524,11 @@ export class Book {
     const s = this.events.get(id);
     return s ? { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy } : undefined;
   }
+
+  /** Every accepted event (voided ones and voids included) with its current costs, in acceptance order (for reports). */
+  *views(): IterableIterator<EventView & { voidedBy: string | undefined }> {
+    for (const s of this.events.values()) yield { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy };
+  }
 }
 
 /** role → product → warehouse → account code; "" stands for "none given". */
