@@ -15,7 +15,8 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { MIGRATIONS, checkOrder } from '../src/store/migrations.js';
 import { openStore } from '../src/store/open.js';
 import type { LedgerStore, StoredJournal } from '../src/store/store.js';
-import { PG_URL, pgUnavailable, postgres, sqliteFile, sqliteMemory, type Harness, type TestDb } from './store-support/harness.js';
+import pg from 'pg';
+import { PG_URL, pgUnavailable, postgres, sqliteFile, sqliteMemory, type Harness, type TestDb, type TestStore } from './store-support/harness.js';
 import { entry, event, journal, line, stored } from './store-support/fixtures.js';
 
 const BIG = 2n ** 53n + 1n; // beyond a double's exact integers
@@ -452,16 +453,28 @@ describe('openStore', () => {
     await s.close();
     await assert.rejects(openStore({ databaseUrl: 'mysql://x' }), /postgres/);
     if (pgDown) return t.skip(pgDown);
-    const h = postgres();
-    t.after(() => h.teardown());
-    const { spawnArgs } = await h.fresh();
-    const p = await openStore({ databaseUrl: PG_URL, pgSchema: spawnArgs![2] });
+    // A schema that does not exist yet: three processes' worth of openStore create and migrate it once.
+    const schema = `stockbook_test_${process.pid}_open_${Date.now() % 1e6}`;
+    t.after(() => dropSchema(schema));
+    const stores = await Promise.all([1, 2, 3].map(() => openStore({ databaseUrl: PG_URL, pgSchema: schema })));
+    const p = stores[0]! as TestStore;
     assert.equal(p.dialect, 'postgres');
+    assert.deepEqual(await p.migrations(), MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     await company(p, 'A');
-    assert.equal((await p.getCompany('A'))?.name, 'Company A');
-    await p.close();
+    assert.equal((await stores[2]!.getCompany('A'))?.name, 'Company A');
+    await Promise.all(stores.map((x) => x.close()));
   });
 });
+
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
 
 describe('migrations', () => {
   it('versions increase from 1; money is BIGINT/INTEGER; the ledger tables are append-only in code', () => {

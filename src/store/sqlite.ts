@@ -169,14 +169,19 @@ export class SqliteStore implements LedgerStore {
     const busy = opts.busyTimeoutMs ?? 5000;
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
     this.db = open(path, busy);
-    this.db.pragma('journal_mode = WAL'); // 'memory' for an in-memory database
-    // From here the writer only locks through BEGIN IMMEDIATE, retried asynchronously.
-    this.db.pragma('busy_timeout = 0');
-    this.w = new Statements(this.db);
-    if (!isMemory(path)) {
-      const reader = open(path, busy);
-      reader.pragma('query_only = ON');
-      this.r = new Statements(reader);
+    try {
+      this.db.pragma('journal_mode = WAL'); // 'memory' for an in-memory database
+      // From here the writer only locks through BEGIN IMMEDIATE, retried asynchronously.
+      this.db.pragma('busy_timeout = 0');
+      this.w = new Statements(this.db);
+      if (!isMemory(path)) {
+        const reader = open(path, busy);
+        reader.pragma('query_only = ON');
+        this.r = new Statements(reader);
+      }
+    } catch (e) {
+      this.db.close();
+      throw e;
     }
   }
 
@@ -320,9 +325,14 @@ export class SqliteStore implements LedgerStore {
 
 function open(path: string, busyTimeoutMs: number): DB {
   const db = new Database(path);
-  db.defaultSafeIntegers(true);
-  db.pragma(`busy_timeout = ${busyTimeoutMs | 0}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = FULL');
-  return db;
+  try {
+    db.defaultSafeIntegers(true);
+    db.pragma(`busy_timeout = ${busyTimeoutMs | 0}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = FULL');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
