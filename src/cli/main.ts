@@ -4,7 +4,8 @@
  *   post      stateless: a company file and an events file in, journals out
  *   import    events into the durable ledger (SQLite file, or PostgreSQL with DATABASE_URL)
  *   journals  the stored journals, as JSON Lines, CSV or a table
- *   report    trial-balance (as of a date)
+ *   report    trial-balance (as of a date); valuation, stock-ledger, gl, gross-profit,
+ *             reconciliation, drill (src/cli/reports.ts)
  */
 import { Command, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
@@ -14,6 +15,7 @@ import { post, type PostOptions } from './post.js';
 import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
 import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
+import { registerReports } from './reports.js';
 
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
@@ -98,6 +100,7 @@ export function program(): Command {
       return EXIT.ok;
     });
   });
+  registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
   return cmd;
 }
 
