@@ -13,7 +13,8 @@ import { openStore } from '../src/store/open.js';
 import { loadConfig } from '../src/domain/config.js';
 import { parseEvent } from '../src/domain/events.js';
 import { Book } from '../src/book/book.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 const CONFIG = 'examples/seed-004/company.json';
 const COUNT = 2500;
@@ -63,6 +64,19 @@ async function storedState(db: string): Promise<{ count: bigint; ids: number; gl
   }
 }
 
+/** Events stored so far, read straight from the SQLite file (read-only; 0 before it exists). */
+function countStored(db: string): number {
+  if (!existsSync(db)) return 0;
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    conn.pragma('busy_timeout = 1000');
+    const hasTable = conn.prepare("SELECT 1 FROM sqlite_master WHERE name = 'events'").get();
+    return hasTable ? Number((conn.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n) : 0;
+  } finally {
+    conn.close();
+  }
+}
+
 /** Small seeded generator so a failing run can be replayed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -75,20 +89,29 @@ test('killing the importer at random points and rerunning loses and doubles noth
   const db = join(dir, 'ledger.sqlite');
   writeFileSync(file, events());
   const random = rng(Number(process.env['CRASH_SEED'] ?? 7));
-  const storedAfterKills: bigint[] = [];
+  const storedAfterKills: number[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
     const child = spawn(process.execPath, importArgs(db, file), { stdio: 'ignore' });
-    const killAfter = 1200 + Math.floor(random() * 2000);
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(timer);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    // Kill once a random share of the events is stored, so the crash lands mid-import.
+    const target = 100 + Math.floor(random() * (COUNT - 600));
+    let code: number | null | undefined;
+    while (code === undefined) {
+      const stored = countStored(db);
+      if (stored >= target) {
+        child.kill('SIGKILL');
+        code = await exited;
+        storedAfterKills.push(countStored(db));
+        break;
+      }
+      code = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20))]);
+    }
     if (code !== null) break;
-    storedAfterKills.push((await storedState(db).catch(() => ({ count: 0n }))).count);
   }
   const final = spawnSync(process.execPath, importArgs(db, file), { encoding: 'utf8' });
   assert.equal(final.status, 0, final.stderr);
   const state = await storedState(db);
-  assert.ok(storedAfterKills.some((c) => c > 0n && c < BigInt(COUNT)), `an import was killed midway (stored after each kill: ${storedAfterKills.join(', ')})`);
+  assert.ok(storedAfterKills.some((c) => c > 0 && c < COUNT), `an import was killed midway (stored after each kill: ${storedAfterKills.join(', ')})`);
   assert.equal(state.count, BigInt(COUNT));
   assert.equal(state.ids, COUNT);
   assert.deepEqual(state.gl, expectedGl(file));

@@ -51,6 +51,22 @@ interface PoolHistory {
   /** Order key of the last entry ("" when empty): an event before it is late. */
   lastKey: string;
   state: CostPool;
+  /** Pool states after the first `index` entries, so a re-cost need not start from the beginning. */
+  checkpoints: Checkpoint[];
+}
+
+interface Checkpoint { index: number; state: CostPool }
+
+/** First index whose key is at or after `key` (entries are sorted by key). */
+function firstAtOrAfter(entries: readonly PoolEntry[], key: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid]!.key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const NO_RESULTS: MoveResult[] = [];
@@ -60,6 +76,8 @@ export interface BookOptions {
   /** Keep every journal in memory (`book.journals`); off for long streams that use `onJournal`. */
   keepJournals?: boolean;
   onJournal?: (j: Journal) => void;
+  /** A pool keeps a copy of its state every this many entries (default 1,024), so re-costing a late event starts near it. */
+  checkpointEvery?: number;
 }
 
 export function poolKey(product: string, warehouse: string): string {
@@ -95,10 +113,13 @@ export class Book {
   private readonly gl = new Map<string, bigint>();
   readonly journals: Journal[] = [];
   private readonly accountCache: AccountCache = new Map();
-  readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0 };
+  readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, replayedMoves: 0 };
+  private readonly checkpointEvery: number;
   private replaying = false;
 
-  constructor(readonly co: Company, private readonly options: BookOptions = {}) {}
+  constructor(readonly co: Company, private readonly options: BookOptions = {}) {
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1024);
+  }
 
   // ---- applying events -------------------------------------------------------------------
 
@@ -178,6 +199,7 @@ export class Book {
         hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
         hs[i]!.lastKey = ev.key;
       }
+      for (const h of touched) this.maybeCheckpoint(h);
       this.events.set(ev.id, stored);
       const journals = journal ? [journal] : [];
       this.emit(stored, journals);
@@ -186,6 +208,12 @@ export class Book {
       for (const h of touched) h.state.rollback();
       throw x;
     }
+  }
+
+  /** Keeps a copy of the pool's state every `checkpointEvery` entries. */
+  private maybeCheckpoint(h: PoolHistory): void {
+    const last = h.checkpoints[h.checkpoints.length - 1]?.index ?? 0;
+    if (h.entries.length - last >= this.checkpointEvery) h.checkpoints.push({ index: h.entries.length, state: h.state.clone() });
   }
 
   private postOriginal(stored: Stored, ctx: RuleContext): Journal | undefined {
@@ -273,7 +301,7 @@ export class Book {
     let h = byWarehouse.get(warehouse);
     if (!h) {
       const key = poolKey(product, warehouse);
-      h = { key, product, warehouse, entries: [], lastKey: '', state: this.newState(product) };
+      h = { key, product, warehouse, entries: [], lastKey: '', state: this.newState(product), checkpoints: [] };
       byWarehouse.set(warehouse, h);
       this.pools.set(key, h);
     }
@@ -336,10 +364,14 @@ export class Book {
     const tentEntries = new Map<string, PoolEntry[]>();
     const tentResults = new Map<string, MoveResult[]>();
     const starts = new Map<string, string>();
+    const earliest = new Map<string, string>(); // earliest key ever scheduled per pool in this re-cost
     const schedule = (k: string, from: string): void => {
       const cur = starts.get(k);
       if (cur === undefined || from < cur) starts.set(k, from);
+      const e = earliest.get(k);
+      if (e === undefined || from < e) earliest.set(k, from);
     };
+    const newCheckpoints = new Map<string, Checkpoint[]>();
     const entriesOf = (k: string): PoolEntry[] => {
       let e = tentEntries.get(k);
       if (!e) {
@@ -377,9 +409,19 @@ export class Book {
       starts.delete(k);
       this.stats.pooledReplays++;
       const [product, warehouse] = k.split('\u0000') as [string, string];
-      const state = this.newState(product);
+      const entries = entriesOf(k);
+      // Entries before the earliest key this re-cost touched are unchanged: start from the last
+      // checkpoint before them, on a copy, and take fresh checkpoints past it.
+      const unchanged = firstAtOrAfter(entries, earliest.get(k)!);
+      const kept = (this.pools.get(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
+      const from = kept[kept.length - 1];
+      const state = from ? from.state.clone() : this.newState(product);
+      const checkpoints = [...kept];
       void warehouse;
-      for (const e of entriesOf(k)) {
+      for (let i = from?.index ?? 0; i < entries.length; i++) {
+        if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) checkpoints.push({ index: i, state: state.clone() });
+        const e = entries[i]!;
+        this.stats.replayedMoves++;
         const s = stored(e.event);
         assert(s !== undefined, `pool entry ${e.event} is stored`);
         let res = tentResults.get(e.event);
@@ -404,8 +446,9 @@ export class Book {
         }
       }
       newStates.set(k, state);
+      newCheckpoints.set(k, checkpoints);
     }
-    return this.commitReplay(added, removed, tentEntries, tentResults, newStates, changed, ctx);
+    return this.commitReplay(added, removed, tentEntries, tentResults, newStates, newCheckpoints, changed, ctx);
   }
 
   /**
@@ -438,7 +481,7 @@ export class Book {
     }
   }
 
-  private commitReplay(added: Stored, removed: Stored | undefined, tentEntries: Map<string, PoolEntry[]>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, changed: Set<string>, ctx: RuleContext): Journal[] {
+  private commitReplay(added: Stored, removed: Stored | undefined, tentEntries: Map<string, PoolEntry[]>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, newCheckpoints: Map<string, Checkpoint[]>, changed: Set<string>, ctx: RuleContext): Journal[] {
     const journals: Journal[] = [];
     let first: Journal | undefined;
     if (removed) first = this.reversal(added, removed);
@@ -468,6 +511,8 @@ export class Book {
       h.lastKey = entries[entries.length - 1]?.key ?? '';
       const st = newStates.get(k);
       if (st) h.state = st;
+      const cps = newCheckpoints.get(k);
+      if (cps) h.checkpoints = cps;
     }
     if (removed) {
       removed.voidedBy = added.ev.id;

@@ -103,6 +103,21 @@ export class CostPool {
 
   constructor(readonly params: PoolParams) {}
 
+  /** An independent copy (a checkpoint): later changes to either never reach the other. */
+  clone(): CostPool {
+    assert(this.undo === undefined, 'no clone inside an open undo log');
+    const c = new CostPool(this.params);
+    c.layers = this.layers.slice(this.head).map((l) => ({ ...l }));
+    c.seq = this.seq;
+    c.qty = this.qty;
+    c.value = this.value;
+    c.deficitQty = this.deficitQty;
+    c.deficitValue = this.deficitValue;
+    c.lastCost = this.lastCost;
+    c.lastAverage = this.lastAverage;
+    return c;
+  }
+
   /**
    * Starts an undo log so a failing event can leave the pool exactly as it was, without
    * copying the layers: only the layers it touches are remembered.

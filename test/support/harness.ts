@@ -86,8 +86,14 @@ export interface RunOptions {
   allowed?: (event: RawEvent, code: ErrorCode) => boolean;
 }
 
+/**
+ * Pools keep a checkpoint every 1,024 entries in production; streams here are short, so a tiny
+ * interval makes every re-cost of a late event or void start from a checkpoint copy.
+ */
+export const CHECKPOINT_EVERY = Number(process.env['STOCKBOOK_CHECKPOINT_EVERY'] ?? 2);
+
 export function run(co: Company, raws: readonly RawEvent[], opts: RunOptions = {}): RunResult {
-  const book = new Book(co);
+  const book = new Book(co, { checkpointEvery: CHECKPOINT_EVERY });
   const accepted: RawEvent[] = [];
   const rejected: { event: RawEvent; code: ErrorCode }[] = [];
   for (const raw of raws) {
