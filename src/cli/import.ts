@@ -10,10 +10,22 @@ import { CompanyLedger, putCompany, MAX_BATCH } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { failureJson } from './format.js';
 import { EXIT, jsonLines, readJson, isFailure, sizeOf } from './input.js';
+import { csvEvents } from './csv-events.js';
 
-export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean }
+export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean; csv?: boolean | undefined }
 
 export interface ImportSummary { ok: number; exists: number; conflict: number; error: number }
+
+/** JSON Lines as events; a line that is not JSON is reported and skipped. */
+async function* jsonEvents(path: string, bad: (n: number, message: string, fix: string) => void): AsyncGenerator<{ n: number; raw: unknown; bytes: number }> {
+  for await (const { n, text, bytes } of jsonLines(path)) {
+    try {
+      yield { n, raw: JSON.parse(text) as unknown, bytes };
+    } catch (x) {
+      bad(n, `not valid JSON: ${(x as Error).message}`, 'Write one JSON object per line (JSON Lines).');
+    }
+  }
+}
 
 export async function importEvents(store: LedgerStore, eventsPath: string, opts: ImportOptions, errOut: (s: string) => void): Promise<{ code: number; summary: ImportSummary }> {
   const summary: ImportSummary = { ok: 0, exists: 0, conflict: 0, error: 0 };
@@ -54,18 +66,15 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
     batch = [];
     bar?.update(bytes, { events: done });
   };
+  const csv = opts.csv ?? /\.csv$/i.test(eventsPath);
+  const bad = (n: number, message: string, fix: string): void => {
+    summary.error++;
+    errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Line ${n}: ${message}.`, fix, { line: n }), n)));
+  };
   try {
-    for await (const { n, text, bytes: b } of jsonLines(eventsPath)) {
-      bytes += b;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (x) {
-        summary.error++;
-        errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Line ${n} is not valid JSON: ${(x as Error).message}.`, 'Write one JSON object per line (JSON Lines).', { line: n }), n)));
-        continue;
-      }
-      batch.push({ n, raw });
+    for await (const item of csv ? csvEvents(eventsPath, (p) => bad(p.n, p.message, 'Correct the CSV; docs/csv.md lists its columns.')) : jsonEvents(eventsPath, bad)) {
+      bytes += item.bytes;
+      batch.push({ n: item.n, raw: item.raw });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

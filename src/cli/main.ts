@@ -58,7 +58,8 @@ export function program(): Command {
       .option('--company <id>', 'company to post to')
       .option('-c, --config <file>', 'company configuration: creates or updates the company it names')
       .option('--batch <n>', 'events per transaction', (v) => Number.parseInt(v, 10), 1000)
-      .option('--no-progress', 'no progress bar'),
+      .option('--no-progress', 'no progress bar')
+      .option('--csv', 'read CSV (docs/csv.md) rather than JSON Lines; the default for *.csv files'),
   ).action(async (events: string, opts: ImportOptions & DbOptions) => {
     await withStore(opts, async (store) => {
       const r = await importEvents(store, events, { ...opts, progress: opts.progress && process.stderr.isTTY === true }, writeErr);
