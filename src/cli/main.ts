@@ -6,6 +6,7 @@
  *   journals  the stored journals, as JSON Lines, CSV or a table
  *   report    trial-balance (as of a date); valuation, stock-ledger, gl, gross-profit,
  *             reconciliation, drill (src/cli/reports.ts)
+ *   serve     the HTTP API (src/api); api-key creates an API key for a company
  */
 import { Command, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
@@ -16,6 +17,7 @@ import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
 import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
 import { registerReports } from './reports.js';
+import { registerApi } from '../api/cli.js';
 
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
@@ -102,6 +104,7 @@ export function program(): Command {
     });
   });
   registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
+  registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
   return cmd;
 }
 

@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   PERIOD_LOCKED: 'The event, or a correction it causes, falls in a locked period.',
   UNKNOWN_COMPANY: 'The company is not known to the ledger.',
   SETTING_MISMATCH: 'The event does not fit the company settings (e.g. a stock receipt while purchases are recognised at the bill).',
+  INVALID_REQUEST: 'The HTTP request is malformed: not JSON, a wrong content type, or a body or parameter that does not match the API schema.',
+  UNAUTHORIZED: 'The HTTP request carries no API key, or one the company does not know.',
+  FORBIDDEN: "The API key's role does not allow the operation.",
+  NOT_FOUND: 'The HTTP route, or the record it names, does not exist for the company of the API key.',
+  BATCH_TOO_LARGE: 'The request carries more events (or bytes) than one batch may hold.',
+  INTERNAL_ERROR: 'The server failed unexpectedly; a write that failed was rolled back.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

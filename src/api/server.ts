@@ -1,0 +1,471 @@
+/**
+ * The HTTP API: a fastify server over a LedgerStore, for many companies at once.
+ *
+ * - Every /v1 route needs `Authorization: Bearer sbk_<company>_<hex>`; the key names its
+ *   company, and only that company's data is ever read or written with it. Keys are checked
+ *   against the SHA-256 hashes kept in the company's record (src/api/keys.ts).
+ * - Roles: viewer reads; poster also posts events; exporter reads and exports; admin does
+ *   everything (configuration, keys).
+ * - Requests and responses are declared as JSON Schemas: fastify validates input with them and
+ *   @fastify/swagger publishes the OpenAPI document (/docs, /docs/json).
+ * - Every failure is an RFC 7807 problem with a code from docs/errors.md.
+ * - One CompanyLedger per company per process, opened on first use.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { loadConfig, type Company } from '../domain/config.js';
+import { failure, type Failure } from '../domain/errors.js';
+import { parseEvent } from '../domain/events.js';
+import { formatDecimal, formatQty, UNIT_COST_SCALE } from '../domain/decimal.js';
+import { formatMoney } from '../domain/money.js';
+import { Book } from '../book/book.js';
+import type { Move, MoveResult } from '../posting/types.js';
+import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
+import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
+import { journalJson } from '../cli/format.js';
+import { valuation, valuationJson, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
+import { stockLedger, stockLedgerJson } from '../reports/stock-ledger.js';
+import { glDetail, glDetailJson } from '../reports/gl-detail.js';
+import { grossProfit, grossProfitJson, GROSS_PROFIT_GROUPS, type GrossProfitBy } from '../reports/gross-profit.js';
+import { reconciliation, reconciliationJson } from '../reports/reconciliation.js';
+import { drill, drillJson } from '../reports/drill.js';
+import { companyOfKey, createKey, isRole, matchKey, PERMISSIONS, rolesWith, storedKeys, withCompanyRecord, withoutKeys, type ApiRole, type Permission } from './keys.js';
+import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './problems.js';
+import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
+
+export const API_VERSION = '0.1.0';
+/** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
+export const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
+
+export interface Auth {
+  company: string;
+  role: ApiRole;
+  keyId: string;
+  record: CompanyRecord;
+  co: Company;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | null;
+  }
+  interface FastifyContextConfig {
+    /** What the route needs; routes without one are public (the OpenAPI document). */
+    permission?: Permission;
+  }
+}
+
+export interface ServerOptions {
+  store: LedgerStore;
+  /** fastify's logger (pino): false (default) or true / pino options. */
+  logger?: FastifyServerOptions['logger'];
+  /** Ledgers already open over this store (e.g. by `serve --demo`): used instead of opening them again. */
+  ledgers?: readonly CompanyLedger[] | undefined;
+}
+
+const isFailure = (x: unknown): x is Failure => typeof x === 'object' && x !== null && 'code' in x && 'fix' in x && 'record' in x;
+
+function authOf(req: FastifyRequest): Auth {
+  if (req.auth === null) throw new Error('assertion failed: an authenticated route runs after its auth hook');
+  return req.auth;
+}
+
+const money = (co: Company, v: bigint): string => formatMoney(v, co.baseCurrency);
+
+/** A costed stock move: bigint fields as decimal strings (money in the base currency, quantities trimmed). */
+function moveJson(co: Company, m: Move, r: MoveResult | undefined, index: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { index, kind: m.kind, product: m.product, warehouse: m.warehouse, qty: formatQty(m.qty) };
+  if (m.lot !== undefined) out['lot'] = m.lot;
+  if (m.expiry !== undefined) out['expiry'] = m.expiry;
+  if (m.lineCost !== undefined) out['lineCost'] = formatDecimal(m.lineCost, UNIT_COST_SCALE);
+  if (m.value !== undefined) out['value'] = money(co, m.value);
+  if (m.valuation !== undefined) out['valuation'] = m.valuation;
+  if (m.amount !== undefined) out['amount'] = money(co, m.amount);
+  if (m.source !== undefined) out['source'] = m.source;
+  if (m.received !== undefined) out['received'] = formatQty(m.received);
+  if (m.piecesFrom !== undefined) out['piecesFrom'] = m.piecesFrom;
+  out['result'] =
+    r === undefined
+      ? null
+      : {
+          qty: formatQty(r.qty),
+          value: money(co, r.value),
+          variance: money(co, r.variance),
+          trueUp: money(co, r.trueUp),
+          toCogs: money(co, r.toCogs),
+          shortQty: formatQty(r.shortQty),
+          takes: (r.takes ?? []).map((t) => ({ source: t.source, ...(t.lot === undefined ? {} : { lot: t.lot }), ...(t.expiry === undefined ? {} : { expiry: t.expiry }), qty: formatQty(t.qty), value: money(co, t.value) })),
+        };
+  return out;
+}
+
+function storedJournalJson(j: StoredJournal, co: Company): Record<string, unknown> {
+  return { ...journalJson(j, co), seq: j.seq.toString() };
+}
+
+function resultJson(o: PostOutcome, co: Company): Record<string, unknown> {
+  if (o.status === 'ok' || o.status === 'exists') return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)) };
+  return { event: o.event, status: o.status, error: { code: o.error.code, message: o.error.message, fix: o.error.fix, record: o.error.record } };
+}
+
+function dropUndefined(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The company as GET /v1/company shows it: the stored configuration without API keys, and its effective settings. */
+function companyView(rec: CompanyRecord, co: Company): Record<string, unknown> {
+  const config = withoutKeys(rec.config);
+  return {
+    id: co.id,
+    name: co.name,
+    baseCurrency: co.baseCurrency,
+    settings: dropUndefined(co.settings),
+    accounts: Array.isArray(config['accounts']) ? config['accounts'] : [],
+    mapping: typeof config['mapping'] === 'object' && config['mapping'] !== null ? config['mapping'] : {},
+    warehouses: Array.isArray(config['warehouses']) ? config['warehouses'] : [],
+    categories: Array.isArray(config['categories']) ? config['categories'] : [],
+    products: Array.isArray(config['products']) ? config['products'] : [],
+    config,
+  };
+}
+
+const UNAUTHORIZED_FIX = 'Send "Authorization: Bearer <key>" with a key of the company (sbk_<company>_<32 hex digits>). A lost key cannot be shown again: have an admin create a new one.';
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const { store } = opts;
+  const app = Fastify({ logger: opts.logger ?? false });
+  app.decorateRequest('auth', null);
+  // JSON only: a text/plain body is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+
+  // Bodies are validated as sent: no type coercion (a JSON number is not money), nothing
+  // removed, no defaults. Query strings and path parameters are text, so they are coerced.
+  const bodyAjv = new Ajv2020({ strict: false, allErrors: false, discriminator: true, coerceTypes: false, useDefaults: false, removeAdditional: false });
+  const paramAjv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: true, useDefaults: true, removeAdditional: false });
+  for (const s of SHARED_SCHEMAS) {
+    app.addSchema(s);
+    bodyAjv.addSchema(s);
+    paramAjv.addSchema(s);
+  }
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema));
+  const validEvent = bodyAjv.getSchema('Event')!;
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'stockbook API',
+        version: API_VERSION,
+        description:
+          'The stockbook inventory sub-ledger over HTTP: post events, read journals, events and reports. ' +
+          'Authenticate with `Authorization: Bearer sbk_<company>_<32 hex>`; a key opens its own company only. ' +
+          'Money is always a decimal string. Failures are RFC 7807 problems (`application/problem+json`) with a code from docs/errors.md.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: sbk_<company>_<32 hex digits>.' } } },
+      tags: [
+        { name: 'company', description: 'The company of the API key' },
+        { name: 'keys', description: 'API keys (admin)' },
+        { name: 'events', description: 'Posting and reading events' },
+        { name: 'journals', description: 'Stored journals' },
+        { name: 'reports', description: 'Reports over the ledger' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // ---- companies' ledgers, one per company per process ------------------------------------
+
+  const ledgers = new Map<string, Promise<CompanyLedger>>((opts.ledgers ?? []).map((l) => [l.id, Promise.resolve(l)]));
+  const ledgerOf = (company: string): Promise<CompanyLedger> => {
+    let p = ledgers.get(company);
+    if (p === undefined) {
+      p = CompanyLedger.open(store, company).then((l) => {
+        if (isFailure(l)) throw new ProblemError(l);
+        return l;
+      });
+      ledgers.set(company, p);
+      p.catch(() => {
+        if (ledgers.get(company) === p) ledgers.delete(company);
+      });
+    }
+    return p;
+  };
+  const forget = (company: string): void => void ledgers.delete(company);
+
+  // ---- authentication and roles -------------------------------------------------------------
+
+  app.addHook('onRequest', async (req) => {
+    const permission = req.routeOptions.config.permission;
+    if (permission === undefined) return;
+    const header = req.headers.authorization;
+    const m = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
+    if (m === null) throw problem('UNAUTHORIZED', header === undefined ? 'The request carries no API key.' : 'The Authorization header is not "Bearer <key>".', UNAUTHORIZED_FIX);
+    const key = m[1]!;
+    const company = companyOfKey(key);
+    if (company === undefined) throw problem('UNAUTHORIZED', 'The API key is malformed.', UNAUTHORIZED_FIX);
+    const record = await store.getCompany(company);
+    const stored = record === undefined ? undefined : matchKey(record.config, key);
+    // An unknown company and a wrong key answer alike: a key reveals no other company.
+    if (record === undefined || stored === undefined) throw problem('UNAUTHORIZED', 'The API key is not valid.', UNAUTHORIZED_FIX);
+    if (!PERMISSIONS[stored.role].has(permission)) {
+      const what = { read: 'read the ledger', post: 'post events', export: 'export', admin: 'change the configuration or manage keys' }[permission];
+      throw problem('FORBIDDEN', `An API key with role "${stored.role}" cannot ${what} (needs role ${rolesWith(permission).join(' or ')}).`, 'Use a key with a role that allows it, or have an admin create one (POST /v1/keys).', { company, role: stored.role, key: stored.id });
+    }
+    const co = loadConfig(record.config);
+    if (!co.ok) throw new ProblemError(co.error, 500);
+    req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
+  });
+
+  // ---- failures as problems -----------------------------------------------------------------
+
+  /** The first event of a body that does not match the event schema, with the event parser's own message. */
+  const eventsProblem = (req: FastifyRequest): ProblemError => {
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null) {
+      return problem('INVALID_EVENT', 'The body must be one event (a JSON object) or an array of events.', 'Send an event object, or an array of at most 10000 events; docs/events.md describes them.');
+    }
+    const items = Array.isArray(body) ? (body as unknown[]) : [body];
+    for (let i = 0; i < items.length; i++) {
+      if (validEvent(items[i])) continue;
+      const where = Array.isArray(body) ? `events[${i}]: ` : '';
+      const parsed = req.auth === null ? undefined : parseEvent(items[i], req.auth.co);
+      if (parsed !== undefined && !parsed.ok) {
+        const f = parsed.error;
+        return new ProblemError({ ...f, message: `${where}${f.message}`, record: { ...f.record, ...(Array.isArray(body) ? { index: i } : {}) } }, 400);
+      }
+      const e = validEvent.errors?.[0];
+      return problem('INVALID_EVENT', `${where}The event does not match the event schema: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { index: i });
+    }
+    return problem('INVALID_EVENT', 'The body does not match the event schema.', 'Send an event object, or an array of events; docs/events.md describes them.');
+  };
+
+  const toProblem = (err: FastifyError | Error, req: FastifyRequest): ProblemError => {
+    if (err instanceof ProblemError) return err;
+    const fe = err as FastifyError;
+    if (fe.validation !== undefined) {
+      if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/events') return eventsProblem(req);
+      const first = fe.validation[0];
+      const field = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
+      return problem('INVALID_REQUEST', `The request is invalid: ${fe.message}.`, 'Send the parameters and body the OpenAPI document (/docs) describes.', { field });
+    }
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return problem('BATCH_TOO_LARGE', `The request body is larger than the server accepts (${fe.message}).`, `Send at most ${MAX_BATCH} events per request, in several requests.`, {}, 413);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return problem('INVALID_REQUEST', `Unsupported content type "${String(req.headers['content-type'] ?? '')}".`, 'Send the body as JSON with "Content-Type: application/json".', {}, 415);
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return problem('INVALID_REQUEST', 'The request body is empty.', 'Send a JSON body, or no Content-Type header when there is no body.');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return problem('INVALID_REQUEST', `The request body is not valid JSON: ${fe.message}.`, 'Send the body as valid JSON.');
+    }
+    if (err instanceof SyntaxError || (fe.statusCode === 400 && req.body === undefined && fe.code === undefined)) {
+      return problem('INVALID_REQUEST', `The request body is not valid JSON: ${err.message}.`, 'Send the body as valid JSON.');
+    }
+    if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return problem('INVALID_REQUEST', `The request was refused: ${fe.message}.`, 'Send the request the OpenAPI document (/docs) describes.', {}, fe.statusCode);
+    }
+    return problem('INTERNAL_ERROR', 'The server failed to handle the request.', 'Retry the request (posting is idempotent); if it keeps failing, report it with the server log.', {}, 500);
+  };
+
+  const sendProblem = (reply: FastifyReply, pe: ProblemError): FastifyReply => {
+    if (pe.status === 401) void reply.header('www-authenticate', 'Bearer realm="stockbook"');
+    return reply.code(pe.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(pe.failure, pe.status));
+  };
+
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    const pe = toProblem(err, req);
+    if (pe.status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: pe.failure.code, status: pe.status }, pe.failure.message);
+    return sendProblem(reply, pe);
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('NOT_FOUND', `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.`, 'See the OpenAPI document at /docs for the routes.')));
+
+  // ---- routes -------------------------------------------------------------------------------
+
+  app.get('/v1/company', { schema: routes.getCompany, config: { permission: 'read' } }, async (req) => {
+    const a = authOf(req);
+    return companyView(a.record, a.co);
+  });
+
+  app.put('/v1/company', { schema: routes.putCompany, config: { permission: 'admin' } }, async (req) => {
+    const a = authOf(req);
+    const body = req.body as Record<string, unknown>;
+    const fix = 'Correct the configuration; docs/config.md describes every field.';
+    if ('apiKeys' in body) throw problem('INVALID_CONFIG', 'API keys cannot be set through the configuration.', 'Leave "apiKeys" out; create keys with POST /v1/keys.', { company: a.company, field: 'apiKeys' });
+    const loaded = loadConfig(body);
+    if (!loaded.ok) throw new ProblemError(loaded.error);
+    const co = loaded.value;
+    if (co.id !== a.company) throw problem('INVALID_CONFIG', `The configuration names company "${co.id}", but the API key is for "${a.company}".`, `Keep company.id "${a.company}".`, { company: a.company, field: 'company.id' });
+    // The stored history must still post under the new configuration, or the company could not be opened again.
+    const book = new Book(co, { keepJournals: false });
+    for (let after = 0n; ; ) {
+      const page = await store.eventsAfter(a.company, after, 5000);
+      for (const e of page) {
+        const parsed = parseEvent(JSON.parse(e.body), co);
+        const applied = parsed.ok ? book.apply(parsed.value, { replay: true }) : parsed;
+        if (!applied.ok) throw problem('INVALID_CONFIG', `Stored event ${e.id} does not post under the new configuration: ${applied.error.message}`, `${fix} Stored events stay: the configuration must keep what they use (${applied.error.code}).`, { company: a.company, event: e.id });
+        after = e.seq;
+      }
+      if (page.length < 5000) break;
+    }
+    const saved = await withCompanyRecord(a.company, async () => {
+      const rec = await store.getCompany(a.company);
+      const r = await putCompany(store, { ...body, apiKeys: storedKeys(rec?.config) });
+      forget(a.company);
+      return r;
+    });
+    if (isFailure(saved)) throw new ProblemError(saved);
+    const rec = await store.getCompany(a.company);
+    return companyView(rec!, saved);
+  });
+
+  app.post('/v1/keys', { schema: routes.createKey, config: { permission: 'admin' } }, async (req, reply) => {
+    const a = authOf(req);
+    const { role } = req.body as { role: unknown };
+    if (!isRole(role)) throw problem('INVALID_REQUEST', 'Unknown role.', 'Use viewer, poster, exporter or admin.', { field: 'role' });
+    const k = await createKey(store, a.company, role);
+    if (k === undefined) throw new ProblemError(failure('UNKNOWN_COMPANY', `Company "${a.company}" does not exist.`, 'Create it first.', { company: a.company }));
+    req.log.info({ company: a.company, key: k.id, role, by: a.keyId }, 'API key created');
+    return reply.code(201).send(k);
+  });
+
+  app.get('/v1/keys', { schema: routes.listKeys, config: { permission: 'admin' } }, async (req) => {
+    const a = authOf(req);
+    const rec = await store.getCompany(a.company);
+    return { keys: storedKeys(rec?.config).map((k) => ({ id: k.id, role: k.role, createdAt: k.createdAt })) };
+  });
+
+  app.post(
+    '/v1/events',
+    {
+      schema: routes.postEvents,
+      bodyLimit: EVENTS_BODY_LIMIT,
+      config: { permission: 'post' },
+      preValidation: async (req) => {
+        if (Array.isArray(req.body) && req.body.length > MAX_BATCH) {
+          throw problem('BATCH_TOO_LARGE', `The request carries ${req.body.length} events; one batch holds at most ${MAX_BATCH}.`, `Split the events into batches of at most ${MAX_BATCH} and send them in order.`, { events: req.body.length }, 413);
+        }
+      },
+    },
+    async (req, reply) => {
+      const a = authOf(req);
+      const raws: unknown[] = Array.isArray(req.body) ? (req.body as unknown[]) : [req.body];
+      const ledger = await ledgerOf(a.company);
+      const outcomes = await ledger.postBatch(raws);
+      const failed = outcomes.filter((o) => o.status === 'conflict' || o.status === 'error').length;
+      if (outcomes.length > 0) req.log.info({ company: a.company, events: outcomes.length, failed }, 'events posted');
+      return reply.code(failed > 0 ? 207 : 200).send({ results: outcomes.map((o) => resultJson(o, ledger.co)) });
+    },
+  );
+
+  app.get('/v1/journals', { schema: routes.journals, config: { permission: 'read' } }, async (req) => {
+    const a = authOf(req);
+    const qs = req.query as { from?: string; to?: string; account?: string; event?: string; afterSeq?: string; limit: number };
+    const list = await store.journals(a.company, { from: qs.from, to: qs.to, account: qs.account, event: qs.event, afterSeq: qs.afterSeq === undefined ? undefined : BigInt(qs.afterSeq), limit: qs.limit + 1 });
+    const page = list.slice(0, qs.limit);
+    return { journals: page.map((j) => storedJournalJson(j, a.co)), next: list.length > qs.limit ? page[page.length - 1]!.seq.toString() : null };
+  });
+
+  app.get('/v1/events/:id', { schema: routes.getEvent, config: { permission: 'read' } }, async (req) => {
+    const a = authOf(req);
+    const { id } = req.params as { id: string };
+    const stored = await store.findEvent(a.company, id);
+    if (stored === undefined) throw problem('NOT_FOUND', `Event "${id}" is not in the ledger of company "${a.company}".`, 'Check the id (ids are case-sensitive) and that the key belongs to the company that holds the event.', { event: id, company: a.company });
+    let ledger = await ledgerOf(a.company);
+    let view = ledger.current.view(id);
+    if (view === undefined) {
+      // Stored by another process since this one opened the company: open it again.
+      forget(a.company);
+      ledger = await ledgerOf(a.company);
+      view = ledger.current.view(id);
+    }
+    const [journals, written] = await Promise.all([store.journals(a.company, { event: id }), store.journalsOfEvent(a.company, stored.seq)]);
+    return {
+      id: stored.id,
+      type: stored.type,
+      seq: stored.seq.toString(),
+      voidedBy: view?.voidedBy ?? null,
+      event: JSON.parse(stored.body) as unknown,
+      journals: journals.map((j) => storedJournalJson(j, ledger.co)),
+      written: written.map((j) => storedJournalJson(j, ledger.co)),
+      moves: view === undefined ? [] : view.moves.map((m, i) => moveJson(ledger.co, m, view.results[i], i)),
+    };
+  });
+
+  app.get('/v1/reports/trial-balance', { schema: routes.trialBalance, config: { permission: 'read' } }, async (req) => {
+    const a = authOf(req);
+    const { asOf } = req.query as { asOf?: string };
+    const co = a.co;
+    const balances = (await store.trialBalance(a.company, asOf)).filter((b) => b.balance !== 0n).sort((x, y) => (x.account < y.account ? -1 : x.account > y.account ? 1 : 0));
+    let debit = 0n;
+    let credit = 0n;
+    for (const b of balances) {
+      if (b.balance > 0n) debit += b.balance;
+      else credit -= b.balance;
+    }
+    return {
+      company: co.id,
+      asOf: asOf ?? null,
+      currency: co.baseCurrency,
+      accounts: balances.map((b) => ({ account: b.account, name: co.accounts.get(b.account)?.name ?? '', debit: b.balance > 0n ? money(co, b.balance) : '', credit: b.balance < 0n ? money(co, -b.balance) : '', balance: money(co, b.balance) })),
+      totalDebit: money(co, debit),
+      totalCredit: money(co, credit),
+      balanced: debit === credit,
+    };
+  });
+
+  // Reports of src/reports, as `stockbook report <name> --format json` prints them.
+  const report = <Q>(path: string, schema: Record<string, unknown>, run: (ledger: CompanyLedger, query: Q) => Promise<Record<string, unknown> | Failure>): void => {
+    app.get(path, { schema, config: { permission: 'read' } }, async (req) => {
+      const a = authOf(req);
+      const out = await run(await ledgerOf(a.company), req.query as Q);
+      if (isFailure(out)) throw new ProblemError(out);
+      return out;
+    });
+  };
+  report<{ asOf?: string; by?: ValuationBy }>(
+    '/v1/reports/valuation',
+    reportRoute('Stock valuation as of a date, per pool, product, warehouse or category, checked against the GL (viewer)', { asOf: q.date, by: { type: 'string', enum: [...VALUATION_GROUPS], default: 'pool' } }),
+    async (l, qs) => valuationJson(await valuation(l, { asOf: qs.asOf, by: qs.by }), l.co),
+  );
+  report<{ product: string; warehouse?: string; from?: string; to?: string }>(
+    '/v1/reports/stock-ledger',
+    reportRoute('A product\'s stock movements with running quantity and value (viewer)', { product: q.str('Product SKU.'), warehouse: q.str('One warehouse (default: all).'), from: q.date, to: q.date }, ['product']),
+    async (l, qs) => {
+      const r = stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to });
+      return isFailure(r) ? r : stockLedgerJson(r, l.co);
+    },
+  );
+  report<{ account: string; from?: string; to?: string }>(
+    '/v1/reports/gl',
+    reportRoute('GL detail of one account with a running balance (viewer)', { account: q.str('Account code.'), from: q.date, to: q.date }, ['account']),
+    async (l, qs) => {
+      const r = await glDetail(l, { account: qs.account, from: qs.from, to: qs.to });
+      return isFailure(r) ? r : glDetailJson(r, l.co);
+    },
+  );
+  report<{ from?: string; to?: string; by?: GrossProfitBy }>(
+    '/v1/reports/gross-profit',
+    reportRoute('Revenue, COGS and margin per product or customer (viewer)', { from: q.date, to: q.date, by: { type: 'string', enum: [...GROSS_PROFIT_GROUPS], default: 'product' } }),
+    async (l, qs) => grossProfitJson(await grossProfit(l, { from: qs.from, to: qs.to, by: qs.by }), l.co),
+  );
+  report<{ asOf?: string }>(
+    '/v1/reports/reconciliation',
+    reportRoute('Sub-ledger against GL per inventory account, with reconciling items (viewer)', { asOf: q.date }),
+    async (l, qs) => reconciliationJson(await reconciliation(l, { asOf: qs.asOf }), l.co),
+  );
+  report<{ journal: string; line?: number }>(
+    '/v1/reports/drill',
+    reportRoute('From a journal (line) to its event and the cost layers its moves consumed (viewer)', { journal: q.str('Journal id.'), line: { type: 'integer', minimum: 1, description: 'Journal line, 1-based.' } }, ['journal']),
+    async (l, qs) => {
+      const r = await drill(l, { journal: qs.journal, line: qs.line });
+      return isFailure(r) ? r : drillJson(r, l.co);
+    },
+  );
+
+  return app;
+}
