@@ -120,6 +120,19 @@ for (const [name, makeStore, skip] of BACKENDS) {
     await store.close();
   });
 
+  test('a journal the period lock moved keeps the date it belongs to (shiftedFrom) in the store', async () => {
+    const store = await makeStore();
+    const config = JSON.parse(JSON.stringify(CONFIG)) as { settings: Record<string, unknown> };
+    config.settings['lockDate'] = '2026-02-28';
+    config.settings['lockMode'] = 'shift';
+    assert.ok(!isFailure(await putCompany(store, config)));
+    const l = await open(store);
+    await l.post(buy('B1', '2026-02-10', 1, '5.00'));
+    const [j] = await store.journals('seed-004', { event: 'B1' });
+    assert.deepEqual([j!.date, j!.shiftedFrom], ['2026-03-01', '2026-02-10']);
+    await store.close();
+  });
+
   test('a store failure mid-batch rolls everything back and the book is rebuilt from the store', async () => {
     const store = await makeStore();
     const a = await ledgerWith(store);

@@ -483,7 +483,10 @@ describe('migrations', () => {
     for (const m of MIGRATIONS) {
       for (const sql of [m.sqlite, m.postgres]) {
         assert.doesNotMatch(sql, /\b(REAL|DOUBLE|FLOAT|NUMERIC|DECIMAL|MONEY)\b/i, `${m.name}: no floating or decimal money columns`);
-        assert.match(sql, /amount\s+(BIGINT|INTEGER)\b/);
+        for (const col of sql.matchAll(/\bamount\s+(\w+)/gi)) assert.match(col[1]!, /^(BIGINT|INTEGER)$/i, `${m.name}: amount is an integer column`);
+      }
+      if (m.version === 1) {
+        for (const sql of [m.sqlite, m.postgres]) assert.match(sql, /amount\s+(BIGINT|INTEGER)\b/);
       }
     }
     assert.throws(() => checkOrder([{ version: 2, name: 'b', sqlite: '', postgres: '' }, { version: 1, name: 'a', sqlite: '', postgres: '' }]));

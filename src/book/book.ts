@@ -229,7 +229,7 @@ export class Book {
   }
 
   private journal(ev: BookEvent, id: string, kind: Journal['kind'], lines: JournalLine[], extra: Partial<Journal> = {}): Journal {
-    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, cause: undefined, reverses: undefined, reference: ev.reference, memo: ev.memo };
+    const j: Journal = { id, event: ev.id, eventType: ev.type, kind, date: ev.date, currency: this.co.baseCurrency, lines, cause: undefined, reverses: undefined, reference: ev.reference, memo: ev.memo, shiftedFrom: undefined };
     if (extra.cause !== undefined) j.cause = extra.cause;
     if (extra.reverses !== undefined) j.reverses = extra.reverses;
     if (extra.event !== undefined) j.event = extra.event;

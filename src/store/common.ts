@@ -97,7 +97,7 @@ export function journalWhere(company: string, f: JournalFilter, p: Param): strin
 export function journalQuery(where: string, limit: string | undefined): string {
   return `WITH sel AS (SELECT * FROM journals j WHERE ${where} ORDER BY j.seq${limit === undefined ? '' : ` LIMIT ${limit}`})
     SELECT sel.seq, sel.event_seq, sel.id, sel.event_id, sel.event_type, sel.kind, sel.date, sel.currency,
-           sel.cause, sel.reverses, sel.reference, sel.memo,
+           sel.cause, sel.reverses, sel.reference, sel.memo, sel.shifted_from,
            l.line_no, l.account, l.amount, l.product, l.warehouse, l.memo AS line_memo
     FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
     ORDER BY sel.seq, l.line_no`;
@@ -116,6 +116,7 @@ export interface JournalRow {
   reverses: string | null;
   reference: string | null;
   memo: string | null;
+  shifted_from: string | null;
   line_no: unknown;
   account: string | null;
   amount: unknown;
@@ -143,6 +144,7 @@ export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
         reverses: opt(r.reverses),
         reference: opt(r.reference),
         memo: opt(r.memo),
+        shiftedFrom: opt(r.shifted_from),
         seq,
         eventSeq: big(r.event_seq),
       };

@@ -145,6 +145,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date);
     `,
   },
+  {
+    // The period lock may date a journal after the date it belongs to; keep that date.
+    version: 2,
+    name: 'journals.shifted_from',
+    sqlite: 'ALTER TABLE journals ADD COLUMN shifted_from TEXT;',
+    postgres: 'ALTER TABLE journals ADD COLUMN shifted_from TEXT;',
+  },
 ];
 
 /** The migrations not yet applied, in order. Throws if the list itself is malformed. */

@@ -102,10 +102,10 @@ class PgTx implements WriteTx {
     const J = P.journals;
     if (J.seq.length > 0) {
       await this.exec(
-        `INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo)
-         SELECT $1, t.* FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-           AS t(seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo)`,
-        [this.company, J.seq, J.eventSeq, J.id, J.ev, J.et, J.kind, J.date, J.cur, J.cause, J.rev, J.ref, J.memo],
+        `INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)
+         SELECT $1, t.* FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+           AS t(seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)`,
+        [this.company, J.seq, J.eventSeq, J.id, J.ev, J.et, J.kind, J.date, J.cur, J.cause, J.rev, J.ref, J.memo, J.shifted],
       );
     }
     const L = P.lines;
@@ -175,7 +175,7 @@ class PgTx implements WriteTx {
     for (const j of journals) {
       const seq = ++this.lastJournal;
       J.seq.push(seq); J.eventSeq.push(eventSeq); J.id.push(j.id); J.ev.push(j.event); J.et.push(j.eventType); J.kind.push(j.kind); J.date.push(j.date); J.cur.push(j.currency);
-      J.cause.push(nullable(j.cause)); J.rev.push(nullable(j.reverses)); J.ref.push(nullable(j.reference)); J.memo.push(nullable(j.memo));
+      J.cause.push(nullable(j.cause)); J.rev.push(nullable(j.reverses)); J.ref.push(nullable(j.reference)); J.memo.push(nullable(j.memo)); J.shifted.push(nullable(j.shiftedFrom));
       j.lines.forEach((l, i) => {
         L.seq.push(seq); L.no.push(i + 1); L.acct.push(l.account); L.amt.push(l.amount); L.prod.push(nullable(l.product)); L.wh.push(nullable(l.warehouse)); L.memo.push(nullable(l.memo)); L.date.push(j.date);
       });
@@ -187,7 +187,7 @@ class PgTx implements WriteTx {
 function emptyPending() {
   return {
     events: { seq: [] as bigint[], id: [] as string[], type: [] as string[], date: [] as string[], body: [] as string[] },
-    journals: { seq: [] as bigint[], eventSeq: [] as bigint[], id: [] as string[], ev: [] as string[], et: [] as string[], kind: [] as string[], date: [] as string[], cur: [] as string[], cause: [] as (string | null)[], rev: [] as (string | null)[], ref: [] as (string | null)[], memo: [] as (string | null)[] },
+    journals: { seq: [] as bigint[], eventSeq: [] as bigint[], id: [] as string[], ev: [] as string[], et: [] as string[], kind: [] as string[], date: [] as string[], cur: [] as string[], cause: [] as (string | null)[], rev: [] as (string | null)[], ref: [] as (string | null)[], memo: [] as (string | null)[], shifted: [] as (string | null)[] },
     lines: { seq: [] as bigint[], no: [] as number[], acct: [] as string[], amt: [] as bigint[], prod: [] as (string | null)[], wh: [] as (string | null)[], memo: [] as (string | null)[], date: [] as string[] },
   };
 }

@@ -13,7 +13,7 @@ export function line(account: string, amount: bigint, d: { memo?: string; produc
 
 /** A balanced two-line journal (Dr `debit`, Cr `credit`) unless `lines` are given. */
 export function journal(id: string, ev: string, date: string, lines: JournalLine[], extra: Partial<Journal> = {}): Journal {
-  return { id, event: ev, eventType: 'stock_adjustment', kind: 'original', date, currency: 'USD', lines, cause: undefined, reverses: undefined, reference: undefined, memo: undefined, ...extra };
+  return { id, event: ev, eventType: 'stock_adjustment', kind: 'original', date, currency: 'USD', lines, cause: undefined, reverses: undefined, reference: undefined, memo: undefined, shiftedFrom: undefined, ...extra };
 }
 
 export function entry(id: string, ev: string, date: string, debit: string, credit: string, amount: bigint, extra: Partial<Journal> = {}): Journal {
@@ -23,5 +23,5 @@ export function entry(id: string, ev: string, date: string, debit: string, credi
 /** What the store gives back: the journal as written, plus its positions. */
 export function stored(j: Journal, seq: bigint, eventSeq: bigint): StoredJournal {
   const lines = j.lines.map((l) => line(l.account, l.amount, l as { memo?: string; product?: string; warehouse?: string }));
-  return { id: j.id, event: j.event, eventType: j.eventType, kind: j.kind, date: j.date, currency: j.currency, lines, cause: j.cause, reverses: j.reverses, reference: j.reference, memo: j.memo, seq, eventSeq };
+  return { id: j.id, event: j.event, eventType: j.eventType, kind: j.kind, date: j.date, currency: j.currency, lines, cause: j.cause, reverses: j.reverses, reference: j.reference, memo: j.memo, shiftedFrom: j.shiftedFrom, seq, eventSeq };
 }
