@@ -208,7 +208,7 @@ describe('HTTP API', () => {
     assertProblem(broken, 400, 'INVALID_CONFIG');
     assert.match(String(broken.body['detail']), /does not post under the new configuration/);
     assertProblem(await call(app, 'PUT', '/v1/company', A('admin'), { ...configOf('seed-004', 'x'), apiKeys: [] }), 400, 'INVALID_CONFIG');
-    assertProblem(await call(app, 'PUT', '/v1/company', A('admin'), { settings: {} }), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'PUT', '/v1/company', A('admin'), { settings: {} }), 400, 'INVALID_CONFIG');
     assert.equal(JSON.stringify((await store.getCompany('seed-004'))!.config), before, 'refused configurations change nothing');
   });
 

@@ -249,6 +249,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/events') return eventsProblem(req);
       const first = fe.validation[0];
       const field = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
+      if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/company') {
+        return problem('INVALID_CONFIG', `The configuration is invalid: ${fe.message}.`, 'Correct the configuration; docs/config.md describes every field.', { field });
+      }
       return problem('INVALID_REQUEST', `The request is invalid: ${fe.message}.`, 'Send the parameters and body the OpenAPI document (/docs) describes.', { field });
     }
     switch (fe.code) {
@@ -259,11 +262,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return problem('INVALID_REQUEST', 'The request body is empty.', 'Send a JSON body, or no Content-Type header when there is no body.');
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return problem('INVALID_REQUEST', `The request body is not valid JSON: ${fe.message}.`, 'Send the body as valid JSON.');
+        return problem('INVALID_REQUEST', 'The request body is not valid JSON.', 'Send the body as valid JSON.');
     }
-    if (err instanceof SyntaxError || (fe.statusCode === 400 && req.body === undefined && fe.code === undefined)) {
-      return problem('INVALID_REQUEST', `The request body is not valid JSON: ${err.message}.`, 'Send the body as valid JSON.');
-    }
+    if (err instanceof SyntaxError) return problem('INVALID_REQUEST', `The request body is not valid JSON: ${err.message}.`, 'Send the body as valid JSON.');
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       return problem('INVALID_REQUEST', `The request was refused: ${fe.message}.`, 'Send the request the OpenAPI document (/docs) describes.', {}, fe.statusCode);
     }
