@@ -133,6 +133,16 @@ for (const [name, makeStore, skip] of BACKENDS) {
     await store.close();
   });
 
+  test('re-importing the configuration keeps the API keys stored with the company', async () => {
+    const store = await makeStore();
+    await ledgerWith(store);
+    const rec = await store.getCompany('seed-004');
+    await store.putCompany({ ...rec!, config: { ...(rec!.config as Record<string, unknown>), apiKeys: [{ id: 'k1', role: 'admin', hash: 'ab', createdAt: '2026-01-01' }] } });
+    assert.ok(!isFailure(await putCompany(store, CONFIG)));
+    assert.deepEqual(((await store.getCompany('seed-004'))!.config as Record<string, unknown>)['apiKeys'], [{ id: 'k1', role: 'admin', hash: 'ab', createdAt: '2026-01-01' }]);
+    await store.close();
+  });
+
   test('a store failure mid-batch rolls everything back and the book is rebuilt from the store', async () => {
     const store = await makeStore();
     const a = await ledgerWith(store);

@@ -128,10 +128,20 @@ export class CompanyLedger {
   }
 }
 
-/** Creates or replaces a company's configuration, after checking it loads. */
+/**
+ * Creates or replaces a company's configuration, after checking it loads. The company's API
+ * keys (kept in its record by the HTTP API) survive a configuration file that has none.
+ */
 export async function putCompany(store: LedgerStore, config: unknown): Promise<Company | Failure> {
   const co = loadConfig(config);
   if (!co.ok) return co.error;
-  await store.putCompany({ id: co.value.id, name: co.value.name, config });
+  const previous = await store.getCompany(co.value.id);
+  const keys = isRecord(previous?.config) ? previous.config['apiKeys'] : undefined;
+  const next = isRecord(config) && config['apiKeys'] === undefined && keys !== undefined ? { ...config, apiKeys: keys } : config;
+  await store.putCompany({ id: co.value.id, name: co.value.name, config: next });
   return co.value;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

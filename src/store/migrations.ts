@@ -152,6 +152,35 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: 'ALTER TABLE journals ADD COLUMN shifted_from TEXT;',
     postgres: 'ALTER TABLE journals ADD COLUMN shifted_from TEXT;',
   },
+  {
+    // Net movement per account per day, kept with the lines in the same transaction, so a
+    // trial balance as of any date sums days × accounts rows, not every journal line. It is
+    // an index of journal_lines (rebuilt from them here), never a source of truth.
+    version: 3,
+    name: 'account_day_totals',
+    sqlite: `
+      CREATE TABLE account_day_totals (
+        company TEXT NOT NULL,
+        account TEXT NOT NULL,
+        date    TEXT NOT NULL,
+        amount  INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
+        PRIMARY KEY (company, account, date)
+      ) WITHOUT ROWID;
+      INSERT INTO account_day_totals (company, account, date, amount)
+        SELECT company, account, date, SUM(amount) FROM journal_lines GROUP BY company, account, date;
+    `,
+    postgres: `
+      CREATE TABLE account_day_totals (
+        company TEXT NOT NULL,
+        account TEXT NOT NULL,
+        date    TEXT NOT NULL,
+        amount  BIGINT NOT NULL,
+        PRIMARY KEY (company, account, date)
+      );
+      INSERT INTO account_day_totals (company, account, date, amount)
+        SELECT company, account, date, SUM(amount) FROM journal_lines GROUP BY company, account, date;
+    `,
+  },
 ];
 
 /** The migrations not yet applied, in order. Throws if the list itself is malformed. */

@@ -116,6 +116,13 @@ class PgTx implements WriteTx {
            AS t(journal_seq, line_no, account, amount, product, warehouse, memo, date)`,
         [this.company, L.seq, L.no, L.acct, L.amt, L.prod, L.wh, L.memo, L.date],
       );
+      await this.exec(
+        `INSERT INTO account_day_totals (company, account, date, amount)
+         SELECT $1, t.account, t.date, SUM(t.amount) FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(account, date, amount)
+         GROUP BY t.account, t.date
+         ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount`,
+        [this.company, L.acct, L.date, L.amt],
+      );
     }
   }
 
@@ -308,7 +315,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const sql = `SELECT account, SUM(amount) AS balance FROM journal_lines WHERE company = $1${asOf === undefined ? '' : ' AND date <= $2'} GROUP BY account`;
+    const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = $1${asOf === undefined ? '' : ' AND date <= $2'} GROUP BY account`;
     const rows = await this.run<{ account: string; balance: string }>(sql, asOf === undefined ? [company] : [company, asOf]);
     return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
   }

@@ -135,8 +135,15 @@ class SqliteTx implements WriteTx {
       checkSeq(eventSeq, 'eventSeq');
       checkJournals(journals);
       let seq = this.lastJournal;
+      const totals = new Map<string, { account: string; date: string; amount: bigint }>();
       for (const j of journals) {
         seq++;
+        for (const l of j.lines) {
+          const k = `${l.account}\u0000${j.date}`;
+          const t = totals.get(k);
+          if (t) t.amount += l.amount;
+          else totals.set(k, { account: l.account, date: j.date, amount: l.amount });
+        }
         this.s.run(
           'INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
           [this.company, seq, eventSeq, j.id, j.event, j.eventType, j.kind, j.date, j.currency, nullable(j.cause), nullable(j.reverses), nullable(j.reference), nullable(j.memo), nullable(j.shiftedFrom)],
@@ -148,6 +155,12 @@ class SqliteTx implements WriteTx {
             [this.company, seq, ++n, l.account, l.amount, nullable(l.product), nullable(l.warehouse), nullable(l.memo), j.date],
           );
         }
+      }
+      for (const t of totals.values()) {
+        this.s.run(
+          'INSERT INTO account_day_totals (company, account, date, amount) VALUES (?, ?, ?, ?) ON CONFLICT (company, account, date) DO UPDATE SET amount = amount + excluded.amount',
+          [this.company, t.account, t.date, t.amount],
+        );
       }
       this.lastJournal = seq;
     });
@@ -265,7 +278,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const sql = `SELECT account, SUM(amount) AS balance FROM journal_lines WHERE company = ?${asOf === undefined ? '' : ' AND date <= ?'} GROUP BY account`;
+    const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = ?${asOf === undefined ? '' : ' AND date <= ?'} GROUP BY account`;
     const rows = await this.read((s) => s.all<{ account: string; balance: unknown }>(sql, asOf === undefined ? [company] : [company, asOf]));
     return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
   }
