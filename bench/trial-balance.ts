@@ -94,7 +94,7 @@ async function postgres(): Promise<Record<string, unknown>> {
   }
 }
 
-const rows = [await sqlite(), await postgres().catch((x: Error) => ({ store: 'postgres', skipped: x.message }))];
+const rows: Record<string, unknown>[] = [await sqlite(), await postgres().catch((x: Error) => ({ store: 'postgres', skipped: x.message }))];
 for (const r of rows) {
   if (r['skipped']) console.log(`trial balance postgres: skipped (${String(r['skipped'])})`);
   else console.log(`trial balance ${String(r['store']).padEnd(8)} over ${Number(r['lines']).toLocaleString('en')} journal lines: as of a date ${r['asOfMs']} ms, all dates ${r['allMs']} ms (target < 100 ms: ${(r['asOfMs'] as number) < 100 ? 'met' : 'NOT met'}); ${r['accounts']} accounts, balanced: ${String(r['balanced'])}`);
