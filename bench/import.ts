@@ -10,51 +10,14 @@ import pg from 'pg';
 import { openStore } from '../src/store/open.js';
 import type { LedgerStore } from '../src/store/store.js';
 import { CompanyLedger, putCompany } from '../src/ledger/service.js';
+import { benchRawCompany, rawEvents } from './raw-stream.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const BATCH = 1000;
 const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const company = {
-  company: { id: 'bench', name: 'Bench', baseCurrency: 'USD' },
-  settings: { costingMethod: 'fifo' },
-  accounts: [
-    { code: '1300', name: 'Inventory', type: 'INVENTORY' },
-    { code: '2100', name: 'AP', type: 'CURRLIAB' },
-    { code: '2200', name: 'Tax', type: 'CURRLIAB' },
-    { code: '5000', name: 'COGS', type: 'DIRECTCOSTS' },
-  ],
-  mapping: { inventory: '1300', ap: '2100', tax: '2200', cogs: '5000' },
-  warehouses: [{ code: 'W0' }, { code: 'W1' }, { code: 'W2' }],
-  products: Array.from({ length: 1000 }, (_, i) => ({ sku: `P${i}` })),
-};
-
-/** Raw JSON events as an integration would send them: purchases, then shipments within stock. */
-function* rawEvents(count: number): Generator<Record<string, unknown>> {
-  const onHand = new Map<string, number>();
-  let s = 12345;
-  const rnd = (n: number): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
-  for (let n = 0; n < count; n++) {
-    const product = `P${rnd(1000)}`;
-    const warehouse = `W${rnd(3)}`;
-    const k = `${product}|${warehouse}`;
-    const have = onHand.get(k) ?? 0;
-    const id = `E${String(n).padStart(9, '0')}`;
-    const date = new Date(Date.UTC(2020, 0, 1) + Math.floor(n / 2000) * 86_400_000).toISOString().slice(0, 10);
-    if (have === 0 || rnd(100) < 45) {
-      const qty = 1 + rnd(50);
-      onHand.set(k, have + qty);
-      yield { id, type: 'purchase_invoice', date, supplier: 'S', lines: [{ product, warehouse, qty, amount: `${1 + rnd(999)}.${String(rnd(100)).padStart(2, '0')}` }] };
-    } else {
-      const qty = 1 + rnd(have);
-      onHand.set(k, have - qty);
-      yield { id, type: 'shipment', date, lines: [{ product, warehouse, qty }] };
-    }
-  }
-}
-
 async function run(name: string, store: LedgerStore, count: number): Promise<Record<string, unknown>> {
-  await putCompany(store, company);
+  await putCompany(store, benchRawCompany);
   const ledger = await CompanyLedger.open(store, 'bench');
   if (!(ledger instanceof CompanyLedger)) throw new Error(ledger.message);
   const events = [...rawEvents(count)];

@@ -4,7 +4,7 @@
  * is converted once, line by line, at its rate), quantities to QTY_SCALE units, unit costs to
  * UNIT_COST_SCALE units. After parsing, nothing downstream ever sees a decimal string.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
 import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE, maxBig } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
@@ -68,8 +68,12 @@ export function orderKey(date: string, time: string | undefined, id: string): st
   return `${date}T${time ?? ''}\u0000${id}`;
 }
 
-const ajv = new Ajv2020({ allErrors: false, strict: false });
-const validate = ajv.compile(EVENT_SCHEMA);
+/** Compiled on first use: commands that never parse an event should not pay for it. */
+let compiled: ValidateFunction | undefined;
+function validate(raw: unknown): boolean {
+  compiled ??= new Ajv2020({ allErrors: false, strict: false }).compile(EVENT_SCHEMA);
+  return compiled(raw);
+}
 
 type Raw = Record<string, unknown>;
 
@@ -249,7 +253,7 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
 }
 
 function schemaMessage(raw: unknown): string {
-  const e = validate.errors?.[0];
+  const e = compiled?.errors?.[0];
   if (!e) return 'does not match the event schema';
   const where = e.instancePath === '' ? 'the event' : e.instancePath;
   const extra = e.keyword === 'additionalProperties' ? ` ("${String((e.params as Raw)['additionalProperty'])}")` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as Raw)['allowedValues'])})` : '';
