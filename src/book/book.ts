@@ -42,7 +42,14 @@ interface AnyRule {
   post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void;
 }
 
-interface PoolEntry { key: string; event: string; move: number }
+interface PoolEntry {
+  key: string;
+  event: string;
+  move: number;
+  /** On hand in the pool after this entry's event: answers "as of a date" by binary search. */
+  qty: bigint;
+  value: bigint;
+}
 interface PoolHistory {
   key: string;
   product: string;
@@ -196,7 +203,7 @@ export class Book {
       if (journal) this.applyLock([journal], ev);
       for (const h of touched) h.state.commit();
       for (let i = 0; i < hs.length; i++) {
-        hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i });
+        hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i, qty: hs[i]!.state.onHand, value: hs[i]!.state.onHandValue });
         hs[i]!.lastKey = ev.key;
       }
       for (const h of touched) this.maybeCheckpoint(h);
@@ -386,7 +393,7 @@ export class Book {
       const list = entriesOf(k);
       let at = list.length;
       while (at > 0 && list[at - 1]!.key > added.ev.key) at--;
-      list.splice(at, 0, { key: added.ev.key, event: added.ev.id, move: i });
+      list.splice(at, 0, { key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
       schedule(k, added.ev.key);
     });
     if (removed) {
@@ -434,6 +441,7 @@ export class Book {
           tentResults.set(e.event, res);
         }
         const r = this.recost(state, s, e.move, res, ctx, added, removed);
+        entries[i] = { ...e, qty: state.onHand, value: state.onHandValue }; // a new entry: the committed one stays as it was
         const before = res[e.move];
         res[e.move] = r;
         if (sameResult(before, r)) continue;
@@ -549,6 +557,21 @@ export class Book {
     for (const h of this.pools.values()) {
       const code = resolveAccount(this.co, 'inventory', { product: h.product, warehouse: h.warehouse });
       out.set(code, (out.get(code) ?? 0n) + h.state.onHandValue);
+    }
+    return out;
+  }
+
+  /**
+   * On-hand quantity and value of every pool that has moved, as of the end of a date: a
+   * binary search per pool over the on-hand figures its entries carry.
+   */
+  onHandAsOf(date: string): { product: string; warehouse: string; qty: bigint; value: bigint }[] {
+    const out: { product: string; warehouse: string; qty: bigint; value: bigint }[] = [];
+    const end = `${date}T\uffff`; // after every key of that date, before any of the next
+    for (const h of this.pools.values()) {
+      if (h.entries.length === 0) continue;
+      const last = h.entries[firstAtOrAfter(h.entries, end) - 1];
+      out.push({ product: h.product, warehouse: h.warehouse, qty: last?.qty ?? 0n, value: last?.value ?? 0n });
     }
     return out;
   }

@@ -5,7 +5,7 @@
  * as of the same date.
  */
 import { inventoryAccounts, type Company } from '../domain/config.js';
-import { byCode, money, poolAccount, poolMovements, qty, unitCostOf, formatUnitCost, type ReportSource } from './common.js';
+import { byCode, money, poolAccount, qty, unitCostOf, formatUnitCost, type ReportSource } from './common.js';
 import type { Book } from '../book/book.js';
 
 export const VALUATION_GROUPS = ['pool', 'product', 'warehouse', 'category'] as const;
@@ -66,19 +66,11 @@ export interface ValuationReport {
 
 /** On-hand quantity and value of every pool that has moved, as of a date (all history when omitted). */
 export function poolValues(book: Book, asOf: string | undefined): PoolValue[] {
-  const out: PoolValue[] = [];
-  for (const h of book.pools_()) {
-    if (h.entries.length === 0) continue;
-    let q = 0n;
-    let v = 0n;
-    for (const m of poolMovements(book, h)) {
-      if (asOf !== undefined && m.date > asOf) break; // entries are in date order
-      q += m.qty;
-      v += m.value;
-    }
-    out.push({ product: h.product, warehouse: h.warehouse, account: poolAccount(book.co, h.product, h.warehouse), qty: q, value: v });
-  }
-  return out.sort((a, b) => byCode(a.product, b.product) || byCode(a.warehouse, b.warehouse));
+  // "9999-12-31" is after every event: the whole history.
+  return book
+    .onHandAsOf(asOf ?? '9999-12-31')
+    .map((p) => ({ ...p, account: poolAccount(book.co, p.product, p.warehouse) }))
+    .sort((a, b) => byCode(a.product, b.product) || byCode(a.warehouse, b.warehouse));
 }
 
 /** Sub-ledger value per inventory account (every configured inventory account, zero included). */
