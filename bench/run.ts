@@ -35,6 +35,6 @@ for (const m of methods) {
   const row = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   rows.push(row);
   const target = m === 'fifo' || m === 'average' ? ` (target ≥ ${TARGET.toLocaleString('en')}/s: ${(row['eventsPerSecond'] as number) >= TARGET ? 'met' : 'NOT met'})` : '';
-  console.log(`${m.padEnd(9)} ${String(row['events']).padStart(8)} events  ${String(row['eventsPerSecond']).padStart(8)} events/s  peak RSS ${String(row['peakRssMiB']).padStart(5)} MiB  sub-ledger = GL: ${String(row['subledgerEqualsGl'])}${target}`);
+  console.log(`${m.padEnd(9)} ${String(row['events']).padStart(8)} events  ${String(row['eventsPerSecond']).padStart(8)} events/s  peak RSS ${String(row['peakRssMiB']).padStart(5)} MiB  sub-ledger = GL: ${String(row['subledgerEqualsGl'])}  valuation as of a date ${String(row['valuationAsOfMs'])} ms${target}`);
 }
 console.log(JSON.stringify({ bench: 'core', calibration, rows }));
