@@ -156,12 +156,12 @@ export class CostPool {
 
   /** On-hand quantity: stock less what was issued short. */
   get onHand(): bigint {
-    return this.qty - this.deficitQty;
+    return this.deficitQty === 0n ? this.qty : this.qty - this.deficitQty; // no new bigint in the usual case
   }
 
   /** On-hand value: must equal the inventory GL balance of this pool. */
   get onHandValue(): bigint {
-    return this.value - this.deficitValue;
+    return this.deficitValue === 0n ? this.value : this.value - this.deficitValue;
   }
 
   /** Quantity available to issue from stock, optionally limited to one lot. */
