@@ -409,6 +409,18 @@ describe('the demo year over HTTP', () => {
       const valuation = await call(app, 'GET', '/v1/reports/valuation', key);
       assert.equal(valuation.status, 200);
       assertMoneyStrings(valuation.body);
+      // The same report as CSV: the rows the CLI prints, one per line, as text/csv.
+      const asCsv = await app.inject({ method: 'GET', url: '/v1/reports/valuation?format=csv', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(asCsv.statusCode, 200);
+      assert.match(String(asCsv.headers['content-type']), /^text\/csv/);
+      const rows = asCsv.body.trim().split('\n');
+      assert.ok(rows.length > 3);
+      assert.match(rows[0]!, /^[a-z_]+(,[a-z_]+)+$/, 'a header row');
+      const recon = await app.inject({ method: 'GET', url: '/v1/reports/reconciliation?format=csv', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(recon.statusCode, 200);
+      assert.match(recon.body, /^[^\n]+\n[\s\S]*1200/);
+      const bad = await call(app, 'GET', '/v1/reports/valuation?format=xml', key);
+      assertProblem(bad, 400, bad.body['code'] as string);
     } finally {
       await app.close();
       await store.close();

@@ -270,8 +270,8 @@ export function reportRoute(summary: string, query: Record<string, unknown>, req
     summary,
     tags: tags.reports,
     security,
-    querystring: { type: 'object', additionalProperties: false, required, properties: query },
-    response: { 200: { type: 'object', additionalProperties: true }, ...authProblems },
+    querystring: { type: 'object', additionalProperties: false, required, properties: { ...query, format: { type: 'string', enum: ['json', 'csv'], default: 'json', description: 'json (default), or csv: the rows `stockbook report … --format csv` prints (text/csv).' } } },
+    response: { 200: { description: 'The report as JSON, or as CSV with format=csv.', type: ['object', 'string'], additionalProperties: true }, ...authProblems },
   };
 }
 

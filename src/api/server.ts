@@ -24,13 +24,14 @@ import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
+import { csv } from '../cli/query.js';
 import { journalJson } from '../cli/format.js';
-import { valuation, valuationJson, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
-import { stockLedger, stockLedgerJson } from '../reports/stock-ledger.js';
-import { glDetail, glDetailJson } from '../reports/gl-detail.js';
-import { grossProfit, grossProfitJson, GROSS_PROFIT_GROUPS, type GrossProfitBy } from '../reports/gross-profit.js';
-import { reconciliation, reconciliationJson } from '../reports/reconciliation.js';
-import { drill, drillJson } from '../reports/drill.js';
+import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
+import { stockLedger, stockLedgerJson, stockLedgerRows } from '../reports/stock-ledger.js';
+import { glDetail, glDetailJson, glDetailRows } from '../reports/gl-detail.js';
+import { grossProfit, grossProfitJson, grossProfitRows, GROSS_PROFIT_GROUPS, type GrossProfitBy } from '../reports/gross-profit.js';
+import { reconciliation, reconciliationJson, reconciliationRows } from '../reports/reconciliation.js';
+import { drill, drillJson, drillRows } from '../reports/drill.js';
 import { companyOfKey, createKey, isRole, matchKey, PERMISSIONS, rolesWith, storedKeys, withCompanyRecord, withoutKeys, type ApiRole, type Permission } from './keys.js';
 import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './problems.js';
 import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
@@ -420,52 +421,48 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // Reports of src/reports, as `stockbook report <name> --format json` prints them.
-  const report = <Q>(path: string, schema: Record<string, unknown>, run: (ledger: CompanyLedger, query: Q) => Promise<Record<string, unknown> | Failure>): void => {
-    app.get(path, { schema, config: { permission: 'read' } }, async (req) => {
+  // Each answers JSON, or with ?format=csv the rows the CLI's --format csv prints.
+  type Out = { json: Record<string, unknown>; rows: string[][] } | Failure;
+  const report = <Q>(path: string, schema: Record<string, unknown>, run: (ledger: CompanyLedger, query: Q) => Promise<Out>): void => {
+    app.get(path, { schema, config: { permission: 'read' } }, async (req, reply) => {
       const a = authOf(req);
       const out = await run(await ledgerOf(a.company), req.query as Q);
       if (isFailure(out)) throw new ProblemError(out);
-      return out;
+      if ((req.query as { format?: string }).format === 'csv') return reply.type('text/csv; charset=utf-8').send(csv(out.rows) + '\n');
+      return out.json;
     });
   };
+  const both = <R>(r: R | Failure, json: (r: R, co: Company) => Record<string, unknown>, rows: (r: R, co: Company) => string[][], co: Company): Out =>
+    isFailure(r) ? r : { json: json(r as R, co), rows: rows(r as R, co) };
   report<{ asOf?: string; by?: ValuationBy }>(
     '/v1/reports/valuation',
     reportRoute('Stock valuation as of a date, per pool, product, warehouse or category, checked against the GL (viewer)', { asOf: q.date, by: { type: 'string', enum: [...VALUATION_GROUPS], default: 'pool' } }),
-    async (l, qs) => valuationJson(await valuation(l, { asOf: qs.asOf, by: qs.by }), l.co),
+    async (l, qs) => both(await valuation(l, { asOf: qs.asOf, by: qs.by }), valuationJson, valuationRows, l.co),
   );
   report<{ product: string; warehouse?: string; from?: string; to?: string }>(
     '/v1/reports/stock-ledger',
     reportRoute('A product\'s stock movements with running quantity and value (viewer)', { product: q.str('Product SKU.'), warehouse: q.str('One warehouse (default: all).'), from: q.date, to: q.date }, ['product']),
-    async (l, qs) => {
-      const r = stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to });
-      return isFailure(r) ? r : stockLedgerJson(r, l.co);
-    },
+    async (l, qs) => both(stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to }), stockLedgerJson, stockLedgerRows, l.co),
   );
   report<{ account: string; from?: string; to?: string }>(
     '/v1/reports/gl',
     reportRoute('GL detail of one account with a running balance (viewer)', { account: q.str('Account code.'), from: q.date, to: q.date }, ['account']),
-    async (l, qs) => {
-      const r = await glDetail(l, { account: qs.account, from: qs.from, to: qs.to });
-      return isFailure(r) ? r : glDetailJson(r, l.co);
-    },
+    async (l, qs) => both(await glDetail(l, { account: qs.account, from: qs.from, to: qs.to }), glDetailJson, glDetailRows, l.co),
   );
   report<{ from?: string; to?: string; by?: GrossProfitBy }>(
     '/v1/reports/gross-profit',
     reportRoute('Revenue, COGS and margin per product or customer (viewer)', { from: q.date, to: q.date, by: { type: 'string', enum: [...GROSS_PROFIT_GROUPS], default: 'product' } }),
-    async (l, qs) => grossProfitJson(await grossProfit(l, { from: qs.from, to: qs.to, by: qs.by }), l.co),
+    async (l, qs) => both(await grossProfit(l, { from: qs.from, to: qs.to, by: qs.by }), grossProfitJson, grossProfitRows, l.co),
   );
   report<{ asOf?: string }>(
     '/v1/reports/reconciliation',
     reportRoute('Sub-ledger against GL per inventory account, with reconciling items (viewer)', { asOf: q.date }),
-    async (l, qs) => reconciliationJson(await reconciliation(l, { asOf: qs.asOf }), l.co),
+    async (l, qs) => both(await reconciliation(l, { asOf: qs.asOf }), reconciliationJson, reconciliationRows, l.co),
   );
   report<{ journal: string; line?: number }>(
     '/v1/reports/drill',
     reportRoute('From a journal (line) to its event and the cost layers its moves consumed (viewer)', { journal: q.str('Journal id.'), line: { type: 'integer', minimum: 1, description: 'Journal line, 1-based.' } }, ['journal']),
-    async (l, qs) => {
-      const r = await drill(l, { journal: qs.journal, line: qs.line });
-      return isFailure(r) ? r : drillJson(r, l.co);
-    },
+    async (l, qs) => both(await drill(l, { journal: qs.journal, line: qs.line }), drillJson, drillRows, l.co),
   );
 
   return app;
