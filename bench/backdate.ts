@@ -33,8 +33,10 @@ const book = new Book(co, { keepJournals: false });
 let built = 0;
 const tBuild = process.hrtime.bigint();
 for (let n = 0; n < HISTORY; n++) {
-  // Buy 10 at a varying price, ship 7 or 3: stock stays positive, layers stay few.
-  const e = n % 2 === 0 ? event(n, day(Math.floor(n / PER_DAY)), 'buy', 10n * QTY_ONE, BigInt(1000 + (n % 97))) : event(n, day(Math.floor(n / PER_DAY)), 'ship', (n % 4 === 1 ? 7n : 3n) * QTY_ONE);
+  // Buy 10, ship 7, buy 10, ship 13, at varying prices: stock swings between 0 and 13, so a
+  // few layers are live at a time, as in a business that turns its stock over.
+  const d = day(Math.floor(n / PER_DAY));
+  const e = n % 2 === 0 ? event(n, d, 'buy', 10n * QTY_ONE, BigInt(1000 + (n % 97))) : event(n, d, 'ship', (n % 4 === 1 ? 7n : 13n) * QTY_ONE);
   if (book.apply(e).ok) built++;
 }
 const buildSeconds = Number(process.hrtime.bigint() - tBuild) / 1e9;

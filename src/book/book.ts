@@ -64,6 +64,21 @@ interface PoolHistory {
 
 interface Checkpoint { index: number; state: CostPool }
 
+/** At most this many checkpoints per pool: a copy of a pool's state can be large. */
+const MAX_CHECKPOINTS = 32;
+
+/**
+ * Keeps checkpoint memory bounded: the newest half stay as taken, and of the older ones every
+ * other is dropped, so their spacing doubles as a pool's history grows. A late event usually
+ * lands near the end; one landing far back re-costs from a more distant checkpoint.
+ */
+function thin(cps: Checkpoint[]): void {
+  if (cps.length <= MAX_CHECKPOINTS) return;
+  const recent = cps.length - MAX_CHECKPOINTS / 2;
+  const older = cps.slice(0, recent).filter((_c, i) => i % 2 === 1);
+  cps.splice(0, recent, ...older);
+}
+
 /** First index whose key is at or after `key` (entries are sorted by key). */
 function firstAtOrAfter(entries: readonly PoolEntry[], key: string): number {
   let lo = 0;
@@ -217,10 +232,13 @@ export class Book {
     }
   }
 
-  /** Keeps a copy of the pool's state every `checkpointEvery` entries. */
+  /** Keeps a copy of the pool's state every `checkpointEvery` entries (thinned: see `thin`). */
   private maybeCheckpoint(h: PoolHistory): void {
     const last = h.checkpoints[h.checkpoints.length - 1]?.index ?? 0;
-    if (h.entries.length - last >= this.checkpointEvery) h.checkpoints.push({ index: h.entries.length, state: h.state.clone() });
+    if (h.entries.length - last >= this.checkpointEvery) {
+      h.checkpoints.push({ index: h.entries.length, state: h.state.clone() });
+      thin(h.checkpoints);
+    }
   }
 
   private postOriginal(stored: Stored, ctx: RuleContext): Journal | undefined {
@@ -426,7 +444,10 @@ export class Book {
       const checkpoints = [...kept];
       void warehouse;
       for (let i = from?.index ?? 0; i < entries.length; i++) {
-        if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) checkpoints.push({ index: i, state: state.clone() });
+        if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) {
+          checkpoints.push({ index: i, state: state.clone() });
+          thin(checkpoints);
+        }
         const e = entries[i]!;
         this.stats.replayedMoves++;
         const s = stored(e.event);
