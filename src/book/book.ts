@@ -400,7 +400,7 @@ export class Book {
     const entriesOf = (k: string): PoolEntry[] => {
       let e = tentEntries.get(k);
       if (!e) {
-        e = [...(this.pools.get(k)?.entries ?? [])];
+        e = this.pools.get(k)?.entries.slice() ?? [];
         tentEntries.set(k, e);
       }
       return e;
@@ -462,7 +462,7 @@ export class Book {
           tentResults.set(e.event, res);
         }
         const r = this.recost(state, s, e.move, res, ctx, added, removed);
-        entries[i] = { ...e, qty: state.onHand, value: state.onHandValue }; // a new entry: the committed one stays as it was
+        entries[i] = { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }; // a new entry: the committed one stays as it was
         const before = res[e.move];
         res[e.move] = r;
         if (sameResult(before, r)) continue;
@@ -477,6 +477,7 @@ export class Book {
       newStates.set(k, state);
       newCheckpoints.set(k, checkpoints);
     }
+    (ctx as BookContext).eventId = added.ev.id; // the re-cost lent it to other events' moves
     return this.commitReplay(added, removed, tentEntries, tentResults, newStates, newCheckpoints, changed, ctx);
   }
 
@@ -502,7 +503,10 @@ export class Book {
   /** Runs one move during a re-cost; a shortfall it causes is reported against the event being posted or voided. */
   private recost(state: CostPool, s: Stored, move: number, res: MoveResult[], ctx: RuleContext, added: Stored, removed: Stored | undefined): MoveResult {
     try {
-      return this.runMove(state, s.moves[move]!, s.ev, move, res, new BookContext(this.co, s.ev.id, this.accountCache, ctx.lookup));
+      // One context serves the whole re-cost; it names the event whose move is being costed.
+      const c = ctx as BookContext;
+      c.eventId = s.ev.id;
+      return this.runMove(state, s.moves[move]!, s.ev, move, res, c);
     } catch (x) {
       if (!(x instanceof FailureError) || x.failure.code !== 'INSUFFICIENT_STOCK' || s === added) throw x;
       const what = removed ? `Voiding "${removed.ev.id}" (${added.ev.id})` : `Event ${added.ev.id}, dated ${added.ev.date},`;
@@ -626,7 +630,7 @@ type AccountCache = Map<Role, Map<string, Map<string, string>>>;
 class BookContext implements RuleContext {
   constructor(
     readonly co: Company,
-    readonly eventId: string,
+    public eventId: string,
     private readonly cache: AccountCache,
     readonly lookup: (id: string) => EventView | undefined,
   ) {}
