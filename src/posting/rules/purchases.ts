@@ -18,7 +18,10 @@ function stockLines(ev: { lines: PurchaseLine[] }, ctx: RuleContext): number[] {
 }
 
 /** Capitalised charges spread over the stock lines by amount: shares[capLine][k] for stock line k. */
-function capitalShares(ev: Bill, ctx: RuleContext, stock: number[]): Map<number, bigint[]> {
+const NO_SHARES: ReadonlyMap<number, bigint[]> = new Map();
+
+function capitalShares(ev: Bill, ctx: RuleContext, stock: number[]): ReadonlyMap<number, bigint[]> {
+  if (!ev.lines.some((l) => l.capitalise && l.product === undefined)) return NO_SHARES; // the usual bill
   const out = new Map<number, bigint[]>();
   ev.lines.forEach((l, i) => {
     if (!l.capitalise || l.product !== undefined) return;
@@ -32,7 +35,7 @@ function absAmount(a: bigint): bigint {
   return a < 0n ? -a : a;
 }
 
-function capitalisedInto(shares: Map<number, bigint[]>, k: number): bigint {
+function capitalisedInto(shares: ReadonlyMap<number, bigint[]>, k: number): bigint {
   let s = 0n;
   for (const parts of shares.values()) s += parts[k]!;
   return s;

@@ -61,6 +61,10 @@ export const shipment: PostingRule<'shipment'> = {
   post(ev, results, ctx, j) {
     // Seed 004: one COGS row per product and warehouse, however many dates it shipped on
     // (the journal is dated at the latest of them).
+    if (ev.lines.length === 1) {
+      const l = ev.lines[0]!;
+      return cogs(j, ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty }, results[0]!.value);
+    }
     const rows = new Map<string, { m: Move; cost: bigint }>();
     ev.lines.forEach((l, i) => {
       const k = `${l.product}\u0000${l.warehouse}`;
