@@ -64,6 +64,66 @@ interface PoolHistory {
 
 interface Checkpoint { index: number; state: CostPool }
 
+/**
+ * A re-cost's view of one pool's entries. The committed entries before `from` are shared and
+ * never change; from `from` on it works on a private copy, which `commit` writes back into
+ * the committed array in place. So a late event costs what lies after it, not the whole
+ * history, and a re-cost that fails leaves the committed entries untouched.
+ */
+class PoolEdit {
+  private tail: PoolEntry[];
+
+  constructor(readonly base: PoolEntry[], public from: number) {
+    this.tail = base.slice(from);
+  }
+
+  get length(): number {
+    return this.from + this.tail.length;
+  }
+
+  at(i: number): PoolEntry {
+    return i < this.from ? this.base[i]! : this.tail[i - this.from]!;
+  }
+
+  /** Entries before `from` keep their committed objects: their re-costed figures are the same. */
+  set(i: number, e: PoolEntry): void {
+    if (i >= this.from) this.tail[i - this.from] = e;
+  }
+
+  /** Makes the entries from `i` on private. */
+  reach(i: number): void {
+    if (i >= this.from) return;
+    this.tail = this.base.slice(i, this.from).concat(this.tail);
+    this.from = i;
+  }
+
+  firstAtOrAfter(key: string): number {
+    const i = firstAtOrAfter(this.base, key);
+    return i < this.from ? i : this.from + firstAtOrAfter(this.tail, key);
+  }
+
+  /** Inserts after every entry whose key is not greater; the caller has reached that position. */
+  insert(e: PoolEntry): void {
+    let at = this.tail.length;
+    while (at > 0 && this.tail[at - 1]!.key > e.key) at--;
+    assert(at > 0 || this.from === 0 || this.base[this.from - 1]!.key <= e.key, 'insertion point is private');
+    this.tail.splice(at, 0, e);
+  }
+
+  removeEvent(id: string): void {
+    this.tail = this.tail.filter((e) => e.event !== id);
+  }
+
+  lastKey(): string {
+    return (this.tail.length > 0 ? this.tail[this.tail.length - 1] : this.base[this.from - 1])?.key ?? '';
+  }
+
+  commit(): void {
+    this.base.length = this.from;
+    for (const e of this.tail) this.base.push(e);
+  }
+}
+
 /** At most this many checkpoints per pool: a copy of a pool's state can be large. */
 const MAX_CHECKPOINTS = 32;
 
@@ -386,7 +446,7 @@ export class Book {
    */
   private replay(added: Stored, removed: Stored | undefined): Journal[] {
     this.stats.replays++;
-    const tentEntries = new Map<string, PoolEntry[]>();
+    const edits = new Map<string, PoolEdit>();
     const tentResults = new Map<string, MoveResult[]>();
     const starts = new Map<string, string>();
     const earliest = new Map<string, string>(); // earliest key ever scheduled per pool in this re-cost
@@ -397,26 +457,25 @@ export class Book {
       if (e === undefined || from < e) earliest.set(k, from);
     };
     const newCheckpoints = new Map<string, Checkpoint[]>();
-    const entriesOf = (k: string): PoolEntry[] => {
-      let e = tentEntries.get(k);
+    const editOf = (k: string, fromKey: string): PoolEdit => {
+      let e = edits.get(k);
       if (!e) {
-        e = this.pools.get(k)?.entries.slice() ?? [];
-        tentEntries.set(k, e);
+        const base = this.pools.get(k)?.entries ?? [];
+        e = new PoolEdit(base, firstAtOrAfter(base, fromKey));
+        edits.set(k, e);
       }
+      e.reach(e.firstAtOrAfter(fromKey));
       return e;
     };
     const stored = (id: string): Stored | undefined => (id === added.ev.id ? added : id === removed?.ev.id ? undefined : this.events.get(id));
     added.moves.forEach((m, i) => {
       const k = poolKey(m.product, m.warehouse);
-      const list = entriesOf(k);
-      let at = list.length;
-      while (at > 0 && list[at - 1]!.key > added.ev.key) at--;
-      list.splice(at, 0, { key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
+      editOf(k, added.ev.key).insert({ key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
       schedule(k, added.ev.key);
     });
     if (removed) {
       for (const k of removed.pools) {
-        tentEntries.set(k, entriesOf(k).filter((e) => e.event !== removed.ev.id));
+        editOf(k, removed.ev.key).removeEvent(removed.ev.id);
         schedule(k, removed.ev.key);
       }
     }
@@ -434,10 +493,10 @@ export class Book {
       starts.delete(k);
       this.stats.pooledReplays++;
       const [product, warehouse] = k.split('\u0000') as [string, string];
-      const entries = entriesOf(k);
+      const entries = editOf(k, earliest.get(k)!);
       // Entries before the earliest key this re-cost touched are unchanged: start from the last
       // checkpoint before them, on a copy, and take fresh checkpoints past it.
-      const unchanged = firstAtOrAfter(entries, earliest.get(k)!);
+      const unchanged = entries.firstAtOrAfter(earliest.get(k)!);
       const kept = (this.pools.get(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
       const from = kept[kept.length - 1];
       const state = from ? from.state.clone() : this.newState(product);
@@ -448,7 +507,7 @@ export class Book {
           checkpoints.push({ index: i, state: state.clone() });
           thin(checkpoints);
         }
-        const e = entries[i]!;
+        const e = entries.at(i);
         this.stats.replayedMoves++;
         const s = stored(e.event);
         assert(s !== undefined, `pool entry ${e.event} is stored`);
@@ -462,7 +521,7 @@ export class Book {
           tentResults.set(e.event, res);
         }
         const r = this.recost(state, s, e.move, res, ctx, added, removed);
-        entries[i] = { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }; // a new entry: the committed one stays as it was
+        entries.set(i, { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }); // a new entry: the committed one stays as it was
         const before = res[e.move];
         res[e.move] = r;
         if (sameResult(before, r)) continue;
@@ -478,7 +537,7 @@ export class Book {
       newCheckpoints.set(k, checkpoints);
     }
     (ctx as BookContext).eventId = added.ev.id; // the re-cost lent it to other events' moves
-    return this.commitReplay(added, removed, tentEntries, tentResults, newStates, newCheckpoints, changed, ctx);
+    return this.commitReplay(added, removed, edits, tentResults, newStates, newCheckpoints, changed, ctx);
   }
 
   /**
@@ -514,7 +573,7 @@ export class Book {
     }
   }
 
-  private commitReplay(added: Stored, removed: Stored | undefined, tentEntries: Map<string, PoolEntry[]>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, newCheckpoints: Map<string, Checkpoint[]>, changed: Set<string>, ctx: RuleContext): Journal[] {
+  private commitReplay(added: Stored, removed: Stored | undefined, edits: Map<string, PoolEdit>, tentResults: Map<string, MoveResult[]>, newStates: Map<string, CostPool>, newCheckpoints: Map<string, Checkpoint[]>, changed: Set<string>, ctx: RuleContext): Journal[] {
     const journals: Journal[] = [];
     let first: Journal | undefined;
     if (removed) first = this.reversal(added, removed);
@@ -537,11 +596,12 @@ export class Book {
     for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
     for (const s of correctedBy) s.corrections++;
     this.stats.corrections += correctedBy.length;
-    for (const [k, entries] of tentEntries) {
+    for (const [k, edit] of edits) {
       const [product, warehouse] = k.split('\u0000') as [string, string];
       const h = this.pool(product, warehouse);
-      h.entries = entries;
-      h.lastKey = entries[entries.length - 1]?.key ?? '';
+      edit.commit();
+      h.entries = edit.base;
+      h.lastKey = edit.lastKey();
       const st = newStates.get(k);
       if (st) h.state = st;
       const cps = newCheckpoints.get(k);
