@@ -14,11 +14,16 @@ import { stocked, stockMove, inv, receiptAdjustments } from './common.js';
 type Bill = EventOf<'purchase_invoice'>;
 
 function stockLines(ev: { lines: PurchaseLine[] }, ctx: RuleContext): number[] {
-  return ev.lines.flatMap((l, i) => (stocked(ctx, l.product) && l.qty !== undefined ? [i] : []));
+  const out: number[] = [];
+  ev.lines.forEach((l, i) => {
+    if (stocked(ctx, l.product) && l.qty !== undefined) out.push(i);
+  });
+  return out;
 }
 
 /** Capitalised charges spread over the stock lines by amount: shares[capLine][k] for stock line k. */
 const NO_SHARES: ReadonlyMap<number, bigint[]> = new Map();
+const NO_REFS: string[] = [];
 
 function capitalShares(ev: Bill, ctx: RuleContext, stock: number[]): ReadonlyMap<number, bigint[]> {
   if (!ev.lines.some((l) => l.capitalise && l.product === undefined)) return NO_SHARES; // the usual bill
@@ -56,7 +61,7 @@ function receiptLine(ev: Bill, ctx: RuleContext, l: PurchaseLine, where: string)
 export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
   type: 'purchase_invoice',
   recordType: 'procurement',
-  references: (ev) => (ev.receipt === undefined ? [] : [ev.receipt]),
+  references: (ev) => (ev.receipt === undefined ? NO_REFS : [ev.receipt]),
   plan(ev, ctx) {
     if (ev.dropship) return [];
     const stock = stockLines(ev, ctx);
