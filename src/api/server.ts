@@ -24,7 +24,7 @@ import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
-import { csv } from '../cli/query.js';
+import { csv } from '../reports/csv.js';
 import { journalJson } from '../cli/format.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows } from '../reports/stock-ledger.js';

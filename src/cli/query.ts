@@ -5,6 +5,7 @@ import { loadConfig, type Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
 import type { JournalFilter, LedgerStore } from '../store/store.js';
 import { journalJson, journalsTable } from './format.js';
+import { csv } from '../reports/csv.js';
 
 export type Format = 'json' | 'csv' | 'table';
 
@@ -15,14 +16,7 @@ export async function companyOf(store: LedgerStore, id: string): Promise<Company
   return co.ok ? co.value : co.error;
 }
 
-/** RFC 4180 field quoting. */
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-export function csv(rows: readonly string[][]): string {
-  return rows.map((r) => r.map(csvField).join(',')).join('\n');
-}
+export { csv }; // the CLI's report modules import it from here
 
 export async function journals(store: LedgerStore, co: Company, filter: JournalFilter, format: Format, out: (s: string) => void): Promise<void> {
   const list = await store.journals(co.id, filter);
