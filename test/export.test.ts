@@ -9,12 +9,15 @@ import { loadConfig } from '../src/domain/config.js';
 import { parseEvent } from '../src/domain/events.js';
 import { Book } from '../src/book/book.js';
 import { hledgerJournal } from '../src/export/hledger.js';
+import { beancountLedger } from '../src/export/beancount.js';
 import { parseMoney } from '../src/domain/money.js';
 
 const hledger = spawnSync('hledger', ['--version'], { encoding: 'utf8' });
 const missing = hledger.status === 0 ? undefined : 'hledger is not installed';
+const beanMissing = spawnSync('bean-check', ['--version'], { encoding: 'utf8' }).status === 0 ? undefined : 'beancount is not installed';
 
-test('the demo ledger exported to hledger has the same balance on every account, to the cent', { skip: missing && !process.env['CI'] ? missing : undefined }, () => {
+/** The demo year's book: every event of examples/demo posted. */
+function demoBook(): Book {
   const co = loadConfig(JSON.parse(readFileSync('examples/demo/company.json', 'utf8')));
   assert.ok(co.ok);
   const book = new Book(co.value);
@@ -22,6 +25,11 @@ test('the demo ledger exported to hledger has the same balance on every account,
     const e = parseEvent(JSON.parse(line), co.value);
     assert.ok(e.ok && book.apply(e.value).ok);
   }
+  return book;
+}
+
+test('the demo ledger exported to hledger has the same balance on every account, to the cent', { skip: missing && !process.env['CI'] ? missing : undefined }, () => {
+  const book = demoBook();
   const file = join(mkdtempSync(join(tmpdir(), 'stockbook-hledger-')), 'demo.journal');
   writeFileSync(file, hledgerJournal(book.journals));
   const r = spawnSync('hledger', ['-f', file, 'balance', '--flat', '--no-total', '--output-format=csv'], { encoding: 'utf8' });
@@ -36,4 +44,44 @@ test('the demo ledger exported to hledger has the same balance on every account,
   const ours = new Map([...book.balances()].filter(([, v]) => v !== 0n));
   assert.deepEqual(new Map([...theirs].filter(([, v]) => v !== 0n)), ours);
   assert.ok(ours.size > 5);
+});
+
+test('the demo ledger exported to beancount passes bean-check and bean-query gives our balances to the cent', { skip: beanMissing && !process.env['CI'] ? beanMissing : undefined }, () => {
+  const book = demoBook();
+  const file = join(mkdtempSync(join(tmpdir(), 'stockbook-beancount-')), 'demo.beancount');
+  writeFileSync(file, beancountLedger(book.journals, book.co));
+  const check = spawnSync('bean-check', [file], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const q = spawnSync('bean-query', ['-f', 'csv', file, 'SELECT account, sum(number) AS total GROUP BY account'], { encoding: 'utf8' });
+  assert.equal(q.status, 0, q.stderr);
+  const theirs = new Map<string, bigint>();
+  for (const row of q.stdout.trim().split('\n').slice(1)) {
+    const [account, total] = row.split(',').map((c) => c.trim()) as [string, string];
+    const code = /:C([A-Za-z0-9]+)/.exec(account)?.[1];
+    const parsed = parseMoney(total, 'USD');
+    assert.ok(code !== undefined && parsed.ok, `${account} ${total}`);
+    if (parsed.value !== 0n) theirs.set(code, parsed.value);
+  }
+  assert.deepEqual(theirs, new Map([...book.balances()].filter(([, v]) => v !== 0n)));
+});
+
+test('stockbook export over the stored ledger: hledger and beancount files the real tools accept, and CSV', { skip: (missing || beanMissing) && !process.env['CI'] ? (missing ?? beanMissing) : undefined }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockbook-export-'));
+  const db = join(dir, 'ledger.sqlite');
+  const cli = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const imported = cli(['import', '--db', db, '--config', 'examples/demo/company.json', '--no-progress', 'examples/demo/events.jsonl']);
+  assert.equal(imported.status, 0, String(imported.stderr));
+  for (const [format, tool, args] of [['hledger', 'hledger', ['-f']], ['beancount', 'bean-check', []]] as const) {
+    const out = cli(['export', '--db', db, '--company', 'harbourline', '--format', format]);
+    assert.equal(out.status, 0, String(out.stderr));
+    const file = join(dir, `demo.${format}`);
+    writeFileSync(file, String(out.stdout));
+    const r = spawnSync(tool, format === 'hledger' ? [...args, file, 'check'] : [file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${tool}: ${r.stdout}${r.stderr}`);
+  }
+  const csvOut = cli(['export', '--db', db, '--company', 'harbourline', '--format', 'csv']);
+  assert.equal(csvOut.status, 0);
+  const rows = String(csvOut.stdout).trim().split('\n');
+  assert.equal(rows[0], 'journal,kind,event,date,account,account_name,amount,product,warehouse,memo');
+  assert.ok(rows.length > 50);
 });

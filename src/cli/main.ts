@@ -7,6 +7,7 @@
  *   report    trial-balance (as of a date); valuation, stock-ledger, gl, gross-profit,
  *             reconciliation, drill (src/cli/reports.ts)
  *   serve     the HTTP API (src/api); api-key creates an API key for a company
+ *   export    stored journals as hledger, beancount or CSV (src/export)
  */
 import { Command, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
@@ -18,6 +19,7 @@ import { companyOf, journals, trialBalance, type Format } from './query.js';
 import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
 import { registerReports } from './reports.js';
 import { registerApi } from '../api/cli.js';
+import { registerExport } from './export.js';
 
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
@@ -105,6 +107,7 @@ export function program(): Command {
   });
   registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
   registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
+  registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
   return cmd;
 }
 
