@@ -492,7 +492,7 @@ export class Book {
       const [k] = [...starts.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
       starts.delete(k);
       this.stats.pooledReplays++;
-      const [product, warehouse] = k.split('\u0000') as [string, string];
+      const product = k.split('\u0000')[0]!;
       const entries = editOf(k, earliest.get(k)!);
       // Entries before the earliest key this re-cost touched are unchanged: start from the last
       // checkpoint before them, on a copy, and take fresh checkpoints past it.
@@ -501,7 +501,6 @@ export class Book {
       const from = kept[kept.length - 1];
       const state = from ? from.state.clone() : this.newState(product);
       const checkpoints = [...kept];
-      void warehouse;
       for (let i = from?.index ?? 0; i < entries.length; i++) {
         if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) {
           checkpoints.push({ index: i, state: state.clone() });

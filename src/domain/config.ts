@@ -5,7 +5,7 @@
  * category → warehouse → company default and fails with MAPPING_MISSING naming every level.
  */
 import { isRoundingMode, type RoundingMode, DEFAULT_ROUNDING } from './rounding.js';
-import { isCurrencyCode, currencyExponent } from './money.js';
+import { isCurrencyCode } from './money.js';
 import { parseDecimal, UNIT_COST_SCALE } from './decimal.js';
 import { failure, fail, ok, err, type Result } from './errors.js';
 
@@ -158,7 +158,7 @@ function indexUnique<T extends { code: string }>(r: ConfigReader, items: T[], wh
   return m;
 }
 
-function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings, currency: string): Product {
+function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings): Product {
   const where = `products[${i}]`;
   const sku = r.str(p, 'sku', where) ?? `#${i}`;
   let standardCost: bigint | undefined;
@@ -171,7 +171,6 @@ function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings, cur
   const stocked = p['stocked'] !== false;
   const costingMethod = r.oneOf(p, 'costingMethod', where, COSTING_METHODS, settings.costingMethod);
   if (costingMethod === 'standard' && standardCost === undefined) r.problems.push(`${where} (${sku}) is costed at standard but has no standardCost`);
-  void currency;
   return { sku, name: r.str(p, 'name', where, false) ?? sku, category: r.str(p, 'category', where, false), stocked, costingMethod, standardCost, mapping: r.mapping(p, where) };
 }
 
@@ -196,7 +195,7 @@ export function loadConfig(raw: unknown): Result<Company> {
   const categories = indexUnique(r, r.list(raw, 'categories', 'config').map((c, i) => ({
     code: r.str(c, 'code', `categories[${i}]`) ?? `#${i}`, name: r.str(c, 'name', `categories[${i}]`, false) ?? '', mapping: r.mapping(c, `categories[${i}]`),
   })), 'category');
-  const productList = r.list(raw, 'products', 'config').map((p, i) => readProduct(r, p, i, settings, baseCurrency));
+  const productList = r.list(raw, 'products', 'config').map((p, i) => readProduct(r, p, i, settings));
   const products = new Map<string, Product>();
   for (const p of productList) {
     if (products.has(p.sku)) r.problems.push(`product "${p.sku}" is defined twice`);
@@ -214,7 +213,6 @@ export function loadConfig(raw: unknown): Result<Company> {
   if (r.problems.length > 0) {
     return err(failure('INVALID_CONFIG', `The configuration has ${r.problems.length} problem(s): ${r.problems.join('; ')}.`, 'Correct the configuration file; docs/config.md describes every field.', { company: id }));
   }
-  void currencyExponent;
   return ok({ id, name: typeof company['name'] === 'string' ? company['name'] : id, baseCurrency, settings, accounts, mapping, warehouses, categories, products });
 }
 

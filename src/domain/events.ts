@@ -6,7 +6,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
-import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE, maxBig } from './decimal.js';
+import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Result, ok, err } from './errors.js';
@@ -252,12 +252,11 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
   };
 }
 
-function schemaMessage(raw: unknown): string {
+function schemaMessage(): string {
   const e = compiled?.errors?.[0];
   if (!e) return 'does not match the event schema';
   const where = e.instancePath === '' ? 'the event' : e.instancePath;
   const extra = e.keyword === 'additionalProperties' ? ` ("${String((e.params as Raw)['additionalProperty'])}")` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as Raw)['allowedValues'])})` : '';
-  void raw;
   return `${where} ${e.message ?? 'is invalid'}${extra}`;
 }
 
@@ -269,7 +268,7 @@ export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
     return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
   }
   if (!validate(raw)) {
-    return err(failure('INVALID_EVENT', `Event ${id}: ${schemaMessage(raw)}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { event: id }));
+    return err(failure('INVALID_EVENT', `Event ${id}: ${schemaMessage()}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { event: id }));
   }
   const e = raw as Raw;
   const currency = typeof e['currency'] === 'string' ? e['currency'] : co.baseCurrency;
@@ -305,4 +304,3 @@ export function fingerprint(ev: BookEvent): string {
   return JSON.stringify(ev, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
-void maxBig;

@@ -104,7 +104,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
       }
       j.entry(ctx.account('tax', at), ap, l.tax);
     });
-    if (receiptMode) postRevaluations(ev, purchaseInvoice.plan(ev, ctx), results, ctx, j);
+    if (receiptMode) postRevaluations(purchaseInvoice.plan(ev, ctx), results, ctx, j);
     if (!ev.dropship && !receiptMode) stock.forEach((i, k) => receiptAdjustments(j, ctx, { kind: 'in', product: ev.lines[i]!.product!, warehouse: ev.lines[i]!.warehouse!, qty: 0n }, results[k]!));
     if (ev.dropship) {
       // Seed 004: a dropship never enters stock; its COGS is booked when the bill is authorised.
@@ -129,7 +129,7 @@ function postCapitalised(ev: Bill, parts: bigint[], stock: number[], ctx: RuleCo
 }
 
 /** Receipt mode: charges revalue the received units; the share of units already sold goes to COGS. */
-function postRevaluations(ev: Bill, moves: Move[], results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void {
+function postRevaluations(moves: Move[], results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void {
   const ap = ctx.account('ap');
   moves.forEach((m, i) => {
     const r = results[i]!;
@@ -138,7 +138,6 @@ function postRevaluations(ev: Bill, moves: Move[], results: readonly MoveResult[
     j.entry(ctx.account('cogs', at), ap, r.toCogs, { ...at, memo: 'capitalised charge on units no longer in this pool' });
     j.entry(ctx.account('ppv', at), ap, r.variance, { ...at, memo: 'capitalised charge on standard-cost stock' });
   });
-  void ev;
 }
 
 export const expenseBill: PostingRule<'expense_bill'> = {
