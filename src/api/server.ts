@@ -25,6 +25,7 @@ import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
 import { csv } from '../reports/csv.js';
+import { trialBalance, trialBalanceJson } from '../reports/trial-balance.js';
 import { journalJson } from '../cli/format.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows } from '../reports/stock-ledger.js';
@@ -401,23 +402,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/v1/reports/trial-balance', { schema: routes.trialBalance, config: { permission: 'read' } }, async (req) => {
     const a = authOf(req);
     const { asOf } = req.query as { asOf?: string };
-    const co = a.co;
-    const balances = (await store.trialBalance(a.company, asOf)).filter((b) => b.balance !== 0n).sort((x, y) => (x.account < y.account ? -1 : x.account > y.account ? 1 : 0));
-    let debit = 0n;
-    let credit = 0n;
-    for (const b of balances) {
-      if (b.balance > 0n) debit += b.balance;
-      else credit -= b.balance;
-    }
-    return {
-      company: co.id,
-      asOf: asOf ?? null,
-      currency: co.baseCurrency,
-      accounts: balances.map((b) => ({ account: b.account, name: co.accounts.get(b.account)?.name ?? '', debit: b.balance > 0n ? money(co, b.balance) : '', credit: b.balance < 0n ? money(co, -b.balance) : '', balance: money(co, b.balance) })),
-      totalDebit: money(co, debit),
-      totalCredit: money(co, credit),
-      balanced: debit === credit,
-    };
+    return trialBalanceJson(await trialBalance(store, a.co, asOf), a.co);
   });
 
   // Reports of src/reports, as `stockbook report <name> --format json` prints them.

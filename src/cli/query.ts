@@ -6,6 +6,7 @@ import { failure, type Failure } from '../domain/errors.js';
 import type { JournalFilter, LedgerStore } from '../store/store.js';
 import { journalJson, journalsTable } from './format.js';
 import { csv } from '../reports/csv.js';
+import { trialBalance as trialBalanceReport, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
 
 export type Format = 'json' | 'csv' | 'table';
 
@@ -32,23 +33,12 @@ export async function journals(store: LedgerStore, co: Company, filter: JournalF
 }
 
 export async function trialBalance(store: LedgerStore, co: Company, asOf: string | undefined, format: Format, out: (s: string) => void): Promise<void> {
-  const balances = (await store.trialBalance(co.id, asOf)).filter((b) => b.balance !== 0n).sort((a, b) => (a.account < b.account ? -1 : 1));
-  const rows = balances.map((b) => ({
-    account: b.account,
-    name: co.accounts.get(b.account)?.name ?? '',
-    debit: b.balance > 0n ? formatMoney(b.balance, co.baseCurrency) : '',
-    credit: b.balance < 0n ? formatMoney(-b.balance, co.baseCurrency) : '',
-  }));
-  const totalDebit = balances.reduce((a, b) => (b.balance > 0n ? a + b.balance : a), 0n);
-  const totalCredit = balances.reduce((a, b) => (b.balance < 0n ? a - b.balance : a), 0n);
-  if (format === 'json') {
-    out(JSON.stringify({ company: co.id, asOf: asOf ?? null, currency: co.baseCurrency, accounts: rows, totalDebit: formatMoney(totalDebit, co.baseCurrency), totalCredit: formatMoney(totalCredit, co.baseCurrency) }));
-  } else if (format === 'csv') {
-    out(csv([['account', 'name', 'debit', 'credit'], ...rows.map((r) => [r.account, r.name, r.debit, r.credit])]));
-  } else {
-    const t = new Table({ head: ['Account', 'Name', 'Debit', 'Credit'], style: { head: [], border: [], compact: true } });
-    for (const r of rows) t.push([r.account, r.name, r.debit, r.credit]);
-    t.push(['', 'Total', formatMoney(totalDebit, co.baseCurrency), formatMoney(totalCredit, co.baseCurrency)]);
-    out(`Trial balance of ${co.name}${asOf ? ` as of ${asOf}` : ''} (${co.baseCurrency})\n${t.toString()}`);
-  }
+  const r = await trialBalanceReport(store, co, asOf);
+  if (format === 'json') return out(JSON.stringify(trialBalanceJson(r, co)));
+  const [header, ...rows] = trialBalanceRows(r, co);
+  if (format === 'csv') return out(csv([header!, ...rows]));
+  const t = new Table({ head: ['Account', 'Name', 'Debit', 'Credit'], style: { head: [], border: [], compact: true } });
+  for (const row of rows) t.push(row);
+  t.push(['', 'Total', formatMoney(r.totalDebit, co.baseCurrency), formatMoney(r.totalCredit, co.baseCurrency)]);
+  out(`Trial balance of ${co.name}${asOf ? ` as of ${asOf}` : ''} (${co.baseCurrency})\n${t.toString()}`);
 }
