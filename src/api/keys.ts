@@ -7,6 +7,7 @@
  *
  * Hashes are compared with crypto.timingSafeEqual, over every key of the company.
  */
+import { isRecord } from '../domain/values.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LedgerStore } from '../store/store.js';
 
@@ -55,15 +56,12 @@ export function isRole(x: unknown): x is ApiRole {
   return typeof x === 'string' && (ROLES as readonly string[]).includes(x);
 }
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 /** The well-formed keys stored in a raw company configuration. */
 export function storedKeys(config: unknown): StoredKey[] {
-  const list = isObj(config) ? config['apiKeys'] : undefined;
+  const list = isRecord(config) ? config['apiKeys'] : undefined;
   if (!Array.isArray(list)) return [];
-  return list.filter((k): k is StoredKey => isObj(k) && typeof k['id'] === 'string' && isRole(k['role']) && typeof k['hash'] === 'string' && /^[0-9a-f]{64}$/.test(k['hash']) && typeof k['createdAt'] === 'string');
+  return list.filter((k): k is StoredKey => isRecord(k) && typeof k['id'] === 'string' && isRole(k['role']) && typeof k['hash'] === 'string' && /^[0-9a-f]{64}$/.test(k['hash']) && typeof k['createdAt'] === 'string');
 }
 
 /** The stored key matching a presented key, compared in constant time against every stored hash. */
@@ -78,7 +76,7 @@ export function matchKey(config: unknown, key: string): StoredKey | undefined {
 
 /** The configuration without its keys: what the API shows and what callers may replace. */
 export function withoutKeys(config: unknown): Record<string, unknown> {
-  if (!isObj(config)) return {};
+  if (!isRecord(config)) return {};
   const { apiKeys: _keys, ...rest } = config;
   return rest;
 }
@@ -109,7 +107,7 @@ export async function createKey(store: LedgerStore, companyId: string, role: Api
     const key = `sbk_${companyId}_${randomBytes(16).toString('hex')}`;
     const id = `k_${randomBytes(6).toString('hex')}`;
     const createdAt = now.toISOString();
-    const config = isObj(rec.config) ? rec.config : {};
+    const config = isRecord(rec.config) ? rec.config : {};
     const apiKeys = [...storedKeys(config), { id, role, hash: hashKey(key), createdAt }];
     await store.putCompany({ id: rec.id, name: rec.name, config: { ...config, apiKeys } });
     return { id, role, key, createdAt };

@@ -39,7 +39,7 @@ interface Stored {
 interface AnyRule {
   references?(ev: BookEvent): string[];
   plan(ev: BookEvent, ctx: RuleContext): Move[];
-  post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void;
+  post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder, moves: readonly Move[]): void;
 }
 
 interface PoolEntry {
@@ -302,14 +302,14 @@ export class Book {
   }
 
   private postOriginal(stored: Stored, ctx: RuleContext): Journal | undefined {
-    const lines = this.post(stored.ev, stored.results, ctx);
+    const lines = this.post(stored, stored.results, ctx);
     if (lines.length === 0) return undefined;
     return this.journal(stored.ev, stored.ev.id, 'original', lines);
   }
 
-  private post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext): JournalLine[] {
+  private post(s: Stored, results: readonly MoveResult[], ctx: RuleContext): JournalLine[] {
     const j = new JournalBuilder();
-    this.rule(ev).post(ev, results, ctx, j);
+    this.rule(s.ev).post(s.ev, results, ctx, j, s.moves);
     return j.lines;
   }
 
@@ -427,7 +427,7 @@ export class Book {
 
   /** The void's journal: the target's journals as they stand now, negated, at the target's date. */
   private reversal(self: Stored, target: Stored): Journal | undefined {
-    const lines = negate(this.post(target.ev, target.results, this.context(target.ev.id)));
+    const lines = negate(this.post(target, target.results, this.context(target.ev.id)));
     if (lines.length === 0) return undefined;
     return this.journal(target.ev, self.ev.id, 'reversal', lines, { reverses: target.ev.id, event: target.ev.id, eventType: target.ev.type });
   }
@@ -585,7 +585,7 @@ export class Book {
     const correctedBy: Stored[] = [];
     for (const s of corrected) {
       const c = this.context(s.ev.id);
-      const lines = difference(this.post(s.ev, tentResults.get(s.ev.id)!, c), this.post(s.ev, s.results, c));
+      const lines = difference(this.post(s, tentResults.get(s.ev.id)!, c), this.post(s, s.results, c));
       if (lines.length === 0) continue;
       correctedBy.push(s);
       journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections + 1}`, 'correction', lines, { cause: added.ev.id }));

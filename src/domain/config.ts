@@ -6,6 +6,7 @@
  */
 import { isRoundingMode, type RoundingMode, DEFAULT_ROUNDING } from './rounding.js';
 import { isCurrencyCode } from './money.js';
+import { isRecord } from './values.js';
 import { parseDecimal, UNIT_COST_SCALE } from './decimal.js';
 import { failure, fail, ok, err, type Result } from './errors.js';
 
@@ -75,9 +76,7 @@ export interface AccountContext {
 
 type Raw = Record<string, unknown>;
 
-function isObj(x: unknown): x is Raw {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+const isObj: (x: unknown) => x is Raw = isRecord;
 
 class ConfigReader {
   problems: string[] = [];

@@ -6,6 +6,7 @@
  * fails mid-write, the transaction rolls back and the in-memory book is rebuilt from the store.
  */
 import { loadConfig, type Company } from '../domain/config.js';
+import { isRecord } from '../domain/values.js';
 import { parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book } from '../book/book.js';
@@ -142,6 +143,3 @@ export async function putCompany(store: LedgerStore, config: unknown): Promise<C
   return co.value;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

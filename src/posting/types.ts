@@ -73,7 +73,8 @@ export interface PostingRule<T extends EventType> {
   /** Events this one reads and which therefore cannot be voided while it stands. */
   references?(ev: EventOf<T>): string[];
   plan(ev: EventOf<T>, ctx: RuleContext): Move[];
-  post(ev: EventOf<T>, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void;
+  /** `moves` are the ones `plan` returned for this event (the book keeps them), in order with `results`. */
+  post(ev: EventOf<T>, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder, moves: readonly Move[]): void;
 }
 
 export const NO_RESULT: MoveResult = { qty: 0n, value: 0n, variance: 0n, trueUp: 0n, toCogs: 0n, shortQty: 0n };

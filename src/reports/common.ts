@@ -156,6 +156,4 @@ export function formatPercent(p: bigint | undefined): string {
 }
 
 /** Compares strings by code point (stable, locale-free ordering for report rows). */
-export function byCode(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { byCodePoint as byCode } from '../domain/values.js';

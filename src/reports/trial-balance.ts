@@ -2,6 +2,7 @@
 import { formatMoney } from '../domain/money.js';
 import type { Company } from '../domain/config.js';
 import type { LedgerStore } from '../store/store.js';
+import { byCodePoint } from '../domain/values.js';
 
 export interface TrialBalanceReport {
   asOf: string | undefined;
@@ -12,7 +13,7 @@ export interface TrialBalanceReport {
 }
 
 export async function trialBalance(store: LedgerStore, co: Company, asOf: string | undefined): Promise<TrialBalanceReport> {
-  const accounts = (await store.trialBalance(co.id, asOf)).filter((b) => b.balance !== 0n).sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  const accounts = (await store.trialBalance(co.id, asOf)).filter((b) => b.balance !== 0n).sort((a, b) => byCodePoint(a.account, b.account));
   let totalDebit = 0n;
   let totalCredit = 0n;
   for (const a of accounts) {

@@ -158,9 +158,7 @@ export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
 }
 
 /** Sorts by code point, the same in both dialects (SQLite's BINARY and PostgreSQL's "C" collation agree on UTF-8). */
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { byCodePoint } from '../domain/values.js';
 
 /** An async mutex: a promise chain; callers run one at a time, in arrival order. */
 export class Mutex {

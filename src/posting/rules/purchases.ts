@@ -82,7 +82,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
       return amount === 0n ? [] : [{ kind: 'revalue', product: l.product!, warehouse: l.warehouse!, qty: 0n, amount, source: rl.source, received: rl.qty } satisfies Move];
     });
   },
-  post(ev, results, ctx, j) {
+  post(ev, results, ctx, j, moves) {
     const stock = stockLines(ev, ctx);
     const shares = capitalShares(ev, ctx, stock);
     const ap = ctx.account('ap');
@@ -104,7 +104,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
       }
       j.entry(ctx.account('tax', at), ap, l.tax);
     });
-    if (receiptMode) postRevaluations(purchaseInvoice.plan(ev, ctx), results, ctx, j);
+    if (receiptMode) postRevaluations(moves, results, ctx, j);
     if (!ev.dropship && !receiptMode) stock.forEach((i, k) => receiptAdjustments(j, ctx, { kind: 'in', product: ev.lines[i]!.product!, warehouse: ev.lines[i]!.warehouse!, qty: 0n }, results[k]!));
     if (ev.dropship) {
       // Seed 004: a dropship never enters stock; its COGS is booked when the bill is authorised.
@@ -129,7 +129,7 @@ function postCapitalised(ev: Bill, parts: bigint[], stock: number[], ctx: RuleCo
 }
 
 /** Receipt mode: charges revalue the received units; the share of units already sold goes to COGS. */
-function postRevaluations(moves: Move[], results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void {
+function postRevaluations(moves: readonly Move[], results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder): void {
   const ap = ctx.account('ap');
   moves.forEach((m, i) => {
     const r = results[i]!;

@@ -42,10 +42,10 @@ export const saleInvoice: PostingRule<'sale_invoice'> = {
       return [stockMove(ctx, { kind: 'out', product: l.product!, warehouse: l.warehouse, qty: l.qty, lot: l.lot, lineCost: l.cost }, `lines[${i}]`)];
     });
   },
-  post(ev, results, ctx, j) {
+  post(ev, results, ctx, j, moves) {
     for (const l of ev.lines) revenue(j, ctx, l, 1n);
     if (ev.prepaymentApplied !== 0n) j.entry(ctx.account('customerPrepayments'), ctx.account('ar'), ev.prepaymentApplied, { memo: 'customer prepayment applied' });
-    saleInvoice.plan(ev, ctx).forEach((m, i) => cogs(j, ctx, m, results[i]!.value));
+    moves.forEach((m, i) => cogs(j, ctx, m, results[i]!.value));
   },
 };
 
@@ -125,9 +125,9 @@ export const saleCreditNote: PostingRule<'sale_credit_note'> = {
       return [stockMove(ctx, move, `lines[${i}]`)];
     });
   },
-  post(ev, results, ctx, j) {
+  post(ev, results, ctx, j, moves) {
     for (const l of ev.lines) revenue(j, ctx, l, -1n);
-    saleCreditNote.plan(ev, ctx).forEach((m, i) => {
+    moves.forEach((m, i) => {
       cogs(j, ctx, m, -receivedValue(results[i]!));
       receiptAdjustments(j, ctx, m, results[i]!);
     });
@@ -147,7 +147,7 @@ export const landedCost: PostingRule<'landed_cost'> = {
     const parts = allocate(ev.amount, weights);
     return receipts.map((m, k) => ({ kind: 'revalue', product: m.product, warehouse: m.warehouse, qty: 0n, amount: parts[k]!, source: m.source, received: m.qty }) satisfies Move);
   },
-  post(ev, results, ctx, j) {
+  post(ev, results, ctx, j, moves) {
     const credit = ctx.account('overheads', { override: ev.account });
     if (ev.sale !== undefined) {
       const sale = ctx.lookup(ev.sale);
@@ -156,7 +156,7 @@ export const landedCost: PostingRule<'landed_cost'> = {
       j.entry(ctx.account('cogs', { product: line?.product, warehouse: line?.warehouse }), credit, ev.amount, { memo: `cost allocated to sale ${ev.sale}` });
       return;
     }
-    landedCost.plan(ev, ctx).forEach((m, i) => {
+    moves.forEach((m, i) => {
       const at = { product: m.product, warehouse: m.warehouse };
       j.entry(inv(ctx, m.product, m.warehouse), credit, results[i]!.value, at);
       j.entry(ctx.account('cogs', at), credit, results[i]!.toCogs, { ...at, memo: 'landed cost of units no longer in this pool' });

@@ -30,8 +30,8 @@ export const stockAdjustment: PostingRule<'stock_adjustment'> = {
       return stockMove(ctx, m, `lines[${i}]`);
     });
   },
-  post(ev, results, ctx, j) {
-    stockAdjustment.plan(ev, ctx).forEach((m, i) => {
+  post(ev, results, ctx, j, moves) {
+    moves.forEach((m, i) => {
       const r = results[i]!;
       const at = { product: m.product, warehouse: m.warehouse };
       const signed = m.kind === 'out' ? -r.value : receivedValue(r);
