@@ -32,6 +32,18 @@ export const ERROR_CODES = {
   NOT_FOUND: 'The HTTP route, or the record it names, does not exist for the company of the API key.',
   BATCH_TOO_LARGE: 'The request carries more events (or bytes) than one batch may hold.',
   INTERNAL_ERROR: 'The server failed unexpectedly; a write that failed was rolled back.',
+  SYNC_NOT_CONFIGURED: 'The company has no accounting target connection (sync.xero) or no token set for it.',
+  CONTACT_MISSING: "A record's customer or supplier has no contact (name, number) in the company's contacts.",
+  ACCOUNT_NOT_IN_TARGET: "A record posts to an account code that the accounting target's chart does not have.",
+  OUT_OF_BALANCE: "The target would total a document differently from stockbook by more than the company's tolerance.",
+  PAYMENT_UNALLOCATED: 'A payment names no live invoice or bill (by reference) for the target to apply it to.',
+  DEPENDENCY_NOT_POSTED: 'A record depends on another record (the invoice a payment pays, the original a void cancels) that is not posted yet.',
+  FOREIGN_CURRENCY_UNSUPPORTED: 'The record is in a currency other than the base currency, which the target mapping does not post.',
+  INVENTORY_JOURNAL_EXISTS: "Re-posting an invoice whose inventory journal (IV.TRX) still stands unvoided in the target.",
+  TARGET_REJECTED: 'The accounting target refused the record; its validation messages are given verbatim.',
+  TARGET_AUTH: "The target refused the connection's token (expired, revoked or not yet connected); the run stops.",
+  TARGET_UNAVAILABLE: 'The target could not be reached, failed, or its call limits were exhausted; the record stays unposted.',
+  RECORD_STATE: 'The record is not in a state that allows the request (e.g. holding a posted record, re-posting an unposted one).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

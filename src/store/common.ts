@@ -3,7 +3,7 @@
  * in-process locks. Nothing here knows a driver; a dialect supplies its placeholder syntax.
  */
 import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
-import type { JournalFilter, StoredEvent, StoredJournal } from './store.js';
+import { SYNC_ACTIONS, type JournalFilter, type NewSyncEntry, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry, type SyncQuery } from './store.js';
 
 /** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
 export function big(v: unknown): bigint {
@@ -203,3 +203,38 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 export const NOT_REENTRANT = 'store.write() was called inside write() on the same store; use the WriteTx you were given (nested writes would deadlock)';
 export const TX_ENDED = 'this WriteTx has ended: it may only be used inside its write() callback';
+
+export interface SyncRow {
+  seq: unknown;
+  target: string;
+  record: string;
+  version: unknown;
+  action: string;
+  run: string | null;
+  at: string;
+  data: string | null;
+}
+
+export function toSyncEntry(r: SyncRow): SyncEntry {
+  const action = r.action as SyncAction;
+  if (!(SYNC_ACTIONS as readonly string[]).includes(action)) throw new TypeError(`sync_log: unknown action ${r.action}`);
+  return { seq: big(r.seq), target: r.target, record: r.record, version: Number(big(r.version)), action, run: opt(r.run), at: r.at, data: opt(r.data) };
+}
+
+export function checkSyncEntries(entries: readonly NewSyncEntry[]): void {
+  for (const e of entries) {
+    if (!(SYNC_ACTIONS as readonly string[]).includes(e.action)) throw new TypeError(`sync entry: unknown action ${String(e.action)}`);
+    if (!Number.isSafeInteger(e.version) || e.version < 0) throw new RangeError(`sync entry ${e.record}: version must be a non-negative integer`);
+    for (const k of ['target', 'record', 'at'] as const) if (typeof e[k] !== 'string') throw new TypeError(`sync entry ${k} must be a string`);
+  }
+}
+
+/** The sync log query; `p` supplies the dialect's placeholder for the next parameter. */
+export function syncQuery(company: string, target: string, q: SyncQuery, p: (v: unknown) => string): string {
+  checkLimit(q.last);
+  const where = [`company = ${p(company)}`, `target = ${p(target)}`];
+  if (q.afterSeq !== undefined) where.push(`seq > ${p(q.afterSeq)}`);
+  if (q.actions !== undefined) where.push(q.actions.length === 0 ? 'FALSE' : `action IN (${q.actions.map((a) => p(a)).join(', ')})`);
+  const order = q.last === undefined ? 'ORDER BY seq' : `ORDER BY seq DESC LIMIT ${p(BigInt(q.last))}`;
+  return `SELECT seq, target, record, version, action, run, at, data FROM sync_log WHERE ${where.join(' AND ')} ${order}`;
+}

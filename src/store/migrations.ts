@@ -181,6 +181,42 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT company, account, date, SUM(amount) FROM journal_lines GROUP BY company, account, date;
     `,
   },
+  {
+    // Sync state (issue 4), append-only like the ledger: holds, claims, outcomes, re-posts,
+    // run summaries and the target's token sets are rows; a record's state is its latest rows.
+    version: 4,
+    name: 'sync_log',
+    sqlite: `
+      CREATE TABLE sync_log (
+        company TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        target  TEXT NOT NULL,
+        record  TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action  TEXT NOT NULL,
+        run     TEXT,
+        at      TEXT NOT NULL,
+        data    TEXT,
+        PRIMARY KEY (company, seq)
+      );
+      CREATE INDEX sync_log_action ON sync_log (company, target, action, seq);
+    `,
+    postgres: `
+      CREATE TABLE sync_log (
+        company TEXT NOT NULL,
+        seq     BIGINT NOT NULL,
+        target  TEXT NOT NULL,
+        record  TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action  TEXT NOT NULL,
+        run     TEXT,
+        at      TEXT NOT NULL,
+        data    TEXT,
+        PRIMARY KEY (company, seq)
+      );
+      CREATE INDEX sync_log_action ON sync_log (company, target, action, seq);
+    `,
+  },
 ];
 
 /** The migrations not yet applied, in order. Throws if the list itself is malformed. */

@@ -18,10 +18,10 @@ import pg from 'pg';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  big, byCodePoint, checkEvent, checkJournals, checkLimit, checkSeq, configJson, journalQuery, journalWhere, KeyedMutex, NOT_REENTRANT, nullable,
+  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, KeyedMutex, NOT_REENTRANT, nullable,
   toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
 } from './common.js';
-import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, StoredEvent, StoredJournal, WriteTx } from './store.js';
+import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
 
 export interface PostgresStoreOptions {
   /** Schema holding the tables: lower-case letters, digits and underscores. Default 'public'; created by migrate() if missing. */
@@ -188,6 +188,24 @@ class PgTx implements WriteTx {
       });
     }
   }
+
+  async appendSync(entries: readonly NewSyncEntry[]): Promise<void> {
+    if (!this.active) throw new Error(TX_ENDED);
+    try {
+      checkSyncEntries(entries);
+    } catch (x) {
+      this.doom(x);
+    }
+    if (entries.length === 0) return;
+    // Under the company lock: nobody else appends to this company's log.
+    await this.query(
+      `INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data)
+       SELECT $1, (SELECT COALESCE(MAX(seq), 0) FROM sync_log WHERE company = $1) + t.n, t.target, t.record, t.version, t.action, t.run, t.at, t.data
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[]) AS t(n, target, record, version, action, run, at, data)`,
+      [this.company, entries.map((_, i) => BigInt(i + 1)), entries.map((e) => e.target), entries.map((e) => e.record), entries.map((e) => e.version), entries.map((e) => e.action),
+        entries.map((e) => nullable(e.run)), entries.map((e) => e.at), entries.map((e) => nullable(e.data))],
+    );
+  }
 }
 
 /** Column arrays of rows appended but not yet sent. */
@@ -318,6 +336,12 @@ export class PostgresStore implements LedgerStore {
     const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = $1${asOf === undefined ? '' : ' AND date <= $2'} GROUP BY account`;
     const rows = await this.run<{ account: string; balance: string }>(sql, asOf === undefined ? [company] : [company, asOf]);
     return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+  }
+
+  async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {
+    const params: unknown[] = [];
+    const sql = syncQuery(company, target, query, (v) => (params.push(v), `$${params.length}`));
+    return (await this.run<SyncRow>(sql, params)).map(toSyncEntry);
   }
 
   // ---- plumbing

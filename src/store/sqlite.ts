@@ -19,10 +19,10 @@ import Database from 'better-sqlite3';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  big, byCodePoint, checkEvent, checkJournals, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
+  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
   toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
 } from './common.js';
-import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, StoredEvent, StoredJournal, WriteTx } from './store.js';
+import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
 
 type DB = Database.Database;
 
@@ -165,6 +165,17 @@ class SqliteTx implements WriteTx {
       this.lastJournal = seq;
     });
   }
+
+  async appendSync(entries: readonly NewSyncEntry[]): Promise<void> {
+    this.step(() => {
+      checkSyncEntries(entries);
+      let seq = big(this.s.one<{ n: unknown }>('SELECT COALESCE(MAX(seq), 0) AS n FROM sync_log WHERE company = ?', [this.company])!.n);
+      for (const e of entries) {
+        this.s.run('INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [this.company, ++seq, e.target, e.record, BigInt(e.version), e.action, nullable(e.run), e.at, nullable(e.data)]);
+      }
+    });
+  }
 }
 
 export class SqliteStore implements LedgerStore {
@@ -281,6 +292,12 @@ export class SqliteStore implements LedgerStore {
     const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = ?${asOf === undefined ? '' : ' AND date <= ?'} GROUP BY account`;
     const rows = await this.read((s) => s.all<{ account: string; balance: unknown }>(sql, asOf === undefined ? [company] : [company, asOf]));
     return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+  }
+
+  async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {
+    const params: unknown[] = [];
+    const sql = syncQuery(company, target, query, (v) => (params.push(v), '?'));
+    return this.read((s) => s.all<SyncRow>(sql, params).map(toSyncEntry));
   }
 
   // ---- plumbing

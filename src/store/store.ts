@@ -56,6 +56,37 @@ export interface AccountBalance {
   balance: bigint;
 }
 
+/** What a sync log row records (docs/sync.md): see src/sync/state.ts for how rows fold into a state. */
+export const SYNC_ACTIONS = ['hold', 'release', 'claim', 'posted', 'failed', 'aborted', 'reset', 'voided', 'run', 'token'] as const;
+export type SyncAction = (typeof SYNC_ACTIONS)[number];
+
+export interface SyncEntry {
+  /** Append position within the company's sync log. */
+  seq: bigint;
+  /** The accounting target, e.g. "xero". */
+  target: string;
+  /** Record id ("" for run summaries and token sets). */
+  record: string;
+  /** The record's posting version: 1, then +1 at each re-post. */
+  version: number;
+  action: SyncAction;
+  run: string | undefined;
+  /** ISO 8601 timestamp, from the caller's clock. */
+  at: string;
+  /** JSON payload of the action (target ids, warnings, failure…). */
+  data: string | undefined;
+}
+
+export type NewSyncEntry = Omit<SyncEntry, 'seq'>;
+
+export interface SyncQuery {
+  /** Only rows after this append position. */
+  afterSeq?: bigint | undefined;
+  actions?: readonly SyncAction[] | undefined;
+  /** Newest first, at most this many. */
+  last?: number | undefined;
+}
+
 export interface WriteTx {
   /** Events appended after `seq` (by any process): lets a writer catch up under the lock. */
   eventsAfter(seq: bigint): Promise<StoredEvent[]>;
@@ -63,6 +94,8 @@ export interface WriteTx {
   appendEvent(e: NewEvent): Promise<bigint>;
   /** Appends the journals an event's posting produced, in order. */
   appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void>;
+  /** Appends sync log rows (the caller holds the company lock, so claims cannot race). */
+  appendSync(entries: readonly NewSyncEntry[]): Promise<void>;
 }
 
 export interface LedgerStore {
@@ -83,4 +116,6 @@ export interface LedgerStore {
   journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]>;
   /** Balance per account over journal lines dated on or before `asOf` (all when omitted). */
   trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
+  /** Sync log rows of a target, oldest first (or the newest `last`, newest first). Inside write(): sees that transaction's rows. */
+  syncEntries(company: string, target: string, query?: SyncQuery): Promise<SyncEntry[]>;
 }

@@ -1,0 +1,516 @@
+/**
+ * The sync engine (seed 001): lists unposted records, holds and releases them, and runs syncs
+ * of one record type to one target, exactly once.
+ *
+ * Exactly once, in three steps per chunk of records:
+ * 1. *claim*: under the company's write lock, re-read the sync log and append a claim row for
+ *    each record still unposted (another worker's live claim, a hold or a post in between
+ *    drops it), reserving IV.TRX numbers. Two workers therefore never send one record.
+ * 2. *send*: every request carries an idempotency key derived from (company, record, version,
+ *    part); a record whose claim was left without an outcome (a crash after sending) is first
+ *    looked up in the target by its number or reference, and only sent if it is not there.
+ * 3. *record*: the target's ids are appended as the record's `posted` row in one transaction.
+ *
+ * Each record is its own unit: a failing record is stored with its coded failure and never
+ * stops another. Only an authentication failure stops the run; the rest stay unposted.
+ */
+import { createHash } from 'node:crypto';
+import type { Failure } from '../domain/errors.js';
+import { failure, FailureError } from '../domain/errors.js';
+import type { BookEvent } from '../domain/events.js';
+import type { RecordType } from '../posting/types.js';
+import type { CompanyLedger } from '../ledger/service.js';
+import type { NewSyncEntry, SyncEntry } from '../store/store.js';
+import type { Contact, SyncConfig } from './config.js';
+import { deriveRecords, ofType, RECORD_TYPES, type SyncRecord } from './records.js';
+import { foldStates, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
+import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
+import { IVTRX, takesJournalNumber } from './xero/plan.js';
+
+export type ListedStatus = 'unposted' | 'held' | 'in-progress' | 'failed' | 'posted' | 'cancelled';
+
+export interface ListedRecord {
+  id: string;
+  type: RecordType;
+  kind: SyncRecord['kind'];
+  eventType: string;
+  event: string;
+  date: string;
+  reference: string | undefined;
+  status: ListedStatus;
+  version: number;
+  error?: Failure | undefined;
+  posted?: PostedData | undefined;
+}
+
+export interface RecordResult {
+  record: string;
+  status: 'posted' | 'warnings' | 'failed' | 'aborted' | 'would-post' | 'would-fail';
+  version: number;
+  ids?: TargetIds | undefined;
+  warnings: SyncWarning[];
+  error?: Failure | undefined;
+  /** Dry run: the request elements exactly as they would be sent. */
+  requests?: { kind: PartKind; body: unknown }[] | undefined;
+}
+
+export interface RunSummary {
+  run: string;
+  company: string;
+  target: string;
+  type: RecordType;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  counts: { posted: number; warnings: number; failed: number; aborted: number };
+  /** Set when the run stopped early (authentication): what to do. */
+  stopped?: Failure | undefined;
+  calls: number;
+  results: RecordResult[];
+}
+
+export interface RunOptions {
+  type: RecordType;
+  dryRun?: boolean | undefined;
+  /** Only these records (ids), e.g. one invoice. */
+  only?: readonly string[] | undefined;
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface EngineOptions {
+  /** The clock (ISO timestamps for the log; claim leases). */
+  now?: () => Date;
+  /** A claim without an outcome older than this is in doubt and may be recovered. Default 10 minutes. */
+  leaseMs?: number;
+  /** Records per claim/send chunk (Xero takes 50 elements per call). Default 50. */
+  chunk?: number;
+  /** Run id generator. */
+  runId?: () => string;
+}
+
+/** Which parts go first: documents (and voids of documents) before journals. */
+const STAGE: Record<PartKind, number> = { invoice: 1, creditNote: 1, payment: 1, bankTransaction: 1, voidInvoice: 1, voidCreditNote: 1, deletePayment: 1, journal: 2, voidJournal: 2 };
+
+/** The IV.TRX number stands in for the real one until the claim reserves it. */
+const PENDING_NUMBER = `${IVTRX}?`;
+
+interface Candidate { rec: SyncRecord; state: RecordState; inDoubt: boolean }
+
+export class SyncEngine {
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+  private readonly chunk: number;
+  private readonly runId: () => string;
+
+  constructor(
+    readonly ledger: CompanyLedger,
+    readonly target: SyncTarget,
+    readonly config: SyncConfig,
+    opts: EngineOptions = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.leaseMs = opts.leaseMs ?? 10 * 60_000;
+    this.chunk = opts.chunk ?? 50;
+    this.runId = opts.runId ?? (() => `run-${this.now().toISOString().replace(/[-:.TZ]/g, '')}-${Math.random().toString(36).slice(2, 8)}`);
+  }
+
+  private get company(): string {
+    return this.ledger.id;
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  private async records(): Promise<{ records: SyncRecord[]; events: Map<string, BookEvent & { voidedBy?: string | undefined }>; voided: Set<string> }> {
+    const events = new Map<string, BookEvent>();
+    const voided = new Set<string>();
+    for (const v of this.ledger.current.views()) {
+      events.set(v.event.id, v.event);
+      if (v.voidedBy !== undefined) voided.add(v.event.id);
+    }
+    const journals = await this.ledger.store.journals(this.company);
+    return { records: deriveRecords(journals, events), events, voided };
+  }
+
+  private async log(): Promise<SyncEntry[]> {
+    return this.ledger.store.syncEntries(this.company, this.target.name);
+  }
+
+  /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
+  private cancelled(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): boolean {
+    return rec.kind !== 'void' && voided.has(rec.event.id) && st.status !== 'posted' && st.status !== 'claimed';
+  }
+
+  private listedStatus(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): ListedStatus {
+    if (st.status === 'posted') return 'posted';
+    if (this.cancelled(rec, st, voided)) return 'cancelled';
+    if (st.held) return 'held';
+    if (st.status === 'claimed') return 'in-progress';
+    return st.status === 'failed' ? 'failed' : 'unposted';
+  }
+
+  /** Records with their sync status; by default the unposted ones (unposted, failed, held, in progress). */
+  async list(opts: { type?: RecordType | undefined; all?: boolean | undefined } = {}): Promise<{ counts: Record<RecordType, number>; records: ListedRecord[] }> {
+    const { records, voided } = await this.records();
+    const states = foldStates(await this.log());
+    const counts = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])) as Record<RecordType, number>;
+    const out: ListedRecord[] = [];
+    for (const rec of records) {
+      const st = stateOf(states, rec.id);
+      const status = this.listedStatus(rec, st, voided);
+      const open = status !== 'posted' && status !== 'cancelled';
+      if (open) counts[rec.type]++;
+      if ((opts.type !== undefined && rec.type !== opts.type) || (!opts.all && !open)) continue;
+      out.push({ id: rec.id, type: rec.type, kind: rec.kind, eventType: rec.event.type, event: rec.event.id, date: rec.date, reference: rec.event.reference, status, version: st.version, error: st.failed?.error, posted: st.posted });
+    }
+    return { counts, records: out };
+  }
+
+  /** The stored result of a record: its state and log rows. */
+  async record(id: string): Promise<{ record: ListedRecord; history: SyncEntry[] } | Failure> {
+    const all = await this.list({ all: true });
+    const record = all.records.find((r) => r.id === id);
+    if (!record) return failure('NOT_FOUND', `Company "${this.company}" has no sync record "${id}".`, 'List records with `stockbook sync list`; record ids are event ids (corrections: <event>/c<n>).', { record: id });
+    return { record, history: (await this.log()).filter((e) => e.record === id) };
+  }
+
+  /** Recent runs (newest first). */
+  async runs(limit = 20): Promise<RunSummary[]> {
+    const rows = await this.ledger.store.syncEntries(this.company, this.target.name, { actions: ['run'], last: limit });
+    return rows.map((r) => JSON.parse(r.data ?? '{}') as RunSummary);
+  }
+
+  // ---- hold, release, re-post ----------------------------------------------------------------
+
+  async hold(ids: readonly string[]): Promise<Failure | undefined> {
+    return this.mark(ids, 'hold', (st) => (st.status === 'posted' ? 'is already posted' : st.status === 'claimed' ? 'is being synced' : undefined));
+  }
+
+  async release(ids: readonly string[]): Promise<Failure | undefined> {
+    return this.mark(ids, 'release', (st) => (st.held ? undefined : 'is not held'));
+  }
+
+  /**
+   * Re-post (seed 000: the batch was deleted in the source system): the record becomes unposted
+   * again under a new version. If its inventory journal still stands in the target, the next
+   * sync refuses it until that journal is voided (or use voidAndRepost).
+   */
+  async repost(id: string): Promise<Failure | undefined> {
+    return this.mark([id], 'reset', (st) => (st.status === 'posted' ? undefined : 'is not posted'));
+  }
+
+  private async mark(ids: readonly string[], action: 'hold' | 'release' | 'reset', refuse: (st: RecordState) => string | undefined): Promise<Failure | undefined> {
+    const { records } = await this.records();
+    const known = new Set(records.map((r) => r.id));
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) return failure('NOT_FOUND', `Company "${this.company}" has no sync record ${missing.map((m) => `"${m}"`).join(', ')}.`, 'List records with `stockbook sync list`.', { record: missing[0]! });
+    return this.ledger.store.write(this.company, async (tx) => {
+      const states = foldStates(await this.log());
+      for (const id of ids) {
+        const why = refuse(stateOf(states, id));
+        if (why) return failure('RECORD_STATE', `Record ${id} ${why}, so it cannot be ${action === 'reset' ? 're-posted' : action === 'hold' ? 'held' : 'released'}.`, action === 'reset' ? 'Only posted records can be re-posted; unposted ones are simply synced.' : 'List the record\'s state with `stockbook sync show`.', { record: id });
+      }
+      const at = this.now().toISOString();
+      await tx.appendSync(ids.map((id) => {
+        const st = stateOf(states, id);
+        return { target: this.target.name, record: id, version: action === 'reset' ? st.version + 1 : st.version, action, run: undefined, at, data: undefined };
+      }));
+      return undefined;
+    });
+  }
+
+  /** Voids the posted version's documents in the target, then re-posts the record in a new run. */
+  async voidAndRepost(id: string): Promise<RunSummary | Failure> {
+    const found = await this.record(id);
+    if ('code' in found) return found;
+    const st = stateOf(foldStates(await this.log()), id);
+    if (st.status !== 'posted' || !st.posted) return failure('RECORD_STATE', `Record ${id} is not posted, so there is nothing to void.`, 'Sync it instead.', { record: id });
+    await this.target.prepare();
+    const voids: Part[] = [];
+    if (st.posted.journalId !== undefined) voids.push({ kind: 'voidJournal', body: { manualJournalID: st.posted.journalId, status: 'VOIDED', narration: st.posted.journalNumber ?? id }, fills: 'none', number: st.posted.journalNumber ?? id, targetId: st.posted.journalId });
+    if (st.posted.documentId !== undefined && (st.posted.documentKind === 'invoice' || st.posted.documentKind === 'creditNote')) {
+      const kind = st.posted.documentKind === 'invoice' ? 'voidInvoice' : 'voidCreditNote';
+      voids.push({ kind, body: kind === 'voidInvoice' ? { invoiceID: st.posted.documentId, status: 'VOIDED' } : { creditNoteID: st.posted.documentId, status: 'VOIDED' }, fills: 'none', number: st.posted.documentNumber ?? id, targetId: st.posted.documentId });
+    }
+    for (const part of voids) {
+      const [out] = await this.target.send(part.kind, [{ part, key: this.key(id, st.version, `void-${part.kind}`) }]);
+      if (!out!.ok) return out!.error;
+    }
+    await this.ledger.store.write(this.company, async (tx) => {
+      const at = this.now().toISOString();
+      await tx.appendSync([
+        { target: this.target.name, record: id, version: st.version + 1, action: 'reset', run: undefined, at, data: undefined },
+        { target: this.target.name, record: id, version: st.version + 1, action: 'voided', run: undefined, at, data: JSON.stringify({ voided: voids.map((v) => v.targetId) }) },
+      ]);
+    });
+    return this.run({ type: found.record.type, only: [id] });
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  private key(record: string, version: number, part: string): string {
+    return createHash('sha256').update(`${this.company}\u0000${record}\u0000${version}\u0000${part}`).digest('hex');
+  }
+
+  private isCandidate(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>, at: number): Candidate | undefined {
+    if (st.held || st.status === 'posted' || this.cancelled(rec, st, voided)) return undefined;
+    if (st.status !== 'claimed') return { rec, state: st, inDoubt: false };
+    const age = at - Date.parse(st.claim!.at);
+    return age >= this.leaseMs ? { rec, state: st, inDoubt: true } : undefined;
+  }
+
+  async run(opts: RunOptions): Promise<RunSummary> {
+    const run = this.runId();
+    const startedAt = this.now().toISOString();
+    const callsBefore = this.target.calls();
+    const results: RecordResult[] = [];
+    let stopped: Failure | undefined;
+    const { records, voided } = await this.records();
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const states = foldStates(await this.log());
+    const only = opts.only === undefined ? undefined : new Set(opts.only);
+    const nowMs = this.now().getTime();
+    const candidates = ofType(records, opts.type)
+      .filter((r) => only === undefined || only.has(r.id))
+      .map((r) => this.isCandidate(r, stateOf(states, r.id), voided, nowMs))
+      .filter((c): c is Candidate => c !== undefined);
+    try {
+      await this.target.prepare();
+      const contactFailures = opts.dryRun ? new Map<string, Failure>() : await this.ensureContacts(candidates);
+      const ctx = { records, byId, voided };
+      for (let i = 0; i < candidates.length; i += this.chunk) {
+        const chunk = candidates.slice(i, i + this.chunk);
+        if (opts.dryRun) results.push(...this.dryRun(chunk, states, ctx));
+        else results.push(...(await this.runChunk(run, chunk, ctx, contactFailures)));
+        opts.onProgress?.(Math.min(i + this.chunk, candidates.length), candidates.length);
+        const stop = results.find((r) => r.status === 'aborted' && r.error?.code === 'TARGET_AUTH');
+        if (stop) {
+          stopped = stop.error;
+          break;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof FailureError)) throw e;
+      stopped = e.failure;
+    }
+    if (stopped) results.push(...this.abortRest(candidates, results, stopped));
+    const summary = this.summary(run, opts, startedAt, results, stopped, this.target.calls() - callsBefore);
+    if (!opts.dryRun) await this.ledger.store.write(this.company, (tx) => tx.appendSync([{ target: this.target.name, record: '', version: 0, action: 'run', run, at: summary.finishedAt, data: JSON.stringify(summary) }]));
+    return summary;
+  }
+
+  private summary(run: string, opts: RunOptions, startedAt: string, results: RecordResult[], stopped: Failure | undefined, calls: number): RunSummary {
+    const count = (s: RecordResult['status'][]): number => results.filter((r) => s.includes(r.status)).length;
+    return {
+      run, company: this.company, target: this.target.name, type: opts.type, dryRun: opts.dryRun === true, startedAt, finishedAt: this.now().toISOString(),
+      counts: { posted: count(['posted', 'would-post']), warnings: results.filter((r) => r.warnings.length > 0 && (r.status === 'posted' || r.status === 'warnings' || r.status === 'would-post')).length, failed: count(['failed', 'would-fail']), aborted: count(['aborted']) },
+      stopped, calls, results,
+    };
+  }
+
+  /** Records the run never reached after it stopped: left unposted, said so. */
+  private abortRest(candidates: Candidate[], results: RecordResult[], stopped: Failure): RecordResult[] {
+    const seen = new Set(results.map((r) => r.record));
+    const rest = candidates.filter((c) => !seen.has(c.rec.id));
+    return rest.map((c) => ({ record: c.rec.id, status: 'aborted' as const, version: c.state.version, warnings: [], error: stopped }));
+  }
+
+  /** Creates the Xero contacts the candidates need and have no match for; per-contact failures fail their records. */
+  private async ensureContacts(candidates: Candidate[]): Promise<Map<string, Failure>> {
+    const codes = new Set<string>();
+    for (const c of candidates) {
+      const ev = c.rec.event as { customer?: unknown; supplier?: unknown };
+      const code = typeof ev.customer === 'string' ? ev.customer : typeof ev.supplier === 'string' ? ev.supplier : undefined;
+      if (code !== undefined && c.rec.kind === 'document') codes.add(code);
+    }
+    const contacts = [...codes].map((c) => this.config.contacts.get(c)).filter((c): c is Contact => c !== undefined);
+    const missing = this.target.unmatchedContacts(contacts);
+    const out = new Map<string, Failure>();
+    if (missing.length === 0) return out;
+    for (const [code, r] of await this.target.createContacts(missing)) if (!r.ok) out.set(code, r.error);
+    return out;
+  }
+
+  private planInput(c: Candidate, states: ReadonlyMap<string, RecordState>, ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }, journalNumber: string, done: TargetIds | undefined): PlanInput {
+    const rec = c.rec;
+    const input: PlanInput = { record: rec, state: c.state, stateOf: (id) => stateOf(states, id), journalNumber, done };
+    if (rec.event.type === 'customer_payment' || rec.event.type === 'supplier_payment') input.paidDocument = paidDocument(rec.event, ctx.records, ctx.voided);
+    if (rec.kind === 'void') input.postedCorrections = ctx.records.filter((r) => r.kind === 'correction' && r.event.id === rec.voids && stateOf(states, r.id).status === 'posted');
+    return input;
+  }
+
+  private dryRun(chunk: Candidate[], states: ReadonlyMap<string, RecordState>, ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }): RecordResult[] {
+    return chunk.map((c) => {
+      const p = this.target.plan(this.planInput(c, states, ctx, PENDING_NUMBER, c.state.done));
+      if (!p.ok) return { record: c.rec.id, status: 'would-fail', version: c.state.version, warnings: [], error: p.error };
+      return { record: c.rec.id, status: 'would-post', version: c.state.version, warnings: p.plan.warnings, requests: p.plan.parts.filter((x) => !alreadyDone(x, c.state.done)).map((x) => ({ kind: x.kind, body: this.target.wire(x) })) };
+    });
+  }
+
+  /** Claims what is still claimable and reserves IV.TRX numbers, under the company lock. */
+  private async claim(run: string, chunk: Candidate[], plans: Map<string, PlanResult>): Promise<Map<string, { cand: Candidate; data: ClaimData }>> {
+    return this.ledger.store.write(this.company, async (tx) => {
+      const log = await this.log();
+      const states = foldStates(log);
+      let last = lastJournalNumber(log, IVTRX);
+      const nowMs = this.now().getTime();
+      const at = this.now().toISOString();
+      const claimed = new Map<string, { cand: Candidate; data: ClaimData }>();
+      const rows: NewSyncEntry[] = [];
+      for (const c of chunk) {
+        const st = stateOf(states, c.rec.id);
+        const fresh = this.isCandidate(c.rec, st, new Set(), nowMs);
+        if (!fresh || st.version !== c.state.version) continue; // another worker got there first
+        const plan = plans.get(c.rec.id);
+        const needsNumber = plan?.ok === true && takesJournalNumber(c.rec) && plan.plan.parts.some((p) => p.kind === 'journal');
+        const inherited = fresh.inDoubt ? st.claim?.data.journalNumber : undefined;
+        const data: ClaimData = { key: this.key(c.rec.id, st.version, ''), journalNumber: needsNumber ? (inherited ?? `${IVTRX}${++last}`) : undefined, done: st.done };
+        claimed.set(c.rec.id, { cand: { ...fresh, state: st }, data });
+        rows.push({ target: this.target.name, record: c.rec.id, version: st.version, action: 'claim', run, at, data: JSON.stringify(data) });
+      }
+      await tx.appendSync(rows);
+      return claimed;
+    });
+  }
+
+  private async runChunk(run: string, chunk: Candidate[], ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }, contactFailures: ReadonlyMap<string, Failure>): Promise<RecordResult[]> {
+    const states = foldStates(await this.log());
+    const firstPlans = new Map(chunk.map((c) => [c.rec.id, this.target.plan(this.planInput(c, states, ctx, PENDING_NUMBER, c.state.done))]));
+    const claimed = await this.claim(run, chunk, firstPlans);
+    const outcomes = new Map<string, Outcome>();
+    const plans: { plan: Plan; data: ClaimData; cand: Candidate }[] = [];
+    for (const { cand, data } of claimed.values()) {
+      const contactFailure = contactFailures.get(contactOf(cand.rec) ?? '');
+      const planned = contactFailure ? { ok: false as const, error: contactFailure } : this.target.plan(this.planInput(cand, states, ctx, data.journalNumber ?? PENDING_NUMBER, data.done));
+      if (!planned.ok) outcomes.set(cand.rec.id, { done: { ...data.done }, error: planned.error, warnings: [] });
+      else plans.push({ plan: planned.plan, data, cand });
+    }
+    await this.checkReposts(plans, outcomes);
+    await this.recoverInDoubt(plans, outcomes);
+    await this.send(plans, outcomes);
+    return this.store(run, [...claimed.values()], outcomes);
+  }
+
+  /** seed 000: an invoice whose earlier inventory journal still stands in the target cannot be posted again. */
+  private async checkReposts(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
+    for (const p of plans) {
+      const prev = p.cand.state.previous;
+      if (prev?.journalId === undefined || p.cand.state.previousVoided || !takesJournalNumber(p.cand.rec)) continue;
+      const status = await this.target.journalStatus(prev.journalId);
+      if (status !== 'live') continue;
+      const doc = prev.documentNumber ?? p.cand.rec.event.id;
+      outcomes.set(p.cand.rec.id, {
+        done: {}, warnings: [],
+        error: failure('INVENTORY_JOURNAL_EXISTS', `An inventory journal already exists for invoice '${doc}' (${prev.journalNumber ?? prev.journalId}); void it to re-post this invoice.`, `Void ${prev.journalNumber ?? 'the journal'} in Xero and sync again, or run \`stockbook sync void-and-repost ${p.cand.rec.id}\` to do both.`, { record: p.cand.rec.id, journal: prev.journalNumber ?? prev.journalId }),
+      });
+    }
+  }
+
+  /** A claim left without an outcome: what the target already holds is taken, not sent again. */
+  private async recoverInDoubt(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
+    for (const p of plans) {
+      if (!p.cand.inDoubt || outcomes.has(p.cand.rec.id)) continue;
+      const done: TargetIds = { ...p.data.done };
+      for (const part of p.plan.parts) {
+        if (alreadyDone(part, done) || part.fills === 'none') continue;
+        const found = await this.target.find(part);
+        if (found) fill(done, part, found.id, found.number);
+      }
+      p.data.done = done;
+      if (Object.keys(done).length > 0) p.plan.warnings.push({ code: 'FOUND_IN_TARGET', message: `An earlier run was interrupted after sending; the target already had ${[done.documentNumber, done.journalNumber].filter(Boolean).join(' and ')}, which was recorded instead of sent again.` });
+    }
+  }
+
+  private async send(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
+    for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings });
+    for (const stage of [1, 2]) {
+      const byKind = new Map<PartKind, { part: Part; key: string; rec: string; idx: number }[]>();
+      for (const p of plans) {
+        const o = outcomes.get(p.cand.rec.id)!;
+        if (o.error) continue;
+        p.plan.parts.forEach((part, idx) => {
+          if (STAGE[part.kind] !== stage || alreadyDone(part, o.done)) return;
+          const list = byKind.get(part.kind) ?? [];
+          list.push({ part, key: this.key(p.cand.rec.id, p.cand.state.version, `${idx}`), rec: p.cand.rec.id, idx });
+          byKind.set(part.kind, list);
+        });
+      }
+      for (const [kind, items] of byKind) {
+        const res = await this.target.send(kind, items);
+        items.forEach((it, i) => this.absorb(outcomes.get(it.rec)!, it.part, res[i]!, plans.find((p) => p.cand.rec.id === it.rec)!.plan));
+      }
+    }
+  }
+
+  private absorb(o: Outcome, part: Part, r: PartOutcome, plan: Plan): void {
+    if (o.error) return;
+    if (!r.ok) {
+      o.error = r.error;
+      o.stop = r.stop === true;
+      return;
+    }
+    fill(o.done, part, r.id, r.number);
+    if (part.fills === 'document' && plan.expectedTotal !== undefined && r.total !== undefined && r.total !== plan.expectedTotal) {
+      o.warnings.push({ code: 'TOTAL_DIFFERS', message: `Xero totals ${part.number} at ${r.total}; stockbook at ${plan.expectedTotal}.` });
+    }
+    if (plan.variance) o.variance = plan.variance;
+  }
+
+  /** Appends each claimed record's outcome in one transaction. */
+  private async store(run: string, claimed: { cand: Candidate; data: ClaimData }[], outcomes: Map<string, Outcome>): Promise<RecordResult[]> {
+    const at = this.now().toISOString();
+    const rows: NewSyncEntry[] = [];
+    const results: RecordResult[] = [];
+    for (const { cand } of claimed) {
+      const o = outcomes.get(cand.rec.id)!;
+      const version = cand.state.version;
+      const base = { target: this.target.name, record: cand.rec.id, version, run, at };
+      if (o.error) {
+        const action = o.stop ? 'aborted' : 'failed';
+        rows.push({ ...base, action, data: JSON.stringify({ error: o.error, done: o.done } satisfies FailedData) });
+        results.push({ record: cand.rec.id, status: o.stop ? 'aborted' : 'failed', version, ids: o.done, warnings: [], error: o.error });
+      } else {
+        const posted: PostedData = { ...o.done, warnings: o.warnings, variance: o.variance };
+        rows.push({ ...base, action: 'posted', data: JSON.stringify(posted) });
+        results.push({ record: cand.rec.id, status: o.warnings.length > 0 ? 'warnings' : 'posted', version, ids: o.done, warnings: o.warnings });
+      }
+    }
+    await this.ledger.store.write(this.company, (tx) => tx.appendSync(rows));
+    return results;
+  }
+}
+
+interface Outcome { done: TargetIds; warnings: SyncWarning[]; error?: Failure | undefined; stop?: boolean; variance?: Record<string, string> | undefined }
+
+function fill(done: TargetIds, part: Part, id: string, number: string | undefined): void {
+  if (part.fills === 'document') {
+    done.documentId = id;
+    done.documentNumber = number ?? part.number;
+    done.documentKind = part.kind;
+  } else if (part.fills === 'journal') {
+    done.journalId = id;
+    done.journalNumber = part.number;
+  }
+}
+
+function alreadyDone(part: Part, done: TargetIds | undefined): boolean {
+  if (!done) return false;
+  return (part.fills === 'document' && done.documentId !== undefined) || (part.fills === 'journal' && done.journalId !== undefined);
+}
+
+function contactOf(rec: SyncRecord): string | undefined {
+  const ev = rec.event as { customer?: unknown; supplier?: unknown };
+  return typeof ev.customer === 'string' ? ev.customer : typeof ev.supplier === 'string' ? ev.supplier : undefined;
+}
+
+/** The live invoice (or bill) a payment pays: same counterparty, same reference. */
+function paidDocument(ev: BookEvent, records: readonly SyncRecord[], voided: ReadonlySet<string>): SyncRecord | undefined {
+  if (ev.reference === undefined) return undefined;
+  const customer = ev.type === 'customer_payment';
+  const who = ev.type === 'customer_payment' ? ev.customer : ev.type === 'supplier_payment' ? ev.supplier : undefined;
+  return records.find((r) => {
+    if (r.kind !== 'document' || voided.has(r.event.id) || r.event.reference !== ev.reference) return false;
+    const e = r.event;
+    if (customer) return e.type === 'sale_invoice' && e.customer === who;
+    return (e.type === 'purchase_invoice' || e.type === 'expense_bill') && e.supplier === who;
+  });
+}

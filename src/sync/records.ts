@@ -1,0 +1,67 @@
+/**
+ * Sync records (seed 001): what an accounting target receives. Every journal the ledger wrote
+ * belongs to exactly one record, so once every record is posted the target's books hold the
+ * same lines as ours:
+ *
+ * - an event's original journal → a *document* record (an invoice, a bill, a stock journal…),
+ *   listed under its posting rule's record type;
+ * - a correction journal (a late event or a void re-costed it) → a *correction* record, a stock
+ *   journal under procurement/inventory;
+ * - a void's reversal journal → a *void* record, listed with the type of what it voids.
+ *
+ * Pure: a function of the book's events and the stored journals.
+ */
+import type { BookEvent } from '../domain/events.js';
+import type { JournalLine } from '../posting/journal.js';
+import type { RecordType } from '../posting/types.js';
+import { RULES } from '../posting/rules/index.js';
+import type { StoredJournal } from '../store/store.js';
+import { byCodePoint } from '../domain/values.js';
+
+export const RECORD_TYPES: readonly RecordType[] = ['invoices', 'procurement', 'expenses', 'payments', 'journals'];
+
+export function isRecordType(x: unknown): x is RecordType {
+  return typeof x === 'string' && (RECORD_TYPES as readonly string[]).includes(x);
+}
+
+export interface SyncRecord {
+  /** Document: the event id; correction: the correction journal id; void: the void event id. */
+  id: string;
+  type: RecordType;
+  kind: 'document' | 'correction' | 'void';
+  /** The event the record books (for a void: the voided event). */
+  event: BookEvent;
+  date: string;
+  /** The ledger lines this record must bring to the target (signed, debit > 0). */
+  lines: readonly JournalLine[];
+  /** Correction: the event whose arrival or void changed the costs. */
+  cause?: string | undefined;
+  /** Void: the voided event's id. */
+  voids?: string | undefined;
+  /** The journal's position in the ledger, for a stable listing order. */
+  seq: bigint;
+}
+
+export function recordTypeOf(eventType: string): RecordType {
+  const rule = RULES[eventType as keyof typeof RULES];
+  return rule === undefined ? 'journals' : rule.recordType;
+}
+
+/** One record per journal, in ledger order. `events` are the book's events by id. */
+export function deriveRecords(journals: readonly StoredJournal[], events: ReadonlyMap<string, BookEvent>): SyncRecord[] {
+  const out: SyncRecord[] = [];
+  for (const j of journals) {
+    const event = events.get(j.event);
+    if (!event) throw new Error(`journal ${j.id} names event ${j.event}, which the book does not hold`);
+    const base = { event, date: j.date, lines: j.lines, seq: j.seq };
+    if (j.kind === 'original') out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'document' });
+    else if (j.kind === 'correction') out.push({ ...base, id: j.id, type: 'procurement', kind: 'correction', cause: j.cause });
+    else out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'void', voids: j.reverses });
+  }
+  return out;
+}
+
+/** Records of one type, oldest ledger position first. */
+export function ofType(records: readonly SyncRecord[], type: RecordType): SyncRecord[] {
+  return records.filter((r) => r.type === type).sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : byCodePoint(a.id, b.id)));
+}

@@ -1,0 +1,77 @@
+/**
+ * What the sync engine needs from an accounting target. A target turns a record into *parts*
+ * (the invoice, its IV.TRX inventory journal, a payment, a void…), sends parts in batches and
+ * answers per element, and can find a part it may already hold (after a crash between sending
+ * and storing) by its number or reference.
+ */
+import type { Failure } from '../domain/errors.js';
+import type { Contact } from './config.js';
+import type { SyncRecord } from './records.js';
+import type { RecordState, SyncWarning, TargetIds } from './state.js';
+
+export const PART_KINDS = ['invoice', 'creditNote', 'journal', 'payment', 'bankTransaction', 'voidInvoice', 'voidCreditNote', 'voidJournal', 'deletePayment'] as const;
+export type PartKind = (typeof PART_KINDS)[number];
+
+export interface Part {
+  kind: PartKind;
+  /** The element exactly as the target's API takes it. */
+  body: unknown;
+  /** Which of the record's target ids the part's result fills. */
+  fills: 'document' | 'journal' | 'none';
+  /** Document number or journal narration prefix, by which the target can find the part again. */
+  number: string;
+  /** For void parts: the target id acted on. */
+  targetId?: string | undefined;
+}
+
+export interface Plan {
+  record: SyncRecord;
+  parts: Part[];
+  warnings: SyncWarning[];
+  variance?: Record<string, string> | undefined;
+  /** The total the target must show for the document (checked after posting). */
+  expectedTotal?: string | undefined;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; error: Failure };
+
+export type PartOutcome =
+  | { ok: true; id: string; number?: string | undefined; total?: string | undefined }
+  /** `stop`: the whole run must stop (authentication); the record is left unposted. */
+  | { ok: false; error: Failure; stop?: boolean | undefined };
+
+export interface PlanInput {
+  record: SyncRecord;
+  state: RecordState;
+  /** States of other records (the invoice a payment pays, the original a void cancels). */
+  stateOf(record: string): RecordState;
+  /** The live document record a payment pays, found by reference. */
+  paidDocument?: SyncRecord | undefined;
+  /** Posted correction records of an event being voided. */
+  postedCorrections?: readonly SyncRecord[] | undefined;
+  /** IV.TRX number reserved for this attempt (engine-allocated), or a placeholder in a dry run. */
+  journalNumber: string;
+  /** Parts posted by an earlier attempt of this version: not sent again. */
+  done?: TargetIds | undefined;
+}
+
+export interface SyncTarget {
+  readonly name: string;
+  /** Reference data for a run: chart, tax rates, contacts, lock date. Throws only for run-stopping failures (as FailureError). */
+  prepare(): Promise<void>;
+  /** Contacts the records name that the target has no match for (by number, then exact name). */
+  unmatchedContacts(contacts: readonly Contact[]): Contact[];
+  /** Creates contacts; per-contact failures come back as values. */
+  createContacts(contacts: readonly Contact[]): Promise<Map<string, PartOutcome>>;
+  plan(input: PlanInput): PlanResult;
+  /** Sends parts of one kind in as few calls as the target allows; one outcome per part, in order. */
+  send(kind: PartKind, items: readonly { part: Part; key: string }[]): Promise<PartOutcome[]>;
+  /** Finds a part the target may already hold (in-doubt recovery). */
+  find(part: Part): Promise<{ id: string; number?: string | undefined } | undefined>;
+  /** Whether a manual journal the target holds is still live (IV.TRX re-post check). */
+  journalStatus(id: string): Promise<'live' | 'voided' | 'missing'>;
+  /** The part as it goes on the wire (a dry run shows exactly this). */
+  wire(part: Part): unknown;
+  /** Calls made so far (for the run summary and the benchmark). */
+  calls(): number;
+}

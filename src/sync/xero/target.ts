@@ -1,0 +1,249 @@
+/**
+ * Xero as a sync target: loads the reference data a run needs (chart, tax rates, contacts),
+ * matches contacts by ContactNumber then exact name (creating the rest), sends parts in
+ * batches of up to 50 elements with summarizeErrors=false (one element's validation error
+ * never fails another), and finds documents again by number for in-doubt recovery.
+ */
+import { createHash } from 'node:crypto';
+import { ObjectSerializer, type Contact as XContact, type Invoice, type CreditNote, type ManualJournal, type Payment, type BankTransaction } from 'xero-node';
+import type { Company } from '../../domain/config.js';
+import { failure, FailureError, type Failure } from '../../domain/errors.js';
+import type { Contact, SyncConfig } from '../config.js';
+import type { Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget } from '../target.js';
+import { validationMessages, XERO_TARGET, XeroRejected, type XeroConnectionClient } from './client.js';
+import { NARRATION_SEP, planRecord, type XeroContactRef, type XeroReference } from './plan.js';
+import { rateFromWire } from './wire.js';
+
+const BATCH = 50;
+
+/** xero-node model name of each part kind's element (for the wire form of a dry run). */
+const MODEL: Record<PartKind, string> = {
+  invoice: 'Invoice', creditNote: 'CreditNote', journal: 'ManualJournal', payment: 'Payment', bankTransaction: 'BankTransaction',
+  voidInvoice: 'Invoice', voidCreditNote: 'CreditNote', voidJournal: 'ManualJournal', deletePayment: 'PaymentDelete',
+};
+
+interface Element { invoiceID?: string | undefined; creditNoteID?: string | undefined; manualJournalID?: string | undefined; paymentID?: string | undefined; bankTransactionID?: string | undefined; invoiceNumber?: string | undefined; creditNoteNumber?: string | undefined; total?: number | undefined; hasErrors?: boolean | undefined; statusAttributeString?: string | undefined; validationErrors?: { message?: string | undefined }[] | undefined }
+
+function idOf(kind: PartKind, e: Element): string | undefined {
+  switch (kind) {
+    case 'invoice': case 'voidInvoice': return e.invoiceID;
+    case 'creditNote': case 'voidCreditNote': return e.creditNoteID;
+    case 'journal': case 'voidJournal': return e.manualJournalID;
+    case 'payment': case 'deletePayment': return e.paymentID;
+    case 'bankTransaction': return e.bankTransactionID;
+  }
+}
+
+function quote(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+export class XeroTarget implements SyncTarget {
+  readonly name = XERO_TARGET;
+  private ref: { accounts: Map<string, { type: string }>; taxRates: Map<string, bigint>; contacts: Map<string, XeroContactRef> } = { accounts: new Map(), taxRates: new Map(), contacts: new Map() };
+  private xeroContacts: XContact[] = [];
+
+  constructor(private readonly client: XeroConnectionClient, private readonly co: Company, private readonly sync: SyncConfig) {}
+
+  calls(): number {
+    return this.client.calls;
+  }
+
+  async prepare(): Promise<void> {
+    const [accounts, rates] = await Promise.all([
+      this.client.call((api, t) => api.getAccounts(t)),
+      this.client.call((api, t) => api.getTaxRates(t)),
+    ]);
+    this.ref.accounts = new Map((accounts.accounts ?? []).filter((a) => a.code !== undefined).map((a) => [a.code!, { type: String(a.type ?? '') }]));
+    this.ref.taxRates = new Map();
+    for (const r of rates.taxRates ?? []) {
+      const rate = rateFromWire(r.effectiveRate ?? r.displayTaxRate ?? 0);
+      if (r.taxType !== undefined && rate !== undefined) this.ref.taxRates.set(r.taxType, rate);
+    }
+    this.xeroContacts = await this.allContacts();
+    this.ref.contacts = new Map();
+    for (const c of this.sync.contacts.values()) {
+      const m = this.match(c);
+      if (m) this.ref.contacts.set(c.code, m);
+    }
+  }
+
+  private async allContacts(): Promise<XContact[]> {
+    const out: XContact[] = [];
+    for (let page = 1; page <= 1000; page++) {
+      const res = await this.client.call((api, t) => api.getContacts(t, undefined, 'ContactStatus=="ACTIVE"', undefined, undefined, page, false, false, undefined, 100));
+      const got = res.contacts ?? [];
+      out.push(...got);
+      if (got.length < 100) break;
+    }
+    return out;
+  }
+
+  private match(c: Contact, created = false): XeroContactRef | undefined {
+    const x = this.xeroContacts.find((k) => k.contactNumber === c.contactNumber) ?? this.xeroContacts.find((k) => k.name === c.name);
+    if (!x?.contactID) return undefined;
+    return { id: x.contactID, name: x.name ?? c.name, salesDays: x.paymentTerms?.sales?.day, billsDays: x.paymentTerms?.bills?.day, created };
+  }
+
+  unmatchedContacts(contacts: readonly Contact[]): Contact[] {
+    return contacts.filter((c) => !this.ref.contacts.has(c.code));
+  }
+
+  async createContacts(contacts: readonly Contact[]): Promise<Map<string, PartOutcome>> {
+    const out = new Map<string, PartOutcome>();
+    for (let i = 0; i < contacts.length; i += BATCH) {
+      const chunk = contacts.slice(i, i + BATCH);
+      const bodies: XContact[] = chunk.map((c) => this.contactBody(c));
+      const key = createHash('sha256').update(`contacts\u0000${chunk.map((c) => c.code).join('\u0000')}`).digest('hex');
+      const res = await this.batch(() => this.client.call((api, t) => api.createContacts(t, { contacts: bodies }, false, key)), chunk.length);
+      chunk.forEach((c, k) => {
+        const el = res.ok ? (res.elements[k] as XContact | undefined) : undefined;
+        const errors = el ? messagesOf(el as Element) : [];
+        if (!res.ok || !el?.contactID || errors.length > 0) {
+          out.set(c.code, { ok: false, error: res.ok ? this.rejected(`Contact "${c.name}" (${c.code})`, errors) : res.error });
+          return;
+        }
+        this.xeroContacts.push(el);
+        this.ref.contacts.set(c.code, { ...this.match(c, true)!, created: true });
+        out.set(c.code, { ok: true, id: el.contactID });
+      });
+    }
+    return out;
+  }
+
+  private contactBody(c: Contact): XContact {
+    const body: XContact = { name: c.name, contactNumber: c.contactNumber };
+    if (c.email !== undefined) body.emailAddress = c.email;
+    if (c.termsDays !== undefined) {
+      const term = { day: c.termsDays, type: 'DAYSAFTERBILLDATE' as never };
+      body.paymentTerms = { sales: term, bills: term };
+    }
+    return body;
+  }
+
+  plan(input: PlanInput): PlanResult {
+    const ref: XeroReference = this.ref;
+    return planRecord(input, { co: this.co, sync: this.sync, ref });
+  }
+
+  wire(part: Part): unknown {
+    return ObjectSerializer.serialize(part.body, MODEL[part.kind]);
+  }
+
+  private rejected(what: string, messages: string[]): Failure {
+    return failure('TARGET_REJECTED', `Xero refused ${what}: ${messages.join(' ') || 'no reason given'}`, 'Correct what Xero names (in stockbook\'s configuration or in Xero) and sync again.', { messages: messages.join(' | ') });
+  }
+
+  /** Runs a batch call; a whole-call failure becomes every element's failure. */
+  private async batch(call: () => Promise<unknown>, n: number): Promise<{ ok: true; elements: unknown[] } | { ok: false; error: Failure; stop: boolean }> {
+    try {
+      const body = (await call()) as Record<string, unknown>;
+      const list = Object.values(body).find((v) => Array.isArray(v)) as unknown[] | undefined;
+      return { ok: true, elements: list ?? new Array<unknown>(n).fill(undefined) };
+    } catch (e) {
+      if (e instanceof FailureError) return { ok: false, error: e.failure, stop: e.failure.code === 'TARGET_AUTH' };
+      if (e instanceof XeroRejected) return { ok: false, error: this.rejected('the request', validationMessages(e.body)), stop: false };
+      throw e;
+    }
+  }
+
+  async send(kind: PartKind, items: readonly { part: Part; key: string }[]): Promise<PartOutcome[]> {
+    const out: PartOutcome[] = [];
+    if (kind.startsWith('void') || kind === 'deletePayment') {
+      for (const it of items) out.push(await this.sendOne(kind, it.part, it.key));
+      return out;
+    }
+    for (let i = 0; i < items.length; i += BATCH) {
+      const chunk = items.slice(i, i + BATCH);
+      const key = chunk.length === 1 ? chunk[0]!.key : createHash('sha256').update(chunk.map((c) => c.key).join('\u0000')).digest('hex');
+      const res = await this.batch(() => this.create(kind, chunk.map((c) => c.part.body), key), chunk.length);
+      chunk.forEach((c, k) => out.push(this.outcome(kind, c.part, res, res.ok ? res.elements[k] : undefined)));
+    }
+    return out;
+  }
+
+  private create(kind: PartKind, bodies: unknown[], key: string): Promise<unknown> {
+    switch (kind) {
+      case 'invoice': return this.client.call((api, t) => api.createInvoices(t, { invoices: bodies as Invoice[] }, false, 4, key));
+      case 'creditNote': return this.client.call((api, t) => api.createCreditNotes(t, { creditNotes: bodies as CreditNote[] }, false, 4, key));
+      case 'journal': return this.client.call((api, t) => api.createManualJournals(t, { manualJournals: bodies as ManualJournal[] }, false, key));
+      case 'payment': return this.client.call((api, t) => api.createPayments(t, { payments: bodies as Payment[] }, false, key));
+      case 'bankTransaction': return this.client.call((api, t) => api.createBankTransactions(t, { bankTransactions: bodies as BankTransaction[] }, false, 4, key));
+      default: throw new Error(`assertion: ${kind} is not a batch kind`);
+    }
+  }
+
+  private outcome(kind: PartKind, part: Part, res: Awaited<ReturnType<XeroTarget['batch']>>, el: unknown): PartOutcome {
+    if (!res.ok) return { ok: false, error: res.error, stop: res.stop };
+    const e = (el ?? {}) as Element;
+    const errors = messagesOf(e);
+    const id = idOf(kind, e);
+    if (errors.length > 0 || id === undefined) return { ok: false, error: this.rejected(part.number, errors) };
+    return { ok: true, id, number: e.invoiceNumber ?? e.creditNoteNumber ?? part.number, total: e.total === undefined ? undefined : e.total.toFixed(2) };
+  }
+
+  private async sendOne(kind: PartKind, part: Part, key: string): Promise<PartOutcome> {
+    const id = part.targetId!;
+    const res = await this.batch(() => {
+      switch (kind) {
+        case 'voidInvoice': return this.client.call((api, t) => api.updateInvoice(t, id, { invoices: [part.body as Invoice] }, undefined, key));
+        case 'voidCreditNote': return this.client.call((api, t) => api.updateCreditNote(t, id, { creditNotes: [part.body as CreditNote] }, undefined, key));
+        case 'voidJournal': return this.client.call((api, t) => api.updateManualJournal(t, id, { manualJournals: [part.body as ManualJournal] }, key));
+        case 'deletePayment': return this.client.call((api, t) => api.deletePayment(t, id, { status: 'DELETED' }, key));
+        default: throw new Error(`assertion: ${kind} is not a single-element kind`);
+      }
+    }, 1);
+    return this.outcome(kind, part, res, res.ok ? res.elements[0] : undefined);
+  }
+
+  async find(part: Part): Promise<{ id: string; number?: string | undefined } | undefined> {
+    const live = (s: unknown): boolean => s !== 'VOIDED' && s !== 'DELETED';
+    const n = quote(part.number);
+    switch (part.kind) {
+      case 'invoice': {
+        const r = await this.client.call((api, t) => api.getInvoices(t, undefined, undefined, undefined, undefined, [part.number]));
+        const hit = (r.invoices ?? []).find((i) => live(i.status) && i.type === (part.body as Invoice).type);
+        return hit?.invoiceID ? { id: hit.invoiceID, number: hit.invoiceNumber } : undefined;
+      }
+      case 'creditNote': {
+        const r = await this.client.call((api, t) => api.getCreditNotes(t, undefined, `CreditNoteNumber=="${n}"`));
+        const hit = (r.creditNotes ?? []).find((i) => live(i.status));
+        return hit?.creditNoteID ? { id: hit.creditNoteID, number: hit.creditNoteNumber } : undefined;
+      }
+      case 'journal': {
+        const r = await this.client.call((api, t) => api.getManualJournals(t, undefined, `Narration.StartsWith("${quote(part.number + NARRATION_SEP)}")`));
+        const hit = (r.manualJournals ?? []).find((j) => live(j.status));
+        return hit?.manualJournalID ? { id: hit.manualJournalID } : undefined;
+      }
+      case 'payment': {
+        const r = await this.client.call((api, t) => api.getPayments(t, undefined, `Reference=="${n}"`));
+        const hit = (r.payments ?? []).find((p) => live(p.status));
+        return hit?.paymentID ? { id: hit.paymentID } : undefined;
+      }
+      case 'bankTransaction': {
+        const r = await this.client.call((api, t) => api.getBankTransactions(t, undefined, `Reference=="${n}"`));
+        const hit = (r.bankTransactions ?? []).find((b) => live(b.status));
+        return hit?.bankTransactionID ? { id: hit.bankTransactionID } : undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  async journalStatus(id: string): Promise<'live' | 'voided' | 'missing'> {
+    try {
+      const r = await this.client.call((api, t) => api.getManualJournal(t, id));
+      const j = r.manualJournals?.[0];
+      if (!j) return 'missing';
+      return String(j.status) === 'VOIDED' || String(j.status) === 'DELETED' ? 'voided' : 'live';
+    } catch (e) {
+      if (e instanceof XeroRejected && e.status === 404) return 'missing';
+      throw e;
+    }
+  }
+}
+
+function messagesOf(e: Element): string[] {
+  const list = (e.validationErrors ?? []).map((v) => v.message ?? '').filter((m) => m !== '');
+  if (list.length === 0 && (e.hasErrors === true || e.statusAttributeString === 'ERROR')) list.push('the element was refused without a message');
+  return list;
+}
