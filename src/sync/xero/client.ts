@@ -12,7 +12,8 @@
  * - Errors: 401/403 → TARGET_AUTH (run-stopping: reconnect); 5xx, network, exhausted retries or
  *   the day limit → TARGET_UNAVAILABLE; 400 → TARGET_REJECTED with Xero's messages verbatim.
  */
-import axios from 'axios';
+import { createRequire } from 'node:module';
+import type { AxiosStatic } from 'axios';
 import { XeroClient, type AccountingApi } from 'xero-node';
 import { failure, FailureError, type Failure } from '../../domain/errors.js';
 import { isRecord } from '../../domain/values.js';
@@ -38,6 +39,12 @@ export function isTokenSet(x: unknown): x is TokenSetData {
 
 export interface Limits { concurrent: number; perMinute: number; perDay: number }
 export const XERO_LIMITS: Limits = { concurrent: 5, perMinute: 60, perDay: 5000 };
+
+/**
+ * xero-node require()s axios: the CommonJS build, a different instance from the one an ESM
+ * `import` gets. Its token requests are only seen by interceptors on that instance.
+ */
+const axios = createRequire(import.meta.url)('axios') as AxiosStatic;
 
 /** Token endpoints of OAuth apps that do not talk to Xero itself (the sandbox), by client id. */
 const identityUrls = new Map<string, string>();
@@ -177,17 +184,22 @@ export class XeroConnectionClient {
     return failure('TARGET_AUTH', `Xero refused the connection of company "${this.o.company}": ${detail}.`, `Reconnect to Xero (OAuth2 consent) and store the new token set with \`stockbook sync connect --company ${this.o.company} --token-file <file>\`; unposted records stay queued.`, { company: this.o.company });
   }
 
+  /** A token expiring within a (scaled) minute is refreshed first. */
+  private get margin(): number {
+    return 60_000 / this.o.conn.timeScale;
+  }
+
   /** The latest stored token set, refreshed (once, under the company lock) if it is about to expire. */
   private async token(force = false): Promise<TokenSetData> {
     const [row] = await this.o.store.syncEntries(this.o.company, XERO_TARGET, { actions: ['token'], last: 1 });
     const stored = row?.data === undefined ? undefined : (JSON.parse(row.data) as unknown);
     if (!isTokenSet(stored)) throw new FailureError(this.notConnected());
-    if (!force && stored.expires_at * 1000 > this.now() + 60_000) return stored;
+    if (!force && stored.expires_at * 1000 > this.now() + this.margin) return stored;
     return this.o.store.write(this.o.company, async (tx) => {
       const [again] = await this.o.store.syncEntries(this.o.company, XERO_TARGET, { actions: ['token'], last: 1 });
       const cur = JSON.parse(again!.data!) as TokenSetData;
       // Another process refreshed while we waited for the lock: use its set.
-      if (cur.access_token !== stored.access_token && cur.expires_at * 1000 > this.now() + 60_000) return cur;
+      if (cur.access_token !== stored.access_token && cur.expires_at * 1000 > this.now() + this.margin) return cur;
       let fresh: TokenSetData;
       try {
         const t = await this.xero.refreshWithRefreshToken(this.o.conn.clientId, this.o.conn.clientSecret ?? process.env['XERO_CLIENT_SECRET'] ?? '', cur.refresh_token);
