@@ -36,6 +36,7 @@ import { drill, drillJson, drillRows } from '../reports/drill.js';
 import { companyOfKey, createKey, isRole, matchKey, PERMISSIONS, rolesWith, storedKeys, withCompanyRecord, withoutKeys, type ApiRole, type Permission } from './keys.js';
 import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './problems.js';
 import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
+import { registerSyncRoutes } from './sync-routes.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -450,5 +451,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async (l, qs) => both(await drill(l, { journal: qs.journal, line: qs.line }), drillJson, drillRows, l.co),
   );
 
+  registerSyncRoutes(app, { store, ledgerOf, forget });
   return app;
 }

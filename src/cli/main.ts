@@ -20,6 +20,7 @@ import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
 import { registerReports } from './reports.js';
 import { registerApi } from '../api/cli.js';
 import { registerExport } from './export.js';
+import { registerSync } from './sync.js';
 
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
@@ -108,6 +109,7 @@ export function program(): Command {
   registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
   registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
   registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
+  registerSync(cmd);
   return cmd;
 }
 
