@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { tokenExpiryText } from './wire.js';
 
-export interface TokenSet {
+/** A type alias (not an interface) so it is assignable to openid-client's TokenSetParameters. */
+export type TokenSet = {
   access_token: string;
   refresh_token: string;
   /** Seconds (real) until the access token expires, as the token endpoint says. */
@@ -20,7 +21,7 @@ export interface TokenSet {
   expires_at: number;
   token_type: 'Bearer';
   scope: string;
-}
+};
 
 export type AccessCheck = { ok: true } | { ok: false; detail: string };
 

@@ -78,10 +78,15 @@ export function prepareManualJournal(el: unknown, ctx: BatchContext): Prepared {
 
 const UPDATE_FIELDS = new Set(['ManualJournalID', 'Status']);
 
-/** POST /ManualJournals/{id}: VOIDED for a POSTED journal, DELETED or POSTED for a DRAFT. */
+/**
+ * POST /ManualJournals/{id}: VOIDED for a POSTED journal, DELETED or POSTED for a DRAFT.
+ * Xero's schema requires Narration on every journal in a body, so a status change repeats it;
+ * the same narration is accepted, a different one is an edit the sandbox does not do.
+ */
 export function prepareManualJournalUpdate(mj: ManualJournalRecord, el: unknown, ctx: BatchContext): Prepared {
   const input = isRecord(el) ? el : {};
-  const extra = Object.keys(input).filter((k) => input[k] !== undefined && !UPDATE_FIELDS.has(k));
+  const edits = (k: string): boolean => input[k] !== undefined && !UPDATE_FIELDS.has(k) && !(k === 'Narration' && input[k] === mj.narration);
+  const extra = Object.keys(input).filter(edits);
   if (extra.length) return failed([`The sandbox only changes the Status of an existing manual journal; it does not update ${extra.join(', ')}.`]);
   const to = str(input.Status);
   const allowed: Record<string, string> = { VOIDED: 'POSTED', DELETED: 'DRAFT', POSTED: 'DRAFT' };
