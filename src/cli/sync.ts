@@ -17,7 +17,8 @@ import type { LedgerStore } from '../store/store.js';
 import { DEFAULT_DB, storeFrom, type DbOptions } from './db.js';
 import type { CompanyOpts, ListFormat, OutFormat, SyncIo } from './sync-commands.js';
 
-const io: SyncIo = {
+/** Standard output and error. */
+export const STDIO: SyncIo = {
   write: (s) => void process.stdout.write(s + '\n'),
   writeErr: (s) => void process.stderr.write(s + '\n'),
 };
@@ -55,7 +56,7 @@ function positive(v: string): number {
 
 type Opts<T = object> = DbOptions & CompanyOpts & T;
 
-function registerReading(sync: Command): void {
+function registerReading(sync: Command, io: SyncIo): void {
   sub(sync, 'list', 'Unposted records per type, then the records (unposted, failed, held, in progress; --all for every record).')
     .addOption(typeOption())
     .option('--all', 'every record, posted and cancelled ones too')
@@ -71,7 +72,7 @@ function registerReading(sync: Command): void {
     .action((o: Opts<{ limit: number; format: OutFormat }>) => withSync(o, (c, store) => c.runs(store, o, io)));
 }
 
-function registerWriting(sync: Command): void {
+function registerWriting(sync: Command, io: SyncIo): void {
   sub(sync, 'run', 'Sync the unposted records of one type to the accounting target; exit 1 if any fails.')
     .addOption(typeOption().makeOptionMandatory())
     .option('--dry-run', 'plan every record and show the request bodies; nothing is sent or stored')
@@ -94,8 +95,9 @@ function registerWriting(sync: Command): void {
     .action((o: Opts<{ tokenFile: string }>) => withSync(o, (c, store) => c.connect(store, o, io)));
 }
 
-export function registerSync(cmd: Command): void {
+/** Adds `stockbook sync`; `io` is where its commands print (tests capture it). */
+export function registerSync(cmd: Command, io: SyncIo = STDIO): void {
   const sync = cmd.command('sync').description('Sync records to the accounting target (Xero): list, run, hold, release, re-post, connect.');
-  registerReading(sync);
-  registerWriting(sync);
+  registerReading(sync, io);
+  registerWriting(sync, io);
 }

@@ -12,7 +12,8 @@ import type { Contact, SyncConfig } from '../config.js';
 import type { Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget } from '../target.js';
 import { validationMessages, XERO_TARGET, XeroRejected, type XeroConnectionClient } from './client.js';
 import { NARRATION_SEP, planRecord, type XeroContactRef, type XeroReference } from './plan.js';
-import { rateFromWire } from './wire.js';
+import { fromWire, rateFromWire } from './wire.js';
+import { formatMoney } from '../../domain/money.js';
 
 const BATCH = 50;
 
@@ -179,7 +180,14 @@ export class XeroTarget implements SyncTarget {
     const errors = messagesOf(e);
     const id = idOf(kind, e);
     if (errors.length > 0 || id === undefined) return { ok: false, error: this.rejected(part.number, errors) };
-    return { ok: true, id, number: e.invoiceNumber ?? e.creditNoteNumber ?? part.number, total: e.total === undefined ? undefined : e.total.toFixed(2) };
+    return { ok: true, id, number: e.invoiceNumber ?? e.creditNoteNumber ?? part.number, total: this.totalText(e.total) };
+  }
+
+  /** Xero's document total as stockbook formats money (compared with the plan's expected total). */
+  private totalText(total: number | undefined): string | undefined {
+    if (total === undefined) return undefined;
+    const minor = fromWire(total, this.co.baseCurrency);
+    return minor === undefined ? String(total) : formatMoney(minor, this.co.baseCurrency);
   }
 
   private async sendOne(kind: PartKind, part: Part, key: string): Promise<PartOutcome> {
@@ -188,12 +196,20 @@ export class XeroTarget implements SyncTarget {
       switch (kind) {
         case 'voidInvoice': return this.client.call((api, t) => api.updateInvoice(t, id, { invoices: [part.body as Invoice] }, undefined, key));
         case 'voidCreditNote': return this.client.call((api, t) => api.updateCreditNote(t, id, { creditNotes: [part.body as CreditNote] }, undefined, key));
-        case 'voidJournal': return this.client.call((api, t) => api.updateManualJournal(t, id, { manualJournals: [part.body as ManualJournal] }, key));
+        case 'voidJournal': return this.withNarration(part).then((body) => this.client.call((api, t) => api.updateManualJournal(t, id, { manualJournals: [body] }, key)));
         case 'deletePayment': return this.client.call((api, t) => api.deletePayment(t, id, { status: 'DELETED' }, key));
         default: throw new Error(`assertion: ${kind} is not a single-element kind`);
       }
     }, 1);
     return this.outcome(kind, part, res, res.ok ? res.elements[0] : undefined);
+  }
+
+  /** Xero's schema wants a narration on a status change: the journal's own, so nothing else is edited. */
+  private async withNarration(part: Part): Promise<ManualJournal> {
+    const body = part.body as ManualJournal;
+    const r = await this.client.call((api, t) => api.getManualJournal(t, part.targetId!));
+    const narration = r.manualJournals?.[0]?.narration;
+    return narration === undefined ? body : { ...body, narration };
   }
 
   async find(part: Part): Promise<{ id: string; number?: string | undefined } | undefined> {
