@@ -249,6 +249,18 @@ describe('Xero sandbox through xero-node', () => {
     assert.equal(sb.state.invoices.find((i) => i.invoiceId === third?.invoiceID)?.status, 'VOIDED');
   });
 
+  test('deleting a payment puts the amount back on the invoice', async () => {
+    const inv = (await xero.accountingApi.createInvoices(sb.tenantId, sale({}, [line(10)]))).body.invoices?.[0];
+    const paid = await xero.accountingApi.createPayment(sb.tenantId, { invoice: { invoiceNumber: inv?.invoiceNumber }, account: { code: '090' }, date: '2026-04-11', amount: 11 });
+    const paymentId = paid.body.payments?.[0]?.paymentID ?? '';
+    assert.equal(sb.state.invoices.find((i) => i.invoiceId === inv?.invoiceID)?.status, 'PAID');
+    await xero.accountingApi.deletePayment(sb.tenantId, paymentId, { status: 'DELETED' });
+    const back = sb.state.invoices.find((i) => i.invoiceId === inv?.invoiceID);
+    assert.deepEqual([back?.status, back?.amountDue, back?.amountPaid], ['AUTHORISED', 1100n, 0n]);
+    const listed = await xero.accountingApi.getPayments(sb.tenantId, undefined, `Status=="DELETED"`);
+    assert.deepEqual(listed.body.payments?.map((p) => p.paymentID), [paymentId]);
+  });
+
   test('credit notes and bank transactions', async () => {
     const cn = (await xero.accountingApi.createCreditNotes(sb.tenantId, { creditNotes: [{ type: CreditNote.TypeEnum.ACCRECCREDIT, contact: { name: 'Bayside Ltd' }, date: '2026-04-03', status: CreditNote.StatusEnum.AUTHORISED, lineAmountTypes: LineAmountTypes.Exclusive, lineItems: [line(20)] }] })).body.creditNotes?.[0];
     assert.deepEqual([cn?.creditNoteNumber, cn?.total, cn?.remainingCredit], ['CN-0001', 22, 22]);

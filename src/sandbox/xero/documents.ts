@@ -71,9 +71,12 @@ function header(input: Record<string, unknown>, ctx: BatchContext, sales: boolea
   return { contact, date: date ?? '', dueDate, status, currencyCode, reference: str(input.Reference), ...lines };
 }
 
-function markContact(c: ContactRecord, sales: boolean): void {
+/** A contact becomes a customer (or supplier) with its first sales (or purchase) document. */
+function markContact(c: ContactRecord, sales: boolean, now: number): void {
+  if (sales ? c.isCustomer : c.isSupplier) return;
   if (sales) c.isCustomer = true;
   else c.isSupplier = true;
+  c.updatedMs = now;
 }
 
 const invoiceNumberTaken = (ctx: BatchContext, n: string): boolean =>
@@ -102,7 +105,7 @@ export function prepareInvoice(el: unknown, ctx: BatchContext): Prepared {
     errors,
     commit: () => {
       saveContact(ctx, contact);
-      markContact(contact, type === 'ACCREC');
+      markContact(contact, type === 'ACCREC', ctx.now);
       ctx.books.invoices.set(rec.invoiceId, rec);
     },
     json: () => invoiceJson(rec, ctx.books, ctx.unitdp),
@@ -136,7 +139,7 @@ export function prepareCreditNote(el: unknown, ctx: BatchContext): Prepared {
     errors,
     commit: () => {
       saveContact(ctx, contact);
-      markContact(contact, sales);
+      markContact(contact, sales, ctx.now);
       ctx.books.creditNotes.set(rec.creditNoteId, rec);
     },
     json: () => creditNoteJson(rec, ctx.books, ctx.unitdp),

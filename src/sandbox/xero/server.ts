@@ -128,11 +128,12 @@ function runOnce(core: Core, route: RouteDef, req: FastifyRequest): ApiResult {
 
 async function apiCall(core: Core, route: RouteDef, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   count(core, routeName(route));
+  rateHeaders(core, reply);
   const denied = authFailure(core, req);
   if (denied) return reply.code(denied.status).send(denied.body);
   if (header(req, 'xero-tenant-id') !== core.tenantId) return reply.code(403).send(problem(403, 'Forbidden', 'AuthenticationUnsuccessful'));
   const admission = core.limiter.acquire(core.now());
-  rateHeaders(core, reply);
+  rateHeaders(core, reply); // again: an admitted call has used one up
   if (!admission.ok) {
     core.stats.throttled++;
     reply.header('Retry-After', String(admission.retryAfter)).header('X-Rate-Limit-Problem', admission.problem);

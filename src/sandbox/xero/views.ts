@@ -9,6 +9,23 @@ import { dateString, money, msDate, msDateTime, QTY_DP, RATE_DP, toWire, UNIT_DP
 
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * Built JSON per record, reused while the record's mutable fields (the key) are unchanged: GETs
+ * with a `where` filter render a whole collection, and the benchmark makes thousands of them.
+ * Responses are serialised, never mutated, so sharing the objects is safe.
+ */
+const built = new WeakMap<object, { key: string; json: JsonObject }>();
+
+function memo(rec: object, key: string, build: () => JsonObject): JsonObject {
+  const hit = built.get(rec);
+  if (hit && hit.key === key) return hit.json;
+  const json = build();
+  built.set(rec, { key, json });
+  return json;
+}
+
+const contactKey = (c: ContactRecord | undefined): string => (c ? `${c.status}|${c.isCustomer}|${c.isSupplier}|${c.updatedMs}` : '');
+
 /** Drops undefined members so responses carry only what is set (as Xero omits empty fields). */
 function compact(o: JsonObject): JsonObject {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
@@ -64,6 +81,10 @@ export function taxRateJson(t: TaxRateRecord): JsonObject {
 const termsJson = (t: Terms | undefined): JsonObject | undefined => (t ? { Day: t.day, Type: t.type } : undefined);
 
 export function contactJson(c: ContactRecord): JsonObject {
+  return memo(c, contactKey(c), () => buildContactJson(c));
+}
+
+function buildContactJson(c: ContactRecord): JsonObject {
   const terms = c.sales || c.bills ? compact({ Sales: termsJson(c.sales), Bills: termsJson(c.bills) }) : undefined;
   return compact({
     ContactID: c.contactId,
@@ -124,6 +145,11 @@ function paymentRefs(books: Books, ids: readonly string[]): JsonObject[] {
 }
 
 export function invoiceJson(inv: InvoiceRecord, books: Books, unitdp = 2): JsonObject {
+  const key = `${inv.status}|${inv.amountDue}|${inv.amountPaid}|${inv.paymentIds.length}|${inv.updatedMs}|${unitdp}|${contactKey(books.contacts.get(inv.contactId))}`;
+  return memo(inv, key, () => buildInvoiceJson(inv, books, unitdp));
+}
+
+function buildInvoiceJson(inv: InvoiceRecord, books: Books, unitdp: number): JsonObject {
   return compact({
     Type: inv.type,
     InvoiceID: inv.invoiceId,
@@ -159,6 +185,11 @@ export function invoiceJson(inv: InvoiceRecord, books: Books, unitdp = 2): JsonO
 }
 
 export function creditNoteJson(cn: CreditNoteRecord, books: Books, unitdp = 2): JsonObject {
+  const key = `${cn.status}|${cn.remainingCredit}|${cn.paymentIds.length}|${cn.updatedMs}|${unitdp}|${contactKey(books.contacts.get(cn.contactId))}`;
+  return memo(cn, key, () => buildCreditNoteJson(cn, books, unitdp));
+}
+
+function buildCreditNoteJson(cn: CreditNoteRecord, books: Books, unitdp: number): JsonObject {
   return compact({
     Type: cn.type,
     CreditNoteID: cn.creditNoteId,
@@ -190,6 +221,10 @@ export function creditNoteJson(cn: CreditNoteRecord, books: Books, unitdp = 2): 
 }
 
 export function manualJournalJson(mj: ManualJournalRecord, books: Books): JsonObject {
+  return memo(mj, `${mj.status}|${mj.updatedMs}`, () => buildManualJournalJson(mj, books));
+}
+
+function buildManualJournalJson(mj: ManualJournalRecord, books: Books): JsonObject {
   return compact({
     ManualJournalID: mj.manualJournalId,
     Date: msDate(mj.date),
@@ -216,6 +251,10 @@ export function manualJournalJson(mj: ManualJournalRecord, books: Books): JsonOb
 }
 
 export function paymentJson(p: PaymentRecord, books: Books): JsonObject {
+  return memo(p, `${p.status}|${p.updatedMs}`, () => buildPaymentJson(p, books));
+}
+
+function buildPaymentJson(p: PaymentRecord, books: Books): JsonObject {
   const inv = p.invoiceId ? books.invoices.get(p.invoiceId) : undefined;
   const cn = p.creditNoteId ? books.creditNotes.get(p.creditNoteId) : undefined;
   const account = books.accounts.get(p.accountCode);
@@ -239,6 +278,10 @@ export function paymentJson(p: PaymentRecord, books: Books): JsonObject {
 }
 
 export function bankTransactionJson(bt: BankTransactionRecord, books: Books, unitdp = 2): JsonObject {
+  return memo(bt, `${bt.status}|${bt.updatedMs}|${unitdp}|${contactKey(books.contacts.get(bt.contactId))}`, () => buildBankTransactionJson(bt, books, unitdp));
+}
+
+function buildBankTransactionJson(bt: BankTransactionRecord, books: Books, unitdp: number): JsonObject {
   const account = books.accounts.get(bt.bankAccountCode);
   return compact({
     BankTransactionID: bt.bankTransactionId,
