@@ -150,6 +150,8 @@ export function prepareCreditNote(el: unknown, ctx: BatchContext): Prepared {
 const STATUS_ONLY_FIELDS = new Set(['InvoiceID', 'InvoiceNumber', 'CreditNoteID', 'CreditNoteNumber', 'Type', 'Status']);
 
 interface StatusTarget {
+  /** "Invoice" or "Credit Note", as Xero names it in messages. */
+  noun: string;
   status: DocStatus;
   date: string;
   paid: bigint;
@@ -164,9 +166,10 @@ function statusChangeErrors(input: Record<string, unknown>, doc: StatusTarget, c
   const allowed: Record<string, readonly DocStatus[]> = { VOIDED: ['AUTHORISED'], DELETED: ['DRAFT', 'SUBMITTED'], AUTHORISED: ['DRAFT', 'SUBMITTED'], SUBMITTED: ['DRAFT'] };
   const lock = ctx.books.lockViolation(doc.date);
   if (lock) return [lock];
-  if (to === 'VOIDED' && doc.status === 'AUTHORISED' && doc.paid > 0n) return ['This document cannot be edited as it has a payment or credit note allocated to it.'];
-  if (to === undefined || !(allowed[to] ?? []).includes(doc.status)) return [`${doc.status === 'PAID' || doc.status === 'VOIDED' ? 'Document' : 'Invoice'} not of valid status for modification`];
-  return [];
+  const errors: string[] = [];
+  if (to === undefined || !(allowed[to] ?? []).includes(doc.status)) errors.push(`${doc.noun} not of valid status for modification`);
+  if (doc.paid > 0n) errors.push('This document cannot be edited as it has a payment or credit note allocated to it.');
+  return errors;
 }
 
 function statusChange(input: Record<string, unknown>, doc: StatusTarget, ctx: BatchContext, json: () => Record<string, unknown>): Prepared {
@@ -179,6 +182,7 @@ function statusChange(input: Record<string, unknown>, doc: StatusTarget, ctx: Ba
 export function prepareInvoiceUpdate(inv: InvoiceRecord, el: unknown, ctx: BatchContext): Prepared {
   const input = isRecord(el) ? el : {};
   const target: StatusTarget = {
+    noun: 'Invoice',
     status: inv.status,
     date: inv.date,
     paid: inv.amountPaid,
@@ -195,6 +199,7 @@ export function prepareInvoiceUpdate(inv: InvoiceRecord, el: unknown, ctx: Batch
 export function prepareCreditNoteUpdate(cn: CreditNoteRecord, el: unknown, ctx: BatchContext): Prepared {
   const input = isRecord(el) ? el : {};
   const target: StatusTarget = {
+    noun: 'Credit Note',
     status: cn.status,
     date: cn.date,
     paid: cn.total - cn.remainingCredit,
