@@ -231,6 +231,8 @@ export class SyncEngine {
       const kind = st.posted.documentKind === 'invoice' ? 'voidInvoice' : 'voidCreditNote';
       voids.push({ kind, body: kind === 'voidInvoice' ? { invoiceID: st.posted.documentId, status: 'VOIDED' } : { creditNoteID: st.posted.documentId, status: 'VOIDED' }, fills: 'none', number: st.posted.documentNumber ?? id, targetId: st.posted.documentId });
     }
+    // Documents first, as a sync sends them: a paid invoice refuses its void before its journal is touched.
+    voids.sort((x, y) => STAGE[x.kind] - STAGE[y.kind]);
     for (const part of voids) {
       const [out] = await this.target.send(part.kind, [{ part, key: this.key(id, st.version, `void-${part.kind}`) }]);
       if (!out!.ok) return out!.error;
@@ -302,7 +304,7 @@ export class SyncEngine {
     const count = (s: RecordResult['status'][]): number => results.filter((r) => s.includes(r.status)).length;
     return {
       run, company: this.company, target: this.target.name, type: opts.type, dryRun: opts.dryRun === true, startedAt, finishedAt: this.now().toISOString(),
-      counts: { posted: count(['posted', 'would-post']), warnings: results.filter((r) => r.warnings.length > 0 && (r.status === 'posted' || r.status === 'warnings' || r.status === 'would-post')).length, failed: count(['failed', 'would-fail']), aborted: count(['aborted']) },
+      counts: { posted: count(['posted', 'warnings', 'would-post']), warnings: results.filter((r) => r.warnings.length > 0 && (r.status === 'posted' || r.status === 'warnings' || r.status === 'would-post')).length, failed: count(['failed', 'would-fail']), aborted: count(['aborted']) },
       stopped, calls, results,
     };
   }
@@ -362,7 +364,8 @@ export class SyncEngine {
         if (!fresh || st.version !== c.state.version) continue; // another worker got there first
         const plan = plans.get(c.rec.id);
         const needsNumber = plan?.ok === true && takesJournalNumber(c.rec) && plan.plan.parts.some((p) => p.kind === 'journal');
-        const inherited = fresh.inDoubt ? st.claim?.data.journalNumber : undefined;
+        // A number reserved by an earlier attempt of this version whose journal never posted is reused, not burnt.
+        const inherited = st.done?.journalId === undefined && (fresh.inDoubt || st.status === 'failed' || st.status === 'unposted') ? st.claim?.data.journalNumber : undefined;
         const data: ClaimData = { key: this.key(c.rec.id, st.version, ''), journalNumber: needsNumber ? (inherited ?? `${IVTRX}${++last}`) : undefined, done: st.done };
         claimed.set(c.rec.id, { cand: { ...fresh, state: st }, data });
         rows.push({ target: this.target.name, record: c.rec.id, version: st.version, action: 'claim', run, at, data: JSON.stringify(data) });

@@ -172,6 +172,9 @@ export class XeroConnectionClient {
 
   get calls(): number { return this.callCount; }
 
+  /** Refresh a token this long before it expires (a Xero minute). */
+  private get margin(): number { return 60_000 / this.o.conn.timeScale; }
+
   get tenantId(): string {
     return this.o.conn.tenantId ?? '';
   }

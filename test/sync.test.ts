@@ -1,0 +1,281 @@
+/**
+ * Sync to Xero (issue 4) end to end: the engine, the xero-node connection and the mapping,
+ * against the Xero sandbox. The tie-out check is the point: once records are posted, Xero's
+ * general ledger (computed from the sandbox's documents) equals ours, account by account,
+ * apart from the variance each rounding line is recorded with.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
+import type { RunSummary } from '../src/sync/engine.js';
+import type { SyncTarget } from '../src/sync/target.js';
+
+const BILL = { id: 'BILL-1', type: 'purchase_invoice', date: '2026-03-02', supplier: 'ACME', reference: 'PO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 10, amount: '100.00', tax: '10.00' }] };
+const INV1 = { id: 'INV-1', type: 'sale_invoice', date: '2026-03-05', customer: 'BAYSIDE', reference: 'SO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 2, amount: '50.00', tax: '5.00' }] };
+/** Tax worked out on the total by the source (9.99 × 10% = 1.00); Xero rounds per line (3 × 0.33). */
+const INV2 = { id: 'INV-2', type: 'sale_invoice', date: '2026-03-06', customer: 'BAYSIDE', reference: 'SO-2', lines: [1, 2, 3].map((n) => ({ account: '4000', amount: '3.33', tax: n === 3 ? '0.34' : '0.33', description: `Service ${n}` })) };
+const PAY1 = { id: 'CP-1', type: 'customer_payment', date: '2026-03-20', customer: 'BAYSIDE', reference: 'SO-1', amount: '55.00' };
+
+/** Our trial balance (non-zero accounts) as a map. */
+async function ourGl(f: Fixture): Promise<Map<string, bigint>> {
+  return new Map((await f.store.trialBalance('syncco')).filter((b) => b.balance !== 0n).map((b) => [b.account, b.balance]));
+}
+
+/** Ours plus the recorded variance of every posted record = Xero's. */
+async function assertTiesOut(f: Fixture): Promise<void> {
+  const s = await open(f.store);
+  const expected = await ourGl(f);
+  for (const r of (await s.engine.list({ all: true })).records) {
+    for (const [a, v] of Object.entries(r.posted?.variance ?? {})) expected.set(a, (expected.get(a) ?? 0n) + BigInt(v));
+  }
+  for (const [k, v] of expected) if (v === 0n) expected.delete(k);
+  assert.deepEqual(Object.fromEntries([...xeroGl(f.sb)].sort()), Object.fromEntries([...expected].sort()));
+}
+
+function byRecord(s: RunSummary, id: string): RunSummary['results'][number] {
+  const r = s.results.find((x) => x.record === id);
+  assert.ok(r, `result for ${id}`);
+  return r;
+}
+
+describe('sync to the Xero sandbox', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture();
+    await post(f.store, [BILL, INV1, INV2, PAY1]);
+  });
+  after(async () => f.close());
+
+  test('lists unposted records by type with counts', async () => {
+    const s = await open(f.store);
+    const l = await s.engine.list();
+    assert.deepEqual(l.counts, { invoices: 2, procurement: 1, expenses: 0, payments: 1, journals: 0 });
+    assert.deepEqual(l.records.map((r) => [r.id, r.type, r.status]), [['BILL-1', 'procurement', 'unposted'], ['INV-1', 'invoices', 'unposted'], ['INV-2', 'invoices', 'unposted'], ['CP-1', 'payments', 'unposted']]);
+  });
+
+  test('a dry run shows the request bodies and sends nothing', async () => {
+    const s = await open(f.store);
+    const before = f.sb.stats().byRoute;
+    const r = await s.engine.run({ type: 'invoices', dryRun: true });
+    assert.deepEqual(r.results.map((x) => x.status), ['would-post', 'would-post']);
+    const inv = byRecord(r, 'INV-1').requests!;
+    assert.deepEqual(inv.map((q) => q.kind), ['invoice', 'journal']);
+    assert.equal((inv[0]!.body as { Type: string }).Type, 'ACCREC');
+    assert.equal((inv[0]!.body as { InvoiceNumber: string }).InvoiceNumber, 'INV-1');
+    assert.match((inv[1]!.body as { Narration: string }).Narration, /^IV\.TRX-\? · Inventory journal for invoice INV-1/);
+    const writes = Object.entries(f.sb.stats().byRoute).filter(([k, v]) => /^(PUT|POST)/.test(k) && v !== (before[k] ?? 0));
+    assert.deepEqual(writes, []);
+    assert.equal((await s.engine.list()).counts.invoices, 2);
+    assert.deepEqual(await s.engine.runs(), [], 'a dry run stores no run');
+  });
+
+  test('payments wait for the invoice they pay', async () => {
+    const s = await open(f.store);
+    const r = await s.engine.run({ type: 'payments' });
+    assert.equal(byRecord(r, 'CP-1').error?.code, 'DEPENDENCY_NOT_POSTED');
+  });
+
+  test('invoices post with their IV.TRX inventory journal; a tax rounding difference adds a rounding line and a warning', async () => {
+    const s = await open(f.store);
+    const r = await s.engine.run({ type: 'invoices' });
+    assert.deepEqual(r.counts, { posted: 2, warnings: 1, failed: 0, aborted: 0 });
+    const one = byRecord(r, 'INV-1');
+    assert.equal(one.status, 'posted');
+    assert.equal(one.ids?.documentNumber, 'INV-1');
+    assert.equal(one.ids?.journalNumber, 'IV.TRX-1');
+    const mj = f.sb.state.manualJournals.find((j) => j.manualJournalId === one.ids?.journalId)!;
+    assert.deepEqual(mj.lines.map((l) => [l.accountCode, l.lineAmount]), [['5000', 2000n], ['1300', -2000n]]);
+    const two = byRecord(r, 'INV-2');
+    assert.equal(two.status, 'warnings');
+    assert.deepEqual(two.warnings.map((w) => w.code), ['ROUNDING_LINE_ADDED']);
+    const xinv = f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-2')!;
+    assert.equal(xinv.total, 1099n, 'Xero total equals ours (9.99 + 1.00)');
+    assert.equal(xinv.totalTax, 99n);
+    assert.equal(two.ids?.journalId, undefined, 'a service invoice has no inventory journal');
+  });
+
+  test('a second run sends nothing: posted records are never posted again', async () => {
+    const s = await open(f.store);
+    const before = f.sb.state.invoices.length;
+    const r = await s.engine.run({ type: 'invoices' });
+    assert.equal(r.results.length, 0);
+    assert.equal(f.sb.state.invoices.length, before);
+  });
+
+  test('payments then apply to the posted invoice; bills post; Xero ties out with our GL', async () => {
+    const s = await open(f.store);
+    const p = await s.engine.run({ type: 'payments' });
+    assert.equal(byRecord(p, 'CP-1').status, 'posted');
+    const inv = f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-1')!;
+    assert.equal(inv.amountDue, 0n);
+    const b = await s.engine.run({ type: 'procurement' });
+    assert.deepEqual(byRecord(b, 'BILL-1').warnings.map((w) => w.code), ['CONTACT_CREATED'], 'ACME was new to Xero');
+    assert.ok(f.sb.state.contacts.some((c) => c.name === 'Acme Supplies' && c.contactNumber === 'S-1'));
+    await assertTiesOut(f);
+    assert.deepEqual(f.sb.violations, []);
+  });
+
+  test('hold keeps a record out of syncs until released', async () => {
+    await post(f.store, [{ id: 'INV-3', type: 'sale_invoice', date: '2026-03-09', customer: 'BAYSIDE', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: '25.00', tax: '2.50' }] }]);
+    const s = await open(f.store);
+    assert.equal(await s.engine.hold(['INV-3']), undefined);
+    assert.equal((await s.engine.list({ type: 'invoices' })).records[0]!.status, 'held');
+    assert.equal((await s.engine.run({ type: 'invoices' })).results.length, 0);
+    assert.equal((await s.engine.hold(['INV-1']))?.code, 'RECORD_STATE', 'a posted record cannot be held');
+    assert.equal(await s.engine.release(['INV-3']), undefined);
+    const r = await s.engine.run({ type: 'invoices' });
+    assert.equal(byRecord(r, 'INV-3').ids?.journalNumber, 'IV.TRX-2');
+  });
+
+  test('re-posting an invoice whose IV.TRX still stands fails until it is voided in Xero (seed 000)', async () => {
+    const s = await open(f.store);
+    assert.equal(await s.engine.repost('INV-3'), undefined);
+    const r = await s.engine.run({ type: 'invoices' });
+    const e = byRecord(r, 'INV-3').error!;
+    assert.equal(e.code, 'INVENTORY_JOURNAL_EXISTS');
+    assert.equal(e.message, "An inventory journal already exists for invoice 'INV-3' (IV.TRX-2); void it to re-post this invoice.");
+    // The user voids the journal (and the invoice) in Xero; the next sync posts a new version.
+    f.sb.voidManualJournal(f.sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-2 '))!.manualJournalId);
+    f.sb.voidInvoice(f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-3')!.invoiceId);
+    const again = await s.engine.run({ type: 'invoices' });
+    const ok = byRecord(again, 'INV-3');
+    assert.equal(ok.status, 'posted');
+    assert.equal(ok.ids?.journalNumber, 'IV.TRX-3');
+    assert.equal(ok.ids?.documentNumber, 'INV-3#v2');
+    assert.equal((await s.engine.repost('INV-4'))?.code, 'NOT_FOUND');
+  });
+
+  test('void-and-repost voids the invoice and its journal in Xero, then posts a new version', async () => {
+    const s = await open(f.store);
+    const r = await s.engine.voidAndRepost('INV-3');
+    assert.ok(!('code' in r), JSON.stringify(r));
+    const res = byRecord(r, 'INV-3');
+    assert.equal(res.status, 'posted');
+    assert.equal(res.ids?.journalNumber, 'IV.TRX-4');
+    assert.equal(res.ids?.documentNumber, 'INV-3#v3');
+    assert.equal(f.sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-3 '))!.status, 'VOIDED');
+    assert.equal(f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-3#v2')!.status, 'VOIDED');
+    await assertTiesOut(f);
+  });
+
+  test('a void of a posted invoice voids it and its journal in Xero; the books still tie out', async () => {
+    await post(f.store, [{ id: 'INV-4', type: 'sale_invoice', date: '2026-03-10', customer: 'BAYSIDE', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: '30.00', tax: '3.00' }] }]);
+    await (await open(f.store)).engine.run({ type: 'invoices' });
+    await post(f.store, [{ id: 'VOID-4', type: 'void', date: '2026-03-11', target: 'INV-4' }]);
+    const r = await (await open(f.store)).engine.run({ type: 'invoices' });
+    assert.equal(byRecord(r, 'VOID-4').status, 'posted');
+    const inv = f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-4')!;
+    assert.equal(inv.status, 'VOIDED');
+    await assertTiesOut(f);
+  });
+
+  test('a late bill re-costs a posted sale: its correction posts as a stock journal and Xero still ties out', async () => {
+    await post(f.store, [{ id: 'BILL-0', type: 'purchase_invoice', date: '2026-03-01', supplier: 'ACME', lines: [{ product: 'G', warehouse: 'MAIN', qty: 1, amount: '7.00', tax: '0.70' }] },
+      { id: 'INV-G', type: 'sale_invoice', date: '2026-03-13', customer: 'BAYSIDE', lines: [{ product: 'G', warehouse: 'MAIN', qty: 1, amount: '20.00', tax: '2.00' }] }]);
+    const s = await open(f.store);
+    await s.engine.run({ type: 'procurement' });
+    await s.engine.run({ type: 'invoices' });
+    // A cheaper bill dated before the sale arrives late: FIFO now issues it, so the sale's COGS changes.
+    await post(f.store, [{ id: 'BILL-LATE', type: 'purchase_invoice', date: '2026-02-27', supplier: 'ACME', lines: [{ product: 'G', warehouse: 'MAIN', qty: 1, amount: '5.00', tax: '0.50' }] }]);
+    const s2 = await open(f.store);
+    const listed = (await s2.engine.list({ type: 'procurement' })).records.map((x) => [x.id, x.kind]);
+    assert.deepEqual(listed, [['BILL-LATE', 'document'], ['INV-G/c1', 'correction']]);
+    const r = await s2.engine.run({ type: 'procurement' });
+    assert.equal(byRecord(r, 'INV-G/c1').status, 'posted');
+    await assertTiesOut(f);
+  });
+
+  test('a customer without a contact stops only that record, with the fix', async () => {
+    await post(f.store, [
+      { id: 'INV-5', type: 'sale_invoice', date: '2026-03-12', customer: 'NOBODY', lines: [{ account: '4000', amount: '10.00', tax: '1.00' }] },
+      { id: 'INV-6', type: 'sale_invoice', date: '2026-03-12', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '10.00', tax: '1.00' }] },
+    ]);
+    const s = await open(f.store);
+    const r = await s.engine.run({ type: 'invoices' });
+    assert.equal(byRecord(r, 'INV-5').error?.code, 'CONTACT_MISSING');
+    assert.match(byRecord(r, 'INV-5').error!.fix, /Add \{"code": "NOBODY"/);
+    assert.equal(byRecord(r, 'INV-6').status, 'posted');
+    const shown = await s.engine.record('INV-5');
+    assert.ok(!('code' in shown));
+    assert.equal(shown.record.status, 'failed');
+  });
+});
+
+describe('exactly once', () => {
+  test('a crash between sending and storing: the next run finds the invoice in Xero instead of posting it again', async () => {
+    const f = await fixture();
+    try {
+      await post(f.store, [BILL, INV1]);
+      const s = await open(f.store);
+      const target = s.engine.target as SyncTarget;
+      const send = target.send.bind(target);
+      target.send = async (kind, items) => {
+        const out = await send(kind, items);
+        if (kind === 'journal') throw new Error('simulated crash after Xero answered');
+        return out;
+      };
+      await assert.rejects(s.engine.run({ type: 'invoices' }), /simulated crash/);
+      assert.equal(f.sb.state.invoices.length, 1);
+      assert.equal((await s.engine.list()).records.find((r) => r.id === 'INV-1')!.status, 'in-progress');
+      const later = await open(f.store, { leaseMs: 0 });
+      const r = await later.engine.run({ type: 'invoices' });
+      const res = byRecord(r, 'INV-1');
+      assert.equal(res.status, 'warnings');
+      assert.deepEqual(res.warnings.map((w) => w.code), ['FOUND_IN_TARGET']);
+      assert.equal(f.sb.state.invoices.length, 1, 'the invoice was not posted twice');
+      assert.equal(f.sb.state.manualJournals.length, 1, 'nor its inventory journal');
+      assert.equal(res.ids?.journalNumber, 'IV.TRX-1', 'the reserved number is kept');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('two workers syncing one company at once post every record exactly once', async () => {
+    const f = await fixture({ sandbox: { latencyMs: 5 } });
+    try {
+      const events = Array.from({ length: 40 }, (_, i) => ({ id: `S-${i}`, type: 'sale_invoice', date: '2026-04-01', customer: 'BAYSIDE', lines: [{ account: '4000', amount: `${i + 1}.00`, tax: '0.00' }] }));
+      await post(f.store, events);
+      const [a, b] = await Promise.all([open(f.store, { chunk: 5 }), open(f.store, { chunk: 5 })]);
+      const [ra, rb] = await Promise.all([a.engine.run({ type: 'invoices' }), b.engine.run({ type: 'invoices' })]);
+      assert.equal(ra.results.length + rb.results.length, 40);
+      assert.equal(f.sb.state.invoices.length, 40);
+      assert.equal(new Set(f.sb.state.invoices.map((i) => i.invoiceNumber)).size, 40);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('the Xero connection', () => {
+  test('an expired access token is refreshed once, stored, and the sync goes on', async () => {
+    // Tokens live 2000 Xero seconds = 2 s at this time scale.
+    const f = await fixture({ sandbox: { tokenTtlSeconds: 2000 } });
+    try {
+      await post(f.store, [BILL, INV1]);
+      await new Promise((r) => setTimeout(r, 2100));
+      const s = await open(f.store);
+      const r = await s.engine.run({ type: 'invoices' });
+      assert.equal(byRecord(r, 'INV-1').ids?.documentNumber, 'INV-1');
+      const tokens = await f.store.syncEntries('syncco', 'xero', { actions: ['token'] });
+      assert.ok(tokens.length >= 2, 'the refreshed token set was stored');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a revoked connection stops the run, leaves the records unposted and says how to reconnect', async () => {
+    const f = await fixture();
+    try {
+      await post(f.store, [BILL, INV1]);
+      f.sb.revokeTokens();
+      const s = await open(f.store);
+      const r = await s.engine.run({ type: 'invoices' });
+      assert.equal(r.stopped?.code, 'TARGET_AUTH');
+      assert.match(r.stopped!.fix, /stockbook sync connect/);
+      assert.equal(f.sb.state.invoices.length, 0);
+      assert.equal((await s.engine.list()).records.find((x) => x.id === 'INV-1')!.status, 'unposted');
+    } finally {
+      await f.close();
+    }
+  });
+});
