@@ -13,7 +13,7 @@ import { preparePayment, preparePaymentDelete } from './payments.js';
 import { schemaHasPath } from './schema.js';
 import { accountJson, bankTransactionJson, contactJson, creditNoteJson, invoiceJson, manualJournalJson, organisationJson, paymentJson, taxRateJson, type JsonObject } from './views.js';
 import { compileWhere, WhereError } from './where.js';
-import { msOfMsDate } from './wire.js';
+import { msOfMsDate, unitsOfText } from './wire.js';
 
 export interface Call {
   params: Record<string, string>;
@@ -53,11 +53,20 @@ function sortBy(items: JsonObject[], order: string): JsonObject[] {
   if (!m?.[1]) throw new WhereError(`Cannot order by "${order}"`);
   const path = m[1].split('.');
   const dir = m[2]?.toUpperCase() === 'DESC' ? -1 : 1;
-  const key = (o: JsonObject): string => {
-    const v = path.reduce<unknown>((x, k) => (isRecord(x) ? x[k] : undefined), o);
-    return typeof v === 'string' ? v : JSON.stringify(v ?? '');
-  };
-  return [...items].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
+  const value = (o: JsonObject): unknown => path.reduce<unknown>((x, k) => (isRecord(x) ? x[k] : undefined), o);
+  return [...items].sort((a, b) => dir * compareValues(value(a), value(b)));
+}
+
+/** Numbers compare exactly as decimals (10 after 9), everything else as text. */
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const x = unitsOfText(String(a), 10, 'order');
+    const y = unitsOfText(String(b), 10, 'order');
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const x = typeof a === 'string' ? a : JSON.stringify(a ?? '');
+  const y = typeof b === 'string' ? b : JSON.stringify(b ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** GET of a collection: where, If-Modified-Since, order and paging, as Xero applies them. */
