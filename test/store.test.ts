@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { setImmediate as tick } from 'node:timers/promises';
 import { MIGRATIONS, checkOrder } from '../src/store/migrations.js';
 import { openStore } from '../src/store/open.js';
-import type { LedgerStore, StoredJournal } from '../src/store/store.js';
+import type { LedgerStore, NewSyncEntry, StoredJournal, SyncAction } from '../src/store/store.js';
 import pg from 'pg';
 import { PG_URL, pgUnavailable, postgres, sqliteFile, sqliteMemory, type Harness, type TestDb, type TestStore } from './store-support/harness.js';
 import { entry, event, journal, line, stored } from './store-support/fixtures.js';
@@ -422,6 +422,47 @@ function storeSuite(name: string, makeHarness: () => Harness, skip?: string): vo
       assert.deepEqual(await store.eventsAfter('A', 0n, 0), []);
       const body = (await store.eventsAfter('A', 3n, 1))[0]!;
       assert.deepEqual(body, { seq: 4n, id: 'E4', type: 'stock_adjustment', body: event('E4').body });
+    });
+
+    it('sync log: appended rows come back in order, per company and target, filtered by action, newest last rows', async () => {
+      const { store } = await ready(h!);
+      const row = (record: string, action: SyncAction, version = 1, data?: string): NewSyncEntry => ({ target: 'xero', record, version, action, run: 'r1', at: '2026-11-21T10:00:00.000Z', data });
+      await store.write('A', (tx) => tx.appendSync([row('INV-1', 'claim', 1, '{"key":"k"}'), row('INV-1', 'posted', 1, '{"documentId":"x","warnings":[]}')]));
+      await store.write('A', (tx) => tx.appendSync([row('INV-2', 'hold'), row('', 'token', 0, '{"access_token":"a"}')]));
+      await store.write('B', (tx) => tx.appendSync([row('INV-9', 'hold')]));
+      await store.write('A', (tx) => tx.appendSync([{ ...row('X', 'hold'), target: 'other' }]));
+      const all = await store.syncEntries('A', 'xero');
+      assert.deepEqual(all.map((e) => [e.seq, e.record, e.action, e.version]), [[1n, 'INV-1', 'claim', 1], [2n, 'INV-1', 'posted', 1], [3n, 'INV-2', 'hold', 1], [4n, '', 'token', 0]]);
+      assert.deepEqual(all[0], { seq: 1n, target: 'xero', record: 'INV-1', version: 1, action: 'claim', run: 'r1', at: '2026-11-21T10:00:00.000Z', data: '{"key":"k"}' });
+      assert.equal(all[2]!.data, undefined);
+      assert.deepEqual((await store.syncEntries('A', 'xero', { afterSeq: 2n })).map((e) => e.seq), [3n, 4n]);
+      assert.deepEqual((await store.syncEntries('A', 'xero', { actions: ['token'], last: 1 })).map((e) => e.data), ['{"access_token":"a"}']);
+      assert.deepEqual((await store.syncEntries('A', 'xero', { last: 2 })).map((e) => e.seq), [4n, 3n]);
+      assert.deepEqual(await store.syncEntries('A', 'xero', { actions: [] }), []);
+      assert.deepEqual((await store.syncEntries('B', 'xero')).map((e) => [e.seq, e.record]), [[1n, 'INV-9']]);
+      assert.deepEqual((await store.syncEntries('A', 'other')).map((e) => e.seq), [5n]);
+    });
+
+    it('sync log: rows appended inside a write are read back by that write and vanish with its rollback', async () => {
+      const { store } = await ready(h!);
+      const row: NewSyncEntry = { target: 'xero', record: 'INV-1', version: 1, action: 'claim', run: 'r', at: 't', data: undefined };
+      await assert.rejects(store.write('A', async (tx) => {
+        await tx.appendSync([row]);
+        assert.equal((await store.syncEntries('A', 'xero')).length, 1);
+        throw new Error('roll back');
+      }), /roll back/);
+      assert.deepEqual(await store.syncEntries('A', 'xero'), []);
+      await assert.rejects(store.write('A', (tx) => tx.appendSync([{ ...row, action: 'nonsense' as SyncAction }])), /unknown action/);
+      assert.deepEqual(await store.syncEntries('A', 'xero'), []);
+    });
+
+    it('sync log: concurrent writers each get distinct, gapless positions', async () => {
+      const { store, another } = await ready(h!);
+      const other = another?.() ?? store;
+      const row = (n: number): NewSyncEntry => ({ target: 'xero', record: `R${n}`, version: 1, action: 'claim', run: 'r', at: 't', data: undefined });
+      await Promise.all(Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? store : other).write('A', (tx) => tx.appendSync([row(n), row(n + 100)]))));
+      const seqs = (await store.syncEntries('A', 'xero')).map((e) => e.seq);
+      assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
     });
 
     it('an event needs its company to exist', async () => {

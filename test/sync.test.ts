@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
 import type { RunSummary } from '../src/sync/engine.js';
 import type { SyncTarget } from '../src/sync/target.js';
+import { pgUnavailable, postgres, sqliteFile } from './store-support/harness.js';
 
 const BILL = { id: 'BILL-1', type: 'purchase_invoice', date: '2026-03-02', supplier: 'ACME', reference: 'PO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 10, amount: '100.00', tax: '10.00' }] };
 const INV1 = { id: 'INV-1', type: 'sale_invoice', date: '2026-03-05', customer: 'BAYSIDE', reference: 'SO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 2, amount: '50.00', tax: '5.00' }] };
@@ -245,6 +246,32 @@ describe('exactly once', () => {
     }
   });
 });
+
+/** Two workers, each with its own store connections, on the file and server databases. */
+const pgDown = await pgUnavailable();
+for (const [name, harness, skip] of [['SQLite file', sqliteFile, undefined], ['PostgreSQL', postgres, pgDown && !process.env['CI'] ? pgDown : undefined]] as const) {
+  describe(`two sync workers in separate connections (${name})`, { skip }, () => {
+    const h = skip ? undefined : harness();
+    after(() => h?.teardown());
+    test('every record is posted exactly once; both see the same final state', async () => {
+      const db = await h!.fresh();
+      const f = await fixture({ store: db.store, sandbox: { latencyMs: 3 } });
+      try {
+        const events = Array.from({ length: 30 }, (_, i) => ({ id: `S-${i}`, type: 'sale_invoice', date: '2026-04-01', customer: 'BAYSIDE', lines: [{ account: '4000', amount: `${i + 1}.00`, tax: '0.00' }] }));
+        await post(f.store, events);
+        const other = db.another!();
+        const [a, b] = await Promise.all([open(f.store, { chunk: 4 }), open(other, { chunk: 4 })]);
+        const [ra, rb] = await Promise.all([a.engine.run({ type: 'invoices' }), b.engine.run({ type: 'invoices' })]);
+        assert.equal(ra.results.length + rb.results.length, 30);
+        assert.equal(f.sb.state.invoices.length, 30);
+        assert.equal((await a.engine.list()).counts.invoices, 0);
+        assert.equal((await b.engine.list()).counts.invoices, 0);
+      } finally {
+        await f.sb.close();
+      }
+    });
+  });
+}
 
 describe('the Xero connection', () => {
   test('an expired access token is refreshed once, stored, and the sync goes on', async () => {

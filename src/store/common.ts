@@ -215,10 +215,11 @@ export interface SyncRow {
   data: string | null;
 }
 
+/** `version` is an INTEGER column: pg gives it as a (safe) number, better-sqlite3 as a bigint. */
 export function toSyncEntry(r: SyncRow): SyncEntry {
   const action = r.action as SyncAction;
   if (!(SYNC_ACTIONS as readonly string[]).includes(action)) throw new TypeError(`sync_log: unknown action ${r.action}`);
-  return { seq: big(r.seq), target: r.target, record: r.record, version: Number(big(r.version)), action, run: opt(r.run), at: r.at, data: opt(r.data) };
+  return { seq: big(r.seq), target: r.target, record: r.record, version: typeof r.version === 'number' ? r.version : Number(big(r.version)), action, run: opt(r.run), at: r.at, data: opt(r.data) };
 }
 
 export function checkSyncEntries(entries: readonly NewSyncEntry[]): void {
