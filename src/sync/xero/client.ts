@@ -187,11 +187,6 @@ export class XeroConnectionClient {
     return failure('TARGET_AUTH', `Xero refused the connection of company "${this.o.company}": ${detail}.`, `Reconnect to Xero (OAuth2 consent) and store the new token set with \`stockbook sync connect --company ${this.o.company} --token-file <file>\`; unposted records stay queued.`, { company: this.o.company });
   }
 
-  /** A token expiring within a (scaled) minute is refreshed first. */
-  private get margin(): number {
-    return 60_000 / this.o.conn.timeScale;
-  }
-
   /** The latest stored token set, refreshed (once, under the company lock) if it is about to expire. */
   private async token(force = false): Promise<TokenSetData> {
     const [row] = await this.o.store.syncEntries(this.o.company, XERO_TARGET, { actions: ['token'], last: 1 });
