@@ -283,7 +283,7 @@ describe('the Xero connection', () => {
       const s = await open(f.store);
       const r = await s.engine.run({ type: 'invoices' });
       assert.equal(byRecord(r, 'INV-1').ids?.documentNumber, 'INV-1');
-      const tokens = await f.store.syncEntries('syncco', 'xero', { actions: ['token'] });
+      const tokens = await f.store.syncEntries('syncco', s.engine.target.name, { actions: ['token'] });
       assert.ok(tokens.length >= 2, 'the refreshed token set was stored');
     } finally {
       await f.close();

@@ -10,11 +10,14 @@ import type { LedgerStore } from '../store/store.js';
 import { demoCompanyConfig, demoYear, DEMO_COMPANY_ID } from '../demo/generator.js';
 import { createKey, storedKeys } from './keys.js';
 import { buildServer } from './server.js';
+import { startDemoXero } from '../demo/xero.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
   demo?: boolean | undefined;
+  /** Port of the demo's Xero sandbox (default: any free port). */
+  xeroPort?: number | undefined;
   /** fastify's request log (default: info level, JSON lines on standard output). */
   logger?: boolean | undefined;
 }
@@ -68,6 +71,11 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
   const demo = opts.demo === true ? await setupDemo(store, out) : undefined;
   const demoKey = demo?.key;
   const app = await buildServer({ store, logger: opts.logger === false ? false : { level: 'info' }, ledgers: demo?.ledger === undefined ? [] : [demo.ledger] });
+  if (opts.demo === true) {
+    // The demo's accounting system lives as long as the server.
+    const sb = await startDemoXero(store, out, opts.xeroPort ?? 0);
+    app.addHook('onClose', async () => sb.close());
+  }
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;

@@ -431,6 +431,11 @@ export function demoYear(opts: DemoOptions = {}): DemoEvent[] {
       emit({ id: `SCN-${pad(n.scn)}`, type: 'sale_credit_note', date: day, customer: 'BAYSIDE-GROCERS', lines: [{ product: 'JUICE-12', qty: 1, amount: '15.00', tax: '0.00', restock: false, description: 'Price allowance: short-dated juice' }] });
       allowanceDone = true;
     }
+    // Delivery charges billed together, the tax worked out on the invoice total (9.99 × 10% =
+    // 1.00) where Xero rounds it line by line (3 × 0.33): the sync adds a rounding line.
+    if (day === '2026-06-12') {
+      emit({ id: 'SI-D001', type: 'sale_invoice', date: day, customer: 'HILLTOP-DELI', reference: 'DLV-0612', memo: 'Three deliveries billed together', lines: ['0.33', '0.33', '0.34'].map((tax, i) => ({ product: 'DELIVERY', amount: '3.33', tax, description: `Delivery ${i + 1} of 3` })) });
+    }
     if (day === '2026-07-15') {
       const qty = Math.min(4, have('JUICE-12', 'CENTRAL'));
       if (qty > 0) {

@@ -175,6 +175,11 @@ export class XeroConnectionClient {
   /** Refresh a token this long before it expires (a Xero minute). */
   private get margin(): number { return 60_000 / this.o.conn.timeScale; }
 
+  /** The sync log's target: one per Xero organisation, so a record posted to one is unposted for another. */
+  get target(): string {
+    return this.o.conn.tenantId === undefined ? XERO_TARGET : `${XERO_TARGET}:${this.o.conn.tenantId}`;
+  }
+
   get tenantId(): string {
     return this.o.conn.tenantId ?? '';
   }
@@ -189,12 +194,12 @@ export class XeroConnectionClient {
 
   /** The latest stored token set, refreshed (once, under the company lock) if it is about to expire. */
   private async token(force = false): Promise<TokenSetData> {
-    const [row] = await this.o.store.syncEntries(this.o.company, XERO_TARGET, { actions: ['token'], last: 1 });
+    const [row] = await this.o.store.syncEntries(this.o.company, this.target, { actions: ['token'], last: 1 });
     const stored = row?.data === undefined ? undefined : (JSON.parse(row.data) as unknown);
     if (!isTokenSet(stored)) throw new FailureError(this.notConnected());
     if (!force && stored.expires_at * 1000 > this.now() + this.margin) return stored;
     return this.o.store.write(this.o.company, async (tx) => {
-      const [again] = await this.o.store.syncEntries(this.o.company, XERO_TARGET, { actions: ['token'], last: 1 });
+      const [again] = await this.o.store.syncEntries(this.o.company, this.target, { actions: ['token'], last: 1 });
       const cur = JSON.parse(again!.data!) as TokenSetData;
       // Another process refreshed while we waited for the lock: use its set.
       if (cur.access_token !== stored.access_token && cur.expires_at * 1000 > this.now() + this.margin) return cur;
@@ -206,7 +211,7 @@ export class XeroConnectionClient {
         const x = xeroError(e);
         throw new FailureError(this.authFailure(`refreshing the token failed (${x.status || 'no answer'} ${JSON.stringify(x.body).slice(0, 200)})`));
       }
-      await tx.appendSync([{ target: XERO_TARGET, record: '', version: 0, action: 'token', run: undefined, at: new Date(this.now()).toISOString(), data: JSON.stringify(fresh) }]);
+      await tx.appendSync([{ target: this.target, record: '', version: 0, action: 'token', run: undefined, at: new Date(this.now()).toISOString(), data: JSON.stringify(fresh) }]);
       return fresh;
     });
   }
@@ -248,7 +253,7 @@ export class XeroConnectionClient {
 
   /** Stores a token set obtained from Xero's consent flow (or the sandbox). */
   async connect(tokenSet: TokenSetData): Promise<void> {
-    await this.o.store.write(this.o.company, (tx) => tx.appendSync([{ target: XERO_TARGET, record: '', version: 0, action: 'token', run: undefined, at: new Date(this.now()).toISOString(), data: JSON.stringify(tokenSet) }]));
+    await this.o.store.write(this.o.company, (tx) => tx.appendSync([{ target: this.target, record: '', version: 0, action: 'token', run: undefined, at: new Date(this.now()).toISOString(), data: JSON.stringify(tokenSet) }]));
   }
 }
 

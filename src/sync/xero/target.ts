@@ -10,7 +10,7 @@ import type { Company } from '../../domain/config.js';
 import { failure, FailureError, type Failure } from '../../domain/errors.js';
 import type { Contact, SyncConfig } from '../config.js';
 import type { Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget } from '../target.js';
-import { validationMessages, XERO_TARGET, XeroRejected, type XeroConnectionClient } from './client.js';
+import { validationMessages, XeroRejected, type XeroConnectionClient } from './client.js';
 import { NARRATION_SEP, planRecord, type XeroContactRef, type XeroReference } from './plan.js';
 import { fromWire, rateFromWire } from './wire.js';
 import { formatMoney } from '../../domain/money.js';
@@ -40,11 +40,15 @@ function quote(s: string): string {
 }
 
 export class XeroTarget implements SyncTarget {
-  readonly name = XERO_TARGET;
   private ref: { accounts: Map<string, { type: string }>; taxRates: Map<string, bigint>; contacts: Map<string, XeroContactRef> } = { accounts: new Map(), taxRates: new Map(), contacts: new Map() };
   private xeroContacts: XContact[] = [];
+  private readonly announced = new Map<string, string>();
 
-  constructor(private readonly client: XeroConnectionClient, private readonly co: Company, private readonly sync: SyncConfig) {}
+  readonly name: string;
+
+  constructor(private readonly client: XeroConnectionClient, private readonly co: Company, private readonly sync: SyncConfig) {
+    this.name = client.target;
+  }
 
   calls(): number {
     return this.client.calls;
@@ -124,7 +128,18 @@ export class XeroTarget implements SyncTarget {
 
   plan(input: PlanInput): PlanResult {
     const ref: XeroReference = this.ref;
-    return planRecord(input, { co: this.co, sync: this.sync, ref });
+    const r = planRecord(input, { co: this.co, sync: this.sync, ref });
+    if (r.ok) r.plan.warnings = r.plan.warnings.filter((w) => w.code !== 'CONTACT_CREATED' || this.announce(input.record));
+    return r;
+  }
+
+  /** A created contact is reported on the first record that needed it, not on every one. */
+  private announce(rec: PlanInput['record']): boolean {
+    const ev = rec.event as { customer?: unknown; supplier?: unknown };
+    const code = String(ev.customer ?? ev.supplier ?? '');
+    const first = this.announced.get(code);
+    if (first === undefined) this.announced.set(code, rec.id);
+    return first === undefined || first === rec.id;
   }
 
   wire(part: Part): unknown {
