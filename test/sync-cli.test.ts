@@ -152,8 +152,8 @@ describe('stockbook sync', () => {
     assert.equal(inv.status, 1, 'INV-2 failed');
     assert.match(inv.stdout, /INV-1\s*│\s*posted with warnings\s*│\s*INV-1, IV\.TRX-1\s*│\s*CONTACT_CREATED: /);
     assert.match(inv.stdout, /INV-2\s*│\s*failed\s*│\s*│\s*│\s*CONTACT_MISSING: Record INV-2 .*NOBODY/);
-    assert.match(inv.stdout, /INV-3\s*│\s*posted with warnings\s*│\s*INV-3, IV\.TRX-2/, 'Bayside was created in this run');
-    assert.match(inv.stdout, /Run run-\S+ of invoices: 2 posted \(2 with warnings\), 1 failed, 0 aborted; \d+ calls to xero\./);
+    assert.match(inv.stdout, /INV-3\s*│\s*posted\s*│\s*INV-3, IV\.TRX-2\s*│\s*│/, 'a created contact is reported once');
+    assert.match(inv.stdout, /Run run-\S+ of invoices: 2 posted \(1 with warnings\), 1 failed, 0 aborted; \d+ calls to xero:\S+\./);
 
     const pay = await sync('run', '--type', 'payments', '-f', 'json');
     assert.equal(pay.status, 0, pay.stdout);
