@@ -23,7 +23,7 @@ import type { CompanyLedger } from '../ledger/service.js';
 import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
 import { deriveRecords, ofType, RECORD_TYPES, type SyncRecord } from './records.js';
-import { foldStates, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
+import { foldInto, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
 import { IVTRX, takesJournalNumber } from './xero/plan.js';
 
@@ -135,6 +135,19 @@ export class SyncEngine {
     return this.ledger.store.syncEntries(this.company, this.target.name);
   }
 
+  /** The log folded so far, and how far: later rows are read and folded in, not the whole log again. */
+  private folded = { states: new Map<string, RecordState>(), last: 0n, journalNumber: 0 };
+
+  /** Current states (inside a write: as of that transaction). */
+  private async states(): Promise<Map<string, RecordState>> {
+    const more = await this.ledger.store.syncEntries(this.company, this.target.name, { afterSeq: this.folded.last });
+    if (more.length === 0) return this.folded.states;
+    foldInto(this.folded.states, more);
+    this.folded.last = more[more.length - 1]!.seq;
+    this.folded.journalNumber = Math.max(this.folded.journalNumber, lastJournalNumber(more, IVTRX));
+    return this.folded.states;
+  }
+
   /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
   private cancelled(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): boolean {
     return rec.kind !== 'void' && voided.has(rec.event.id) && st.status !== 'posted' && st.status !== 'claimed';
@@ -151,7 +164,7 @@ export class SyncEngine {
   /** Records with their sync status; by default the unposted ones (unposted, failed, held, in progress). */
   async list(opts: { type?: RecordType | undefined; all?: boolean | undefined } = {}): Promise<{ counts: Record<RecordType, number>; records: ListedRecord[] }> {
     const { records, voided } = await this.records();
-    const states = foldStates(await this.log());
+    const states = await this.states();
     const counts = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])) as Record<RecordType, number>;
     const out: ListedRecord[] = [];
     for (const rec of records) {
@@ -204,7 +217,7 @@ export class SyncEngine {
     const missing = ids.filter((id) => !known.has(id));
     if (missing.length > 0) return failure('NOT_FOUND', `Company "${this.company}" has no sync record ${missing.map((m) => `"${m}"`).join(', ')}.`, 'List records with `stockbook sync list`.', { record: missing[0]! });
     return this.ledger.store.write(this.company, async (tx) => {
-      const states = foldStates(await this.log());
+      const states = await this.states();
       for (const id of ids) {
         const why = refuse(stateOf(states, id));
         if (why) return failure('RECORD_STATE', `Record ${id} ${why}, so it cannot be ${action === 'reset' ? 're-posted' : action === 'hold' ? 'held' : 'released'}.`, action === 'reset' ? 'Only posted records can be re-posted; unposted ones are simply synced.' : 'List the record\'s state with `stockbook sync show`.', { record: id });
@@ -222,7 +235,7 @@ export class SyncEngine {
   async voidAndRepost(id: string): Promise<RunSummary | Failure> {
     const found = await this.record(id);
     if ('code' in found) return found;
-    const st = stateOf(foldStates(await this.log()), id);
+    const st = stateOf(await this.states(), id);
     if (st.status !== 'posted' || !st.posted) return failure('RECORD_STATE', `Record ${id} is not posted, so there is nothing to void.`, 'Sync it instead.', { record: id });
     await this.target.prepare();
     const voids: Part[] = [];
@@ -268,7 +281,7 @@ export class SyncEngine {
     let stopped: Failure | undefined;
     const { records, voided } = await this.records();
     const byId = new Map(records.map((r) => [r.id, r]));
-    const states = foldStates(await this.log());
+    const states = await this.states();
     const only = opts.only === undefined ? undefined : new Set(opts.only);
     const nowMs = this.now().getTime();
     const candidates = ofType(records, opts.type)
@@ -278,7 +291,7 @@ export class SyncEngine {
     try {
       await this.target.prepare();
       const contactFailures = opts.dryRun ? new Map<string, Failure>() : await this.ensureContacts(candidates);
-      const ctx = { records, byId, voided };
+      const ctx: RunContext = { records, byId, voided, byReference: indexByReference(records) };
       for (let i = 0; i < candidates.length; i += this.chunk) {
         const chunk = candidates.slice(i, i + this.chunk);
         if (opts.dryRun) results.push(...this.dryRun(chunk, states, ctx));
@@ -332,15 +345,15 @@ export class SyncEngine {
     return out;
   }
 
-  private planInput(c: Candidate, states: ReadonlyMap<string, RecordState>, ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }, journalNumber: string, done: TargetIds | undefined): PlanInput {
+  private planInput(c: Candidate, states: ReadonlyMap<string, RecordState>, ctx: RunContext, journalNumber: string, done: TargetIds | undefined): PlanInput {
     const rec = c.rec;
     const input: PlanInput = { record: rec, state: c.state, stateOf: (id) => stateOf(states, id), journalNumber, done };
-    if (rec.event.type === 'customer_payment' || rec.event.type === 'supplier_payment') input.paidDocument = paidDocument(rec.event, ctx.records, ctx.voided);
+    if (rec.event.type === 'customer_payment' || rec.event.type === 'supplier_payment') input.paidDocument = paidDocument(rec.event, ctx.byReference.get(rec.event.reference ?? '') ?? [], ctx.voided);
     if (rec.kind === 'void') input.postedCorrections = ctx.records.filter((r) => r.kind === 'correction' && r.event.id === rec.voids && stateOf(states, r.id).status === 'posted');
     return input;
   }
 
-  private dryRun(chunk: Candidate[], states: ReadonlyMap<string, RecordState>, ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }): RecordResult[] {
+  private dryRun(chunk: Candidate[], states: ReadonlyMap<string, RecordState>, ctx: RunContext): RecordResult[] {
     return chunk.map((c) => {
       const p = this.target.plan(this.planInput(c, states, ctx, PENDING_NUMBER, c.state.done));
       if (!p.ok) return { record: c.rec.id, status: 'would-fail', version: c.state.version, warnings: [], error: p.error };
@@ -351,9 +364,8 @@ export class SyncEngine {
   /** Claims what is still claimable and reserves IV.TRX numbers, under the company lock. */
   private async claim(run: string, chunk: Candidate[], plans: Map<string, PlanResult>): Promise<Map<string, { cand: Candidate; data: ClaimData }>> {
     return this.ledger.store.write(this.company, async (tx) => {
-      const log = await this.log();
-      const states = foldStates(log);
-      let last = lastJournalNumber(log, IVTRX);
+      const states = await this.states();
+      let last = this.folded.journalNumber;
       const nowMs = this.now().getTime();
       const at = this.now().toISOString();
       const claimed = new Map<string, { cand: Candidate; data: ClaimData }>();
@@ -375,8 +387,8 @@ export class SyncEngine {
     });
   }
 
-  private async runChunk(run: string, chunk: Candidate[], ctx: { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string> }, contactFailures: ReadonlyMap<string, Failure>): Promise<RecordResult[]> {
-    const states = foldStates(await this.log());
+  private async runChunk(run: string, chunk: Candidate[], ctx: RunContext, contactFailures: ReadonlyMap<string, Failure>): Promise<RecordResult[]> {
+    const states = await this.states();
     const firstPlans = new Map(chunk.map((c) => [c.rec.id, this.target.plan(this.planInput(c, states, ctx, PENDING_NUMBER, c.state.done))]));
     const claimed = await this.claim(run, chunk, firstPlans);
     const outcomes = new Map<string, Outcome>();
@@ -480,6 +492,19 @@ export class SyncEngine {
     await this.ledger.store.write(this.company, (tx) => tx.appendSync(rows));
     return results;
   }
+}
+
+interface RunContext { records: SyncRecord[]; byId: Map<string, SyncRecord>; voided: ReadonlySet<string>; byReference: Map<string, SyncRecord[]> }
+
+function indexByReference(records: readonly SyncRecord[]): Map<string, SyncRecord[]> {
+  const m = new Map<string, SyncRecord[]>();
+  for (const r of records) {
+    if (r.kind !== 'document' || r.event.reference === undefined) continue;
+    const list = m.get(r.event.reference) ?? [];
+    list.push(r);
+    m.set(r.event.reference, list);
+  }
+  return m;
 }
 
 interface Outcome { done: TargetIds; warnings: SyncWarning[]; error?: Failure | undefined; stop?: boolean; variance?: Record<string, string> | undefined }

@@ -113,14 +113,26 @@ function apply(s: RecordState, e: SyncEntry): void {
 
 /** Folds the log (oldest first) into one state per record that has rows. */
 export function foldStates(entries: readonly SyncEntry[]): Map<string, RecordState> {
-  const out = new Map<string, RecordState>();
+  return foldInto(new Map(), entries);
+}
+
+/**
+ * Folds more rows into `states`. A changed record gets a new state object, so states handed
+ * out earlier stay as they were (callers compare them with the latest).
+ */
+export function foldInto(states: Map<string, RecordState>, entries: readonly SyncEntry[]): Map<string, RecordState> {
+  const touched = new Set<string>();
   for (const e of entries) {
     if (e.action === 'run' || e.action === 'token') continue;
-    let s = out.get(e.record);
-    if (!s) out.set(e.record, (s = fresh(e.record)));
-    apply(s, e);
+    let s = states.get(e.record);
+    if (!touched.has(e.record)) {
+      s = s ? { ...s } : fresh(e.record);
+      states.set(e.record, s);
+      touched.add(e.record);
+    }
+    apply(s!, e);
   }
-  return out;
+  return states;
 }
 
 export function stateOf(states: ReadonlyMap<string, RecordState>, record: string): RecordState {
