@@ -173,6 +173,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         { name: 'events', description: 'Posting and reading events' },
         { name: 'journals', description: 'Stored journals' },
         { name: 'reports', description: 'Reports over the ledger' },
+        { name: 'sync', description: 'Unposted records, holds, sync runs and their results (accounting target: Xero)' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },

@@ -246,17 +246,25 @@ export class SyncEngine {
     }
     // Documents first, as a sync sends them: a paid invoice refuses its void before its journal is touched.
     voids.sort((x, y) => STAGE[x.kind] - STAGE[y.kind]);
+    let voided = 0;
+    let stoppedAt: Failure | undefined;
     for (const part of voids) {
       const [out] = await this.target.send(part.kind, [{ part, key: this.key(id, st.version, `void-${part.kind}`) }]);
-      if (!out!.ok) return out!.error;
+      if (!out!.ok) {
+        stoppedAt = out!.error;
+        break;
+      }
+      voided++;
     }
-    await this.ledger.store.write(this.company, async (tx) => {
-      const at = this.now().toISOString();
-      await tx.appendSync([
-        { target: this.target.name, record: id, version: st.version + 1, action: 'reset', run: undefined, at, data: undefined },
-        { target: this.target.name, record: id, version: st.version + 1, action: 'voided', run: undefined, at, data: JSON.stringify({ voided: voids.map((v) => v.targetId) }) },
-      ]);
-    });
+    if (voided === 0 && stoppedAt) return stoppedAt;
+    // Once the document is voided the record must be posted again: it is reset even if its
+    // journal's void then failed, and the next sync refuses it (INVENTORY_JOURNAL_EXISTS)
+    // until that journal is voided too.
+    const at = this.now().toISOString();
+    const rows: NewSyncEntry[] = [{ target: this.target.name, record: id, version: st.version + 1, action: 'reset', run: undefined, at, data: undefined }];
+    if (!stoppedAt) rows.push({ target: this.target.name, record: id, version: st.version + 1, action: 'voided', run: undefined, at, data: JSON.stringify({ voided: voids.map((v) => v.targetId) }) });
+    await this.ledger.store.write(this.company, (tx) => tx.appendSync(rows));
+    if (stoppedAt) return stoppedAt;
     return this.run({ type: found.record.type, only: [id] });
   }
 
