@@ -306,3 +306,46 @@ describe('the Xero connection', () => {
     }
   });
 });
+
+describe('what Xero would compute differently', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture({ sandbox: { contacts: [{ name: 'Bayside Ltd', contactNumber: 'C-1', salesTermsDays: 7 }] } });
+  });
+  after(async () => f.close());
+
+  test('quantity × unit price rounding within tolerance: an adjustment line and a warning; beyond it: OUT_OF_BALANCE; a wrong tax rate too', async () => {
+    await post(f.store, [
+      // 300 × 0.0033 (4 dp) = 0.99 in Xero; 1.00 here.
+      { id: 'Q-1', type: 'sale_invoice', date: '2026-05-01', customer: 'BAYSIDE', lines: [{ account: '4000', qty: 300, amount: '1.00', tax: '0.10', description: 'Labels' }] },
+      // 3000 × 0.0033 = 9.90 in Xero (+ 0.99 tax + a 0.01 rounding line); 10.00 + 1.00 here: 0.10 is beyond the 0.05 tolerance.
+      { id: 'Q-2', type: 'sale_invoice', date: '2026-05-01', customer: 'BAYSIDE', lines: [{ account: '4000', qty: 3000, amount: '10.00', tax: '1.00', description: 'Labels' }] },
+      // Tax at 20% where Xero's OUTPUT rate is 10%.
+      { id: 'Q-3', type: 'sale_invoice', date: '2026-05-01', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '100.00', tax: '20.00' }] },
+    ]);
+    const s = await open(f.store);
+    const r = await s.engine.run({ type: 'invoices' });
+    const q1 = byRecord(r, 'Q-1');
+    assert.deepEqual(q1.warnings.map((w) => w.code).sort(), ['ADJUSTMENT_LINE_ADDED', 'TERMS_MISMATCH']);
+    assert.equal(f.sb.state.invoices.find((i) => i.invoiceNumber === 'Q-1')!.total, 110n);
+    assert.equal(byRecord(r, 'Q-2').error?.code, 'OUT_OF_BALANCE');
+    assert.match(byRecord(r, 'Q-2').error!.message, /Xero would total 10\.90 but stockbook has 11\.00 \(difference 0\.10, tolerance 0\.05\)/);
+    assert.equal(byRecord(r, 'Q-3').error?.code, 'OUT_OF_BALANCE');
+    assert.match(q1.warnings.find((w) => w.code === 'TERMS_MISMATCH')!.message, /sales terms of 7 days; stockbook has 30/);
+    assert.equal(f.sb.state.invoices.find((i) => i.invoiceNumber === 'Q-1')!.dueDate, '2026-05-31', 'due date from our terms');
+  });
+
+  test("a record dated in Xero's locked period is stopped with Xero's own message; the rest post", async () => {
+    f.sb.setPeriodLockDate('2026-05-31');
+    await post(f.store, [
+      { id: 'L-1', type: 'sale_invoice', date: '2026-05-20', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '10.00', tax: '1.00' }] },
+      { id: 'L-2', type: 'sale_invoice', date: '2026-06-02', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '10.00', tax: '1.00' }] },
+    ]);
+    const r = await (await open(f.store)).engine.run({ type: 'invoices', only: ['L-1', 'L-2'] });
+    const e = byRecord(r, 'L-1').error!;
+    assert.equal(e.code, 'TARGET_REJECTED');
+    assert.match(e.message, /^Xero refused L-1: .*lock/i);
+    assert.equal(byRecord(r, 'L-2').status, 'warnings');
+    assert.deepEqual(f.sb.violations, []);
+  });
+});
