@@ -349,3 +349,51 @@ describe('what Xero would compute differently', () => {
     assert.deepEqual(f.sb.violations, []);
   });
 });
+
+describe('every kind of record', () => {
+  test('prepayments, deposits, bills with deposits, expense bills, credit notes both ways, stock and manual journals all post and tie out', async () => {
+    const f = await fixture();
+    try {
+      await post(f.store, [
+        { id: 'DEP-1', type: 'supplier_deposit', date: '2026-06-01', supplier: 'ACME', amount: '30.00' },
+        { id: 'PRE-1', type: 'customer_prepayment', date: '2026-06-01', customer: 'BAYSIDE', amount: '20.00' },
+        { id: 'B-1', type: 'purchase_invoice', date: '2026-06-02', supplier: 'ACME', reference: 'AC-77', depositApplied: '30.00', lines: [{ product: 'W', warehouse: 'MAIN', qty: 10, amount: '80.00', tax: '8.00' }, { account: '6000', amount: '12.00', tax: '1.20', description: 'Freight' }] },
+        { id: 'X-1', type: 'expense_bill', date: '2026-06-03', supplier: 'ACME', reference: 'AC-78', lines: [{ account: '6000', amount: '45.00', tax: '4.50', description: 'Cleaning' }] },
+        { id: 'I-1', type: 'sale_invoice', date: '2026-06-04', customer: 'BAYSIDE', reference: 'SO-9', prepaymentApplied: '20.00', lines: [{ product: 'W', warehouse: 'MAIN', qty: 4, amount: '60.00', tax: '6.00' }] },
+        { id: 'CN-1', type: 'sale_credit_note', date: '2026-06-05', customer: 'BAYSIDE', invoice: 'I-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: '15.00', tax: '1.50', restock: true, shipment: 'I-1' }] },
+        { id: 'PCN-1', type: 'purchase_credit_note', date: '2026-06-06', supplier: 'ACME', bill: 'B-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 2, amount: '17.00', tax: '1.70' }] },
+        { id: 'ADJ-1', type: 'stock_adjustment', date: '2026-06-07', lines: [{ product: 'W', warehouse: 'MAIN', qty: '-1' }] },
+        { id: 'MJ-1', type: 'manual_journal', date: '2026-06-08', lines: [{ account: '6000', amount: '5.00' }, { account: '6900', amount: '-5.00' }] },
+      ]);
+      const s = await open(f.store);
+      const results = [];
+      for (const type of ['payments', 'procurement', 'expenses', 'invoices', 'journals'] as const) results.push(...(await s.engine.run({ type })).results);
+      assert.deepEqual(results.filter((r) => r.error).map((r) => `${r.record}: ${r.error!.message}`), []);
+      const kinds = Object.fromEntries(results.map((r) => [r.record, [r.ids?.documentKind ?? '-', r.ids?.journalNumber === undefined ? '-' : r.ids.journalNumber.replace(/\d+$/, 'n')]]));
+      assert.deepEqual(kinds, {
+        'DEP-1': ['bankTransaction', '-'], 'PRE-1': ['bankTransaction', '-'],
+        'B-1': ['invoice', 'B-1/adj'], 'PCN-1': ['creditNote', 'PCN-1/adj'], 'ADJ-1': ['-', 'ADJ-n'],
+        'X-1': ['invoice', '-'], 'I-1': ['invoice', 'IV.TRX-n'], 'CN-1': ['creditNote', 'IV.TRX-n'], 'MJ-1': ['-', 'MJ-n'],
+      });
+      await assertTiesOut(f);
+      assert.deepEqual(f.sb.violations, []);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test("Xero's 429s are obeyed: the client waits Retry-After and every record still posts once", async () => {
+    // The sandbox allows 4 calls a (60 ms) minute; the client is told Xero allows 60, so it runs into 429s.
+    const f = await fixture({ sandbox: { limits: { perMinute: 4 } } });
+    try {
+      await post(f.store, Array.from({ length: 12 }, (_, i) => ({ id: `R-${i}`, type: 'sale_invoice', date: '2026-06-10', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '1.00', tax: '0.10' }] })));
+      const s = await open(f.store, { chunk: 2 });
+      const r = await s.engine.run({ type: 'invoices' });
+      assert.equal(r.counts.posted, 12);
+      assert.ok(f.sb.stats().throttled > 0, 'the sandbox did answer 429');
+      assert.equal(f.sb.state.invoices.length, 12);
+    } finally {
+      await f.close();
+    }
+  });
+});

@@ -19,6 +19,7 @@ export const ACCOUNTS = [
   { code: '4000', name: 'Sales', type: 'SALES' },
   { code: '5000', name: 'Cost of goods sold', type: 'DIRECTCOSTS' },
   { code: '5100', name: 'Inventory discrepancy', type: 'DIRECTCOSTS' },
+  { code: '5200', name: 'Purchase price variance', type: 'DIRECTCOSTS' },
   { code: '6000', name: 'Expenses', type: 'EXPENSE' },
   { code: '6900', name: 'Rounding', type: 'EXPENSE' },
 ];
@@ -33,7 +34,7 @@ export function companyConfig(sb: XeroSandbox, extra: Record<string, unknown> = 
     company: { id: 'syncco', name: 'Sync Co', baseCurrency: 'USD' },
     settings: { costingMethod: 'fifo', cogsTiming: 'invoice' },
     accounts: ACCOUNTS,
-    mapping: { bank: '1100', ar: '1200', inventory: '1300', supplierDeposits: '1400', ap: '2100', tax: '2200', customerPrepayments: '2300', sales: '4000', cogs: '5000', inventoryDiscrepancy: '5100', expense: '6000', rounding: '6900' },
+    mapping: { bank: '1100', ar: '1200', inventory: '1300', supplierDeposits: '1400', ap: '2100', tax: '2200', customerPrepayments: '2300', sales: '4000', cogs: '5000', inventoryDiscrepancy: '5100', ppv: '5200', expense: '6000', rounding: '6900' },
     warehouses: [{ code: 'MAIN' }],
     products: [{ sku: 'W', name: 'Widget' }, { sku: 'G', name: 'Gadget' }],
     contacts: CONTACTS,
