@@ -290,6 +290,22 @@ describe('the Xero connection', () => {
     }
   });
 
+  test('two workers finding the token expired refresh it once: the second uses the first one\'s new set', async () => {
+    const f = await fixture({ sandbox: { tokenTtlSeconds: 2000 } });
+    try {
+      await post(f.store, [BILL, INV1, INV2]);
+      await new Promise((r) => setTimeout(r, 2100));
+      const [a, b] = await Promise.all([open(f.store), open(f.store)]);
+      const [ra, rb] = await Promise.all([a.engine.run({ type: 'invoices' }), b.engine.run({ type: 'procurement' })]);
+      assert.equal(ra.stopped, undefined);
+      assert.equal(rb.stopped, undefined, 'a second refresh with the rotated refresh token would have been refused');
+      const tokens = await f.store.syncEntries('syncco', a.engine.target.name, { actions: ['token'] });
+      assert.equal(tokens.length, 2, 'the connect, then exactly one refresh');
+    } finally {
+      await f.close();
+    }
+  });
+
   test('a revoked connection stops the run, leaves the records unposted and says how to reconnect', async () => {
     const f = await fixture();
     try {
