@@ -10,31 +10,36 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
 import type { RecordType } from '../src/posting/types.js';
+import { formatMoney } from '../src/domain/money.js';
+import { divRound } from '../src/domain/rounding.js';
 
 type Step =
-  | { kind: 'bill'; qty: number; cents: number; late: boolean }
-  | { kind: 'sale'; qty: number; cents: number }
-  | { kind: 'service'; lines: { cents: number; taxDelta: number }[] }
+  | { kind: 'bill'; qty: number; cents: bigint; late: boolean }
+  | { kind: 'sale'; qty: number; cents: bigint }
+  | { kind: 'service'; lines: { cents: bigint; taxDelta: bigint }[] }
   | { kind: 'void'; pick: number }
   | { kind: 'pay'; pick: number }
   | { kind: 'sync'; type: RecordType };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('bill' as const), qty: fc.integer({ min: 1, max: 5 }), cents: fc.integer({ min: 100, max: 5000 }), late: fc.boolean() }),
-  fc.record({ kind: fc.constant('sale' as const), qty: fc.integer({ min: 1, max: 3 }), cents: fc.integer({ min: 100, max: 9000 }) }),
-  fc.record({ kind: fc.constant('service' as const), lines: fc.array(fc.record({ cents: fc.integer({ min: 1, max: 2000 }), taxDelta: fc.integer({ min: -1, max: 1 }) }), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('bill' as const), qty: fc.integer({ min: 1, max: 5 }), cents: fc.bigInt({ min: 100n, max: 5000n }), late: fc.boolean() }),
+  fc.record({ kind: fc.constant('sale' as const), qty: fc.integer({ min: 1, max: 3 }), cents: fc.bigInt({ min: 100n, max: 9000n }) }),
+  fc.record({ kind: fc.constant('service' as const), lines: fc.array(fc.record({ cents: fc.bigInt({ min: 1n, max: 2000n }), taxDelta: fc.bigInt({ min: -1n, max: 1n }) }), { minLength: 1, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('pay' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('sync' as const), type: fc.constantFrom<RecordType>('invoices', 'procurement', 'payments') }),
 );
 
-const money = (cents: number): string => `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const money = (cents: bigint): string => formatMoney(cents, 'USD');
+/** 10% tax, worked out per line (the property adds ±1 cent to some lines, as a source rounding on the total would). */
+const tax10 = (cents: bigint): bigint => divRound(cents, 10n, 'half-up');
+const nonNegative = (x: bigint): bigint => (x < 0n ? 0n : x);
 
 /** Turns steps into events; voids pick live unpaid documents, payments pick live unvoided invoices. */
 class Stream {
   n = 0;
   day = 10;
-  readonly invoices: { id: string; ref: string; total: number }[] = [];
+  readonly invoices: { id: string; ref: string; total: bigint }[] = [];
   readonly voidable: string[] = [];
   readonly paid = new Set<string>();
   readonly voided = new Set<string>();
@@ -43,10 +48,10 @@ class Stream {
     const id = `E${++this.n}`;
     const date = `2026-05-${String(Math.min(28, this.day++ % 28 + 1)).padStart(2, '0')}`;
     if (s.kind === 'bill') return { id, type: 'purchase_invoice', date: s.late ? '2026-04-01' : date, supplier: 'ACME', lines: [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: '0.00' }] };
-    if (s.kind === 'sale') return this.invoice(id, date, [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: money(Math.round(s.cents / 10)) }], s.cents + Math.round(s.cents / 10));
+    if (s.kind === 'sale') return this.invoice(id, date, [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: money(tax10(s.cents)) }], s.cents + tax10(s.cents));
     if (s.kind === 'service') {
-      const lines = s.lines.map((l) => ({ account: '4000', amount: money(l.cents), tax: money(Math.max(0, Math.round(l.cents / 10) + l.taxDelta)) }));
-      return this.invoice(id, date, lines, s.lines.reduce((a, l) => a + l.cents + Math.max(0, Math.round(l.cents / 10) + l.taxDelta), 0));
+      const lines = s.lines.map((l) => ({ account: '4000', amount: money(l.cents), tax: money(nonNegative(tax10(l.cents) + l.taxDelta)) }));
+      return this.invoice(id, date, lines, s.lines.reduce((a, l) => a + l.cents + nonNegative(tax10(l.cents) + l.taxDelta), 0n));
     }
     if (s.kind === 'void') {
       const live = this.voidable.filter((v) => !this.paid.has(v) && !this.voided.has(v));
@@ -62,7 +67,7 @@ class Stream {
     return { id, type: 'customer_payment', date, customer: 'BAYSIDE', reference: inv.ref, amount: money(inv.total) };
   }
 
-  private invoice(id: string, date: string, lines: Record<string, unknown>[], total: number): Record<string, unknown> {
+  private invoice(id: string, date: string, lines: Record<string, unknown>[], total: bigint): Record<string, unknown> {
     this.invoices.push({ id, ref: `SO-${id}`, total });
     this.voidable.push(id);
     return { id, type: 'sale_invoice', date, customer: 'BAYSIDE', reference: `SO-${id}`, lines };
