@@ -16,6 +16,7 @@ import { formatQty } from '../domain/decimal.js';
 import { CostPool } from '../costing/pool.js';
 import { valueAt } from '../costing/unit-cost.js';
 import { RULES } from '../posting/rules/index.js';
+import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
 
@@ -310,7 +311,7 @@ export class Book {
   private post(s: Stored, results: readonly MoveResult[], ctx: RuleContext): JournalLine[] {
     const j = new JournalBuilder();
     this.rule(s.ev).post(s.ev, results, ctx, j, s.moves);
-    return j.lines;
+    return this.co.settings.inventorySystem === 'periodic' ? periodicLines(s.ev, j.lines, ctx) : j.lines;
   }
 
   private journal(ev: BookEvent, id: string, kind: Journal['kind'], lines: JournalLine[], extra: Partial<Journal> = {}): Journal {

@@ -53,6 +53,8 @@ export interface Settings {
   lockDate: string | undefined;
   /** reject: refuse such events (PERIOD_LOCKED); shift: date their journals at the first open date. */
   lockMode: 'reject' | 'shift';
+  /** perpetual: every movement posts; periodic: movements value stock, only count exports post to inventory (seed 002). */
+  inventorySystem: 'perpetual' | 'periodic';
 }
 
 export interface Company {
@@ -136,6 +138,7 @@ function readSettings(r: ConfigReader, raw: unknown): Settings {
     rounding: isRoundingMode(rounding) ? rounding : DEFAULT_ROUNDING,
     lockDate: readLockDate(r, s['lockDate']),
     lockMode: r.oneOf(s, 'lockMode', 'settings', ['reject', 'shift'] as const, 'reject'),
+    inventorySystem: r.oneOf(s, 'inventorySystem', 'settings', ['perpetual', 'periodic'] as const, 'perpetual'),
   };
 }
 

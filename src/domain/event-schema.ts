@@ -73,6 +73,9 @@ const EVENTS: Record<string, Record<string, unknown>> = {
     lines: lines({ ...stockLine, amount: positiveMoney, tax: positiveMoney, account: code, description: text }, ['amount']),
   }, ['supplier', 'lines']),
   landed_cost: event('landed_cost', { amount: positiveMoney, account: code, purchase: ref, sale: ref }, ['amount']),
+  count_export: event('count_export', {
+    lines: lines({ category: code, asset: code, cogs: code, prior: money, current: money }, ['category', 'asset', 'cogs', 'prior', 'current']),
+  }, ['lines']),
   manual_journal: event('manual_journal', {
     lines: { type: 'array', minItems: 2, maxItems: 1000, items: { type: 'object', properties: { account: code, amount: money, description: text }, required: ['account', 'amount'], additionalProperties: false } },
   }, ['lines']),

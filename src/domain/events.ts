@@ -24,6 +24,8 @@ export interface EventBase {
   memo?: string | undefined;
 }
 
+/** One category of a count's inventory adjustment (seed 002): prior ending inventory reversed, the count's value posted. */
+export interface CountExportLine { category: string; asset: string; cogs: string; prior: bigint; current: bigint }
 export interface StockLine { product: string; warehouse: string; qty: bigint; lot?: string | undefined }
 export interface Service { role: 'labour' | 'overheads'; account?: string | undefined; amount: bigint; description?: string | undefined }
 
@@ -49,6 +51,7 @@ export type BookEvent = EventBase & (
   | { type: 'purchase_credit_note'; supplier: string; bill?: string | undefined; lines: PurchaseLine[] }
   | { type: 'landed_cost'; amount: bigint; account?: string | undefined; purchase?: string | undefined; sale?: string | undefined }
   | { type: 'manual_journal'; lines: { account: string; amount: bigint; description?: string | undefined }[] }
+  | { type: 'count_export'; lines: CountExportLine[] }
   | { type: 'sale_invoice'; customer: string; issuesStock?: boolean | undefined; prepaymentApplied: bigint; lines: SaleLine[] }
   | { type: 'shipment'; sale?: string | undefined; lines: (StockLine & { cost?: bigint | undefined })[] }
   | { type: 'sale_credit_note'; customer: string; invoice?: string | undefined; lines: SaleCreditLine[] }
@@ -180,6 +183,9 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
       if (docTotal !== 0n) fail('UNBALANCED_JOURNAL', `Event ${c.id}: the manual journal lines sum to ${formatMoney(docTotal, c.currency)} ${c.currency}, not zero.`, 'Make debits (positive) and credits (negative) add up to zero.', { event: c.id });
       return { type, lines: L.map((l, i) => ({ account: String(l['account']), amount: c.money(l['amount'], `lines[${i}].amount`), description: c.optStr(l['description']) })) };
     }
+    case 'count_export':
+      if (c.currency !== c.co.baseCurrency) c.bad('currency', `must be the base currency ${c.co.baseCurrency}: counts are valued in it`);
+      return { type, lines: L.map((l, i) => ({ category: String(l['category']), asset: String(l['asset']), cogs: String(l['cogs']), prior: c.money(l['prior'], `lines[${i}].prior`), current: c.money(l['current'], `lines[${i}].current`) })) };
     case 'sale_invoice':
       return { type, customer: String(e['customer']), issuesStock: e['issuesStock'] as boolean | undefined, prepaymentApplied: c.money(e['prepaymentApplied'], 'prepaymentApplied'), lines: L.map((l, i) => saleLine(c, l, `lines[${i}]`)) };
     case 'shipment':

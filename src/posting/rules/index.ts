@@ -5,6 +5,7 @@ import { supplierDeposit, supplierPayment, customerPrepayment, customerPayment }
 import { purchaseInvoice, expenseBill, stockReceipt, purchaseCreditNote } from './purchases.js';
 import { saleInvoice, shipment, saleCreditNote, landedCost, manualJournal } from './sales.js';
 import { stockAdjustment, stocktake, transfer, assembly, disassembly, writeOff } from './stock.js';
+import { countExport } from './counts.js';
 
 type RuleMap = { [T in Exclude<EventType, 'void'>]: PostingRule<T> };
 
@@ -28,4 +29,5 @@ export const RULES: RuleMap = {
   assembly,
   disassembly,
   write_off: writeOff,
+  count_export: countExport,
 };

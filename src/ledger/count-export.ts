@@ -1,0 +1,213 @@
+/**
+ * The inventory adjustments export (seed 002). A *count* is a date with a live stocktake; its
+ * valuation is the stock on hand as of that date, valued by the company's costing method. For
+ * each inventory category (its inventory asset and COGS accounts, the GL account map) the
+ * export reverses the prior ending inventory (Dr COGS, Cr asset) and posts the count's value
+ * (Dr asset, Cr COGS), dated at the count date, so the category's asset balance becomes the
+ * count's valuation. The export is a `count_export` event: journal, idempotency, voids and the
+ * sync queue (procurement/inventory) come with it. A count is exported once (ALREADY_EXPORTED)
+ * unless its export is voided.
+ *
+ * "Prior ending inventory" is the category's balance on its asset account as of the count
+ * date: in periodic books, what the last export left there; in perpetual books, what the
+ * movements posted (so the export trues the GL up to the count).
+ */
+import { failure, type Failure } from '../domain/errors.js';
+import type { BookEvent, EventOf } from '../domain/events.js';
+import { byCodePoint } from '../domain/values.js';
+import { formatMoney } from '../domain/money.js';
+import type { Company } from '../domain/config.js';
+import type { CompanyLedger, PostOutcome } from './service.js';
+
+export interface CountInfo {
+  date: string;
+  /** The live export of this count, if any. */
+  exportedBy: string | undefined;
+}
+
+/** Value into (+) or out of (−) the category's stock by kind of event; `other` is what no event kind explains (true-ups of negative stock). */
+export interface Movements { receipts: bigint; sales: bigint; transfers: bigint; production: bigint; adjustments: bigint; other: bigint }
+
+export interface CategoryAdjustment {
+  category: string;
+  name: string;
+  asset: string;
+  cogs: string;
+  /** Valuation at the prior count (or zero), and the movements since, by kind: opening + movements = current. */
+  opening: bigint;
+  movements: Movements;
+  /** The category's balance on its asset account before this export: reversed. */
+  prior: bigint;
+  /** The count's valuation of the category: posted. */
+  current: bigint;
+}
+
+export interface Entry { debit: string; credit: string; amount: bigint; memo: string }
+
+export interface CountPreview {
+  company: string;
+  currency: string;
+  count: string;
+  priorCount: string | undefined;
+  inventorySystem: 'perpetual' | 'periodic';
+  categories: CategoryAdjustment[];
+  entries: Entry[];
+  totals: { debit: bigint; credit: bigint };
+  balanced: boolean;
+  exportedBy: string | undefined;
+}
+
+const NONE = '';
+/** How a count_export line names the products without a category. */
+const UNCATEGORISED = '(none)';
+
+type Live = { event: BookEvent; voided: boolean };
+
+function liveEvents(ledger: CompanyLedger): Live[] {
+  const out: Live[] = [];
+  for (const v of ledger.current.views()) out.push({ event: v.event, voided: v.voidedBy !== undefined });
+  return out;
+}
+
+/** Every count (a date with a live stocktake), oldest first, with its live export. */
+export function counts(ledger: CompanyLedger): CountInfo[] {
+  const dates = new Set<string>();
+  const exported = new Map<string, string>();
+  for (const { event, voided } of liveEvents(ledger)) {
+    if (voided) continue;
+    if (event.type === 'stocktake') dates.add(event.date);
+    if (event.type === 'count_export') exported.set(event.date, event.id);
+  }
+  return [...dates].sort().map((date) => ({ date, exportedBy: exported.get(date) }));
+}
+
+function categoryOf(co: Company, product: string): string {
+  return co.products.get(product)?.category ?? NONE;
+}
+
+/** Asset and COGS account per category; MAPPING_MISSING names every category without one. */
+function accountsOf(co: Company, cats: readonly string[]): Map<string, { asset: string; cogs: string }> | Failure {
+  const out = new Map<string, { asset: string; cogs: string }>();
+  const missing: string[] = [];
+  for (const c of cats) {
+    const m = c === NONE ? {} : (co.categories.get(c)?.mapping ?? {});
+    const asset = m.inventory ?? co.mapping.inventory;
+    const cogs = m.cogs ?? co.mapping.cogs;
+    if (asset === undefined || cogs === undefined) missing.push(`${c === NONE ? '(no category)' : c} (${[asset === undefined ? 'inventory' : '', cogs === undefined ? 'cogs' : ''].filter(Boolean).join(' and ')})`);
+    else out.set(c, { asset, cogs });
+  }
+  if (missing.length === 0) return out;
+  return failure('MAPPING_MISSING', `Company "${co.id}": ${missing.length} inventory categor${missing.length === 1 ? 'y has' : 'ies have'} no GL account for the export: ${missing.join(', ')}.`, 'Map "inventory" and "cogs" on each category (categories[].mapping) or on the company, then export again.', { company: co.id, categories: missing.join(', ') });
+}
+
+/** Value on hand per category as of a date (end of day). */
+function valuation(ledger: CompanyLedger, date: string | undefined): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  if (date === undefined) return out;
+  for (const p of ledger.current.onHandAsOf(date)) {
+    const c = categoryOf(ledger.co, p.product);
+    out.set(c, (out.get(c) ?? 0n) + p.value);
+  }
+  return out;
+}
+
+const KIND: Record<string, keyof Movements> = {
+  purchase_invoice: 'receipts', stock_receipt: 'receipts', landed_cost: 'receipts', purchase_credit_note: 'receipts',
+  sale_invoice: 'sales', shipment: 'sales', sale_credit_note: 'sales',
+  transfer: 'transfers', assembly: 'production', disassembly: 'production',
+  stock_adjustment: 'adjustments', stocktake: 'adjustments', write_off: 'adjustments',
+};
+
+const zero = (): Movements => ({ receipts: 0n, sales: 0n, transfers: 0n, production: 0n, adjustments: 0n, other: 0n });
+
+/** Value moved per category and kind by live events dated in (from, to]. */
+function movements(ledger: CompanyLedger, from: string | undefined, to: string): Map<string, Movements> {
+  const out = new Map<string, Movements>();
+  for (const v of ledger.current.views()) {
+    if (v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
+    const kind = KIND[v.event.type];
+    if (!kind) continue;
+    v.moves.forEach((m, i) => {
+      const r = v.results[i];
+      if (!r) return;
+      const signed = m.kind === 'out' ? -r.value : r.value;
+      const c = categoryOf(ledger.co, m.product);
+      const mv = out.get(c) ?? zero();
+      mv[kind] += signed;
+      out.set(c, mv);
+    });
+  }
+  return out;
+}
+
+/**
+ * The category's balance on its asset account as of the date (before the export `except`):
+ * what earlier exports left there, plus, in perpetual books, what the movements posted — the
+ * category's stock value, since perpetual books keep each inventory account equal to the
+ * pools mapped to it (the reconciliation invariant). Attributed this way, a share of an
+ * account used by several categories needs no product on every journal line.
+ */
+function priorBalances(ledger: CompanyLedger, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Map<string, bigint> {
+  const out = new Map<string, bigint>(ledger.co.settings.inventorySystem === 'perpetual' ? current : []);
+  for (const { event, voided } of liveEvents(ledger)) {
+    if (voided || event.type !== 'count_export' || event.date > date || event.id === except) continue;
+    for (const l of (event as EventOf<'count_export'>).lines) {
+      const c = l.category === UNCATEGORISED ? NONE : l.category;
+      out.set(c, (out.get(c) ?? 0n) + l.current - l.prior);
+    }
+  }
+  return out;
+}
+
+function noCount(co: Company, date: string | undefined, available: readonly CountInfo[]): Failure {
+  const open = available.filter((c) => c.exportedBy === undefined).map((c) => c.date);
+  if (date === undefined) return failure('NO_COUNT', `Company "${co.id}" has no count left to export${available.length > 0 ? ` (every count is exported: ${available.map((c) => c.date).join(', ')})` : ''}.`, 'Record a count (stocktake events) first; a count whose export is voided can be exported again.', { company: co.id });
+  return failure('NO_COUNT', `Company "${co.id}" has no count on ${date}.`, open.length > 0 ? `Choose one of the counts: ${open.join(', ')}.` : 'Record a count (stocktake events) on that date first.', { company: co.id, count: date });
+}
+
+/** The journal adjustment report for a count (default: the latest count not exported). */
+export async function preview(ledger: CompanyLedger, date?: string): Promise<CountPreview | Failure> {
+  const all = counts(ledger);
+  const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined) : all.find((c) => c.date === date);
+  if (!chosen) return noCount(ledger.co, date, all);
+  const co = ledger.co;
+  const prior = [...all].reverse().find((c) => c.date < chosen.date)?.date;
+  const current = valuation(ledger, chosen.date);
+  const opening = valuation(ledger, prior);
+  const moved = movements(ledger, prior, chosen.date);
+  const cats = new Set<string>([...current.keys(), ...opening.keys(), ...moved.keys()]);
+  for (const p of co.products.values()) if (p.stocked) cats.add(p.category ?? NONE);
+  const accounts = accountsOf(co, [...cats].sort(byCodePoint));
+  if (!(accounts instanceof Map)) return accounts;
+  const priors = priorBalances(ledger, chosen.date, current, chosen.exportedBy);
+  const categories: CategoryAdjustment[] = [...accounts].map(([c, a]) => {
+    const mv = moved.get(c) ?? zero();
+    const open = opening.get(c) ?? 0n;
+    const now = current.get(c) ?? 0n;
+    mv.other = now - open - (mv.receipts + mv.sales + mv.transfers + mv.production + mv.adjustments);
+    return { category: c, name: c === NONE ? '(no category)' : (co.categories.get(c)?.name || c), asset: a.asset, cogs: a.cogs, opening: open, movements: mv, prior: priors.get(c) ?? 0n, current: now };
+  });
+  const entries = categories.flatMap((c) => [
+    { debit: c.cogs, credit: c.asset, amount: c.prior, memo: `${c.category || '(no category)'}: prior ending inventory reversed` },
+    { debit: c.asset, credit: c.cogs, amount: c.current, memo: `${c.category || '(no category)'}: ending inventory counted ${chosen.date}` },
+  ]).filter((e) => e.amount !== 0n);
+  const debit = entries.reduce((s, e) => s + e.amount, 0n);
+  return { company: co.id, currency: co.baseCurrency, count: chosen.date, priorCount: prior, inventorySystem: co.settings.inventorySystem, categories, entries, totals: { debit, credit: debit }, balanced: true, exportedBy: chosen.exportedBy };
+}
+
+export interface ExportResult { preview: CountPreview; event: string; outcome: PostOutcome }
+
+/** Posts the count's adjustment journal (a `count_export` event dated at the count). */
+export async function exportCount(ledger: CompanyLedger, date?: string): Promise<ExportResult | Failure> {
+  const p = await preview(ledger, date);
+  if (!('count' in p)) return p;
+  if (p.exportedBy !== undefined) return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was already exported by ${p.exportedBy}.`, `Nothing to do. To export it again, void ${p.exportedBy} first (a void event), then export.`, { company: ledger.id, count: p.count, event: p.exportedBy });
+  const earlier = liveEvents(ledger).filter((e) => e.event.type === 'count_export' && e.event.date === p.count).length;
+  const id = earlier === 0 ? `CX-${p.count}` : `CX-${p.count}-${earlier + 1}`;
+  const lines = p.categories.filter((c) => c.prior !== 0n || c.current !== 0n).map((c) => ({ category: c.category || UNCATEGORISED, asset: c.asset, cogs: c.cogs, prior: formatMoney(c.prior, ledger.co.baseCurrency), current: formatMoney(c.current, ledger.co.baseCurrency) }));
+  if (lines.length === 0) return failure('NO_COUNT', `Count ${p.count} of company "${ledger.id}" values no stock and no prior inventory: there is nothing to export.`, 'Check the count date.', { company: ledger.id, count: p.count });
+  const outcome = await ledger.post({ id, type: 'count_export', date: p.count, time: '23:59:59', memo: `Inventory adjustments export of the count on ${p.count}`, lines });
+  if (outcome.status === 'exists') return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was just exported by ${id}.`, 'Nothing to do.', { company: ledger.id, count: p.count, event: id });
+  if (outcome.status !== 'ok') return outcome.error;
+  return { preview: { ...p, exportedBy: id }, event: id, outcome };
+}
