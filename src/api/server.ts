@@ -37,6 +37,7 @@ import { companyOfKey, createKey, isRole, matchKey, PERMISSIONS, rolesWith, stor
 import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './problems.js';
 import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
+import { registerCountRoutes } from './count-routes.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -174,6 +175,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         { name: 'journals', description: 'Stored journals' },
         { name: 'reports', description: 'Reports over the ledger' },
         { name: 'sync', description: 'Unposted records, holds, sync runs and their results (accounting target: Xero)' },
+        { name: 'counts', description: 'Inventory adjustments export of counts: the journal adjustment report and the export (exporter)' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
@@ -453,5 +455,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   );
 
   registerSyncRoutes(app, { store, ledgerOf, forget });
+  registerCountRoutes(app, { store, ledgerOf, forget });
   return app;
 }

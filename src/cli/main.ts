@@ -8,6 +8,7 @@
  *             reconciliation, drill (src/cli/reports.ts)
  *   serve     the HTTP API (src/api); api-key creates an API key for a company
  *   export    stored journals as hledger, beancount or CSV (src/export)
+ *   counts    the inventory adjustments export of counts (src/cli/counts.ts)
  */
 import { Command, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
@@ -21,6 +22,7 @@ import { registerReports } from './reports.js';
 import { registerApi } from '../api/cli.js';
 import { registerExport } from './export.js';
 import { registerSync } from './sync.js';
+import { registerCounts } from './counts.js';
 
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
@@ -110,6 +112,7 @@ export function program(): Command {
   registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
   registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
   registerSync(cmd);
+  registerCounts(cmd);
   return cmd;
 }
 
