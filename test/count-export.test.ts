@@ -29,7 +29,7 @@ describe('periodic books: two counts, three categories, a transfer and an assemb
     const { store, ledger } = await ledgerWith(countCompany('periodic'), BEFORE_COUNT_1);
     try {
       assert.equal(await assetBalance(store, '1200'), 0n, 'periodic: the purchase went to COGS');
-      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined }]);
+      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
       const p = await preview(ledger);
       assert.ok('count' in p, 'a preview');
       assert.equal(p.count, '2026-01-31');
@@ -91,7 +91,7 @@ describe('periodic books: two counts, three categories, a transfer and an assemb
       assert.ok('event' in (await exportCount(ledger)));
       assert.equal((await ledger.post({ id: 'VX-1', type: 'void', date: '2026-02-01', target: 'CX-2026-01-31' })).status, 'ok');
       assert.equal(await assetBalance(store, '1200'), 0n);
-      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined }]);
+      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
       const x = await exportCount(ledger);
       assert.ok('event' in x);
       assert.equal(x.event, 'CX-2026-01-31-2');
@@ -136,6 +136,37 @@ describe('perpetual books', () => {
       const before = await assetBalance(store, '1200');
       assert.ok('event' in (await exportCount(ledger)));
       assert.equal(await assetBalance(store, '1200'), before);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('counts are exported in date order', () => {
+  test('an earlier count cannot be exported after a later one (COUNT_SUPERSEDED), nor the earlier export voided while the later stands', async () => {
+    const { store, ledger } = await ledgerWith(countCompany('periodic'), [...BEFORE_COUNT_1, ...BEFORE_COUNT_2]);
+    try {
+      const x2 = await exportCount(ledger);
+      assert.ok('event' in x2);
+      assert.equal(x2.event, 'CX-2026-02-28');
+      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: true }, { date: '2026-02-28', exportedBy: 'CX-2026-02-28', superseded: false }]);
+      const none = await exportCount(ledger);
+      assert.ok(!('event' in none) && none.code === 'NO_COUNT', 'a superseded count is not offered');
+      const x1 = await exportCount(ledger, '2026-01-31');
+      assert.ok(!('event' in x1));
+      assert.equal(x1.code, 'COUNT_SUPERSEDED');
+      assert.match(x1.fix, /void CX-2026-02-28 first/);
+      // Void the later export: the earlier count exports, then the later one again, in order.
+      assert.equal((await ledger.post({ id: 'V2', type: 'void', date: '2026-03-01', target: 'CX-2026-02-28' })).status, 'ok');
+      const a = await exportCount(ledger, '2026-01-31');
+      assert.ok('event' in a);
+      const b = await exportCount(ledger);
+      assert.ok('event' in b);
+      assert.equal(b.event, 'CX-2026-02-28-2');
+      const voidEarlier = await ledger.post({ id: 'V1', type: 'void', date: '2026-03-02', target: a.event });
+      assert.equal(voidEarlier.status, 'error');
+      assert.equal(voidEarlier.status === 'error' ? voidEarlier.error.code : '', 'VOID_HAS_DEPENDENTS');
+      assert.equal(await assetBalance(store, '1200'), 112100n + 4320n);
     } finally {
       await store.close();
     }

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   TARGET_AUTH: "The target refused the connection's token (expired, revoked or not yet connected); the run stops.",
   TARGET_UNAVAILABLE: 'The target could not be reached, failed, or its call limits were exhausted; the record stays unposted.',
   ALREADY_EXPORTED: "The count's inventory adjustment was already exported (and not voided).",
+  COUNT_SUPERSEDED: 'The count is dated before the latest export; exporting it would undo the balances that export left.',
   NO_COUNT: 'There is no count (stocktake) on the date asked, or no count left to export.',
   RECORD_STATE: 'The record is not in a state that allows the request (e.g. holding a posted record, re-posting an unposted one).',
 } as const;

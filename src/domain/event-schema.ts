@@ -74,6 +74,7 @@ const EVENTS: Record<string, Record<string, unknown>> = {
   }, ['supplier', 'lines']),
   landed_cost: event('landed_cost', { amount: positiveMoney, account: code, purchase: ref, sale: ref }, ['amount']),
   count_export: event('count_export', {
+    previous: { ...ref, description: 'The export of the prior count, which this one follows (it cannot be voided while this one stands).' },
     lines: lines({ category: code, asset: code, cogs: code, prior: money, current: money }, ['category', 'asset', 'cogs', 'prior', 'current']),
   }, ['lines']),
   manual_journal: event('manual_journal', {

@@ -51,7 +51,7 @@ export type BookEvent = EventBase & (
   | { type: 'purchase_credit_note'; supplier: string; bill?: string | undefined; lines: PurchaseLine[] }
   | { type: 'landed_cost'; amount: bigint; account?: string | undefined; purchase?: string | undefined; sale?: string | undefined }
   | { type: 'manual_journal'; lines: { account: string; amount: bigint; description?: string | undefined }[] }
-  | { type: 'count_export'; lines: CountExportLine[] }
+  | { type: 'count_export'; previous?: string | undefined; lines: CountExportLine[] }
   | { type: 'sale_invoice'; customer: string; issuesStock?: boolean | undefined; prepaymentApplied: bigint; lines: SaleLine[] }
   | { type: 'shipment'; sale?: string | undefined; lines: (StockLine & { cost?: bigint | undefined })[] }
   | { type: 'sale_credit_note'; customer: string; invoice?: string | undefined; lines: SaleCreditLine[] }
@@ -185,7 +185,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     }
     case 'count_export':
       if (c.currency !== c.co.baseCurrency) c.bad('currency', `must be the base currency ${c.co.baseCurrency}: counts are valued in it`);
-      return { type, lines: L.map((l, i) => ({ category: String(l['category']), asset: String(l['asset']), cogs: String(l['cogs']), prior: c.money(l['prior'], `lines[${i}].prior`), current: c.money(l['current'], `lines[${i}].current`) })) };
+      return { type, previous: s('previous'), lines: L.map((l, i) => ({ category: String(l['category']), asset: String(l['asset']), cogs: String(l['cogs']), prior: c.money(l['prior'], `lines[${i}].prior`), current: c.money(l['current'], `lines[${i}].current`) })) };
     case 'sale_invoice':
       return { type, customer: String(e['customer']), issuesStock: e['issuesStock'] as boolean | undefined, prepaymentApplied: c.money(e['prepaymentApplied'], 'prepaymentApplied'), lines: L.map((l, i) => saleLine(c, l, `lines[${i}]`)) };
     case 'shipment':

@@ -23,6 +23,8 @@ export interface CountInfo {
   date: string;
   /** The live export of this count, if any. */
   exportedBy: string | undefined;
+  /** Not exported, and dated before the latest export: it can no longer be exported in order. */
+  superseded: boolean;
 }
 
 /** Value into (+) or out of (−) the category's stock by kind of event; `other` is what no event kind explains (true-ups of negative stock). */
@@ -78,7 +80,18 @@ export function counts(ledger: CompanyLedger): CountInfo[] {
     if (event.type === 'stocktake') dates.add(event.date);
     if (event.type === 'count_export') exported.set(event.date, event.id);
   }
-  return [...dates].sort().map((date) => ({ date, exportedBy: exported.get(date) }));
+  const latest = [...exported.keys()].sort().pop();
+  return [...dates].sort().map((date) => ({ date, exportedBy: exported.get(date), superseded: !exported.has(date) && latest !== undefined && date < latest }));
+}
+
+/** The latest live export dated before `date`: the one a new export follows. */
+function previousExport(ledger: CompanyLedger, date: string): string | undefined {
+  let best: { date: string; id: string } | undefined;
+  for (const { event, voided } of liveEvents(ledger)) {
+    if (voided || event.type !== 'count_export' || event.date >= date) continue;
+    if (!best || event.date > best.date) best = { date: event.date, id: event.id };
+  }
+  return best?.id;
 }
 
 function categoryOf(co: Company, product: string): string {
@@ -160,7 +173,7 @@ function priorBalances(ledger: CompanyLedger, date: string, current: ReadonlyMap
 }
 
 function noCount(co: Company, date: string | undefined, available: readonly CountInfo[]): Failure {
-  const open = available.filter((c) => c.exportedBy === undefined).map((c) => c.date);
+  const open = available.filter((c) => c.exportedBy === undefined && !c.superseded).map((c) => c.date);
   if (date === undefined) return failure('NO_COUNT', `Company "${co.id}" has no count left to export${available.length > 0 ? ` (every count is exported: ${available.map((c) => c.date).join(', ')})` : ''}.`, 'Record a count (stocktake events) first; a count whose export is voided can be exported again.', { company: co.id });
   return failure('NO_COUNT', `Company "${co.id}" has no count on ${date}.`, open.length > 0 ? `Choose one of the counts: ${open.join(', ')}.` : 'Record a count (stocktake events) on that date first.', { company: co.id, count: date });
 }
@@ -168,7 +181,7 @@ function noCount(co: Company, date: string | undefined, available: readonly Coun
 /** The journal adjustment report for a count (default: the latest count not exported). */
 export async function preview(ledger: CompanyLedger, date?: string): Promise<CountPreview | Failure> {
   const all = counts(ledger);
-  const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined) : all.find((c) => c.date === date);
+  const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined && !c.superseded) : all.find((c) => c.date === date);
   if (!chosen) return noCount(ledger.co, date, all);
   const co = ledger.co;
   const prior = [...all].reverse().find((c) => c.date < chosen.date)?.date;
@@ -188,11 +201,27 @@ export async function preview(ledger: CompanyLedger, date?: string): Promise<Cou
     return { category: c, name: c === NONE ? '(no category)' : (co.categories.get(c)?.name || c), asset: a.asset, cogs: a.cogs, opening: open, movements: mv, prior: priors.get(c) ?? 0n, current: now };
   });
   const entries = categories.flatMap((c) => [
-    { debit: c.cogs, credit: c.asset, amount: c.prior, memo: `${c.category || '(no category)'}: prior ending inventory reversed` },
-    { debit: c.asset, credit: c.cogs, amount: c.current, memo: `${c.category || '(no category)'}: ending inventory counted ${chosen.date}` },
+    entry(c.cogs, c.asset, c.prior, `${c.category || '(no category)'}: prior ending inventory reversed`),
+    entry(c.asset, c.cogs, c.current, `${c.category || '(no category)'}: ending inventory counted ${chosen.date}`),
   ]).filter((e) => e.amount !== 0n);
+  const { totals, balanced } = totalsOf(entries);
+  return { company: co.id, currency: co.baseCurrency, count: chosen.date, priorCount: prior, inventorySystem: co.settings.inventorySystem, categories, entries, totals, balanced, exportedBy: chosen.exportedBy };
+}
+
+/** A negative amount (negative stock) is shown the other way round: Dr and Cr swapped. */
+function entry(debit: string, credit: string, amount: bigint, memo: string): Entry {
+  return amount < 0n ? { debit: credit, credit: debit, amount: -amount, memo } : { debit, credit, amount, memo };
+}
+
+/**
+ * Gross totals of the entries' debit and credit sides, as seed 002's journal adjustment report
+ * shows them. Each entry debits and credits the same amount, so they agree by construction;
+ * the report still states it, and the journal itself is checked when posted.
+ */
+function totalsOf(entries: readonly Entry[]): { totals: { debit: bigint; credit: bigint }; balanced: boolean } {
   const debit = entries.reduce((s, e) => s + e.amount, 0n);
-  return { company: co.id, currency: co.baseCurrency, count: chosen.date, priorCount: prior, inventorySystem: co.settings.inventorySystem, categories, entries, totals: { debit, credit: debit }, balanced: true, exportedBy: chosen.exportedBy };
+  const credit = entries.reduce((s, e) => s + e.amount, 0n);
+  return { totals: { debit, credit }, balanced: debit === credit };
 }
 
 export interface ExportResult { preview: CountPreview; event: string; outcome: PostOutcome }
@@ -201,12 +230,17 @@ export interface ExportResult { preview: CountPreview; event: string; outcome: P
 export async function exportCount(ledger: CompanyLedger, date?: string): Promise<ExportResult | Failure> {
   const p = await preview(ledger, date);
   if (!('count' in p)) return p;
+  const later = counts(ledger).filter((c) => c.exportedBy !== undefined && c.date > p.count).map((c) => c.exportedBy!);
+  if (p.exportedBy === undefined && later.length > 0) {
+    return failure('COUNT_SUPERSEDED', `Count ${p.count} of company "${ledger.id}" is dated before the export ${later[later.length - 1]}; exporting it now would undo the balances that export left.`, `Export counts in date order: void ${later.reverse().join(', then ')} first (latest first), then export ${p.count}.`, { company: ledger.id, count: p.count, event: later[0]! });
+  }
   if (p.exportedBy !== undefined) return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was already exported by ${p.exportedBy}.`, `Nothing to do. To export it again, void ${p.exportedBy} first (a void event), then export.`, { company: ledger.id, count: p.count, event: p.exportedBy });
   const earlier = liveEvents(ledger).filter((e) => e.event.type === 'count_export' && e.event.date === p.count).length;
   const id = earlier === 0 ? `CX-${p.count}` : `CX-${p.count}-${earlier + 1}`;
   const lines = p.categories.filter((c) => c.prior !== 0n || c.current !== 0n).map((c) => ({ category: c.category || UNCATEGORISED, asset: c.asset, cogs: c.cogs, prior: formatMoney(c.prior, ledger.co.baseCurrency), current: formatMoney(c.current, ledger.co.baseCurrency) }));
   if (lines.length === 0) return failure('NO_COUNT', `Count ${p.count} of company "${ledger.id}" values no stock and no prior inventory: there is nothing to export.`, 'Check the count date.', { company: ledger.id, count: p.count });
-  const outcome = await ledger.post({ id, type: 'count_export', date: p.count, time: '23:59:59', memo: `Inventory adjustments export of the count on ${p.count}`, lines });
+  const previous = previousExport(ledger, p.count);
+  const outcome = await ledger.post({ id, type: 'count_export', date: p.count, time: '23:59:59', memo: `Inventory adjustments export of the count on ${p.count}`, ...(previous === undefined ? {} : { previous }), lines });
   if (outcome.status === 'exists') return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was just exported by ${id}.`, 'Nothing to do.', { company: ledger.id, count: p.count, event: id });
   if (outcome.status !== 'ok') return outcome.error;
   return { preview: { ...p, exportedBy: id }, event: id, outcome };

@@ -9,6 +9,8 @@ import type { PostingRule } from '../types.js';
 export const countExport: PostingRule<'count_export'> = {
   type: 'count_export',
   recordType: 'procurement',
+  // Exports follow each other: an earlier one cannot be voided while a later one stands.
+  references: (ev) => (ev.previous === undefined ? [] : [ev.previous]),
   plan: () => [],
   post(ev, _r, ctx, j) {
     for (const l of ev.lines) {
