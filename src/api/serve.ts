@@ -82,6 +82,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const base = `http://${host}:${port}`;
   out(`stockbook API listening on ${base}`);
+  out(`  Web UI:        ${base}/${demoKey === undefined ? '' : `#key=${demoKey}`}`);
   out(`  OpenAPI docs:  ${base}/docs   (document: ${base}/docs/json)`);
   if (demoKey !== undefined) {
     out(`  Admin API key for the demo company "${DEMO_COMPANY_ID}" (shown only now; keep it):`);

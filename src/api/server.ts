@@ -38,6 +38,7 @@ import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './proble
 import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerCountRoutes } from './count-routes.js';
+import { registerWebRoutes } from './web-routes.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -456,5 +457,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerSyncRoutes(app, { store, ledgerOf, forget });
   registerCountRoutes(app, { store, ledgerOf, forget });
+  await registerWebRoutes(app, { store, ledgerOf });
   return app;
 }

@@ -11,7 +11,8 @@
  * Each request opens the company's sync over the server's own ledger of the company, so the
  * API syncs the same book it posts to.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
 import type { CompanyLedger } from '../ledger/service.js';
 import type { RecordType } from '../posting/types.js';
@@ -57,6 +58,21 @@ const idOf = (req: FastifyRequest): string => (req.params as { id: string }).id;
 /** Whether the run tried no record: it stopped before the first (no token set, refused connection). */
 function nothingTried(r: RunSummary): boolean {
   return r.results.every((x) => x.status === 'aborted');
+}
+
+/**
+ * A run streamed as JSON Lines, for a live progress bar: {"progress": {done, total}} after each
+ * chunk of records, then {"summary": …} (or {"problem": …} if the run could not start).
+ */
+function streamRun(reply: FastifyReply, sync: CompanySync, body: { type: RecordType; dryRun?: boolean }): FastifyReply {
+  const out = new PassThrough();
+  const line = (x: unknown): string => `${JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}\n`;
+  out.write(line({ progress: { done: 0, total: 0 } }));
+  sync.engine.run({ type: body.type, dryRun: body.dryRun === true, onProgress: (done, total) => out.write(line({ progress: { done, total } })) }).then(
+    (r) => out.end(line({ summary: r })),
+    (e: unknown) => out.end(line({ problem: { code: 'INTERNAL_ERROR', detail: e instanceof Error ? e.message : String(e) } })),
+  );
+  return reply.type('application/x-ndjson').send(out);
 }
 
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
@@ -113,8 +129,9 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     return r;
   });
 
-  app.post('/v1/sync/runs', { schema: s.postRun, config: { permission: 'export' } }, async (req) => {
+  app.post('/v1/sync/runs', { schema: s.postRun, config: { permission: 'export' } }, async (req, reply) => {
     const body = req.body as { type: RecordType; dryRun?: boolean };
+    if (String(req.headers.accept ?? '').includes('application/x-ndjson')) return streamRun(reply, await syncOf(req), body);
     const r = await (await syncOf(req)).engine.run({ type: body.type, dryRun: body.dryRun === true });
     if (r.stopped && nothingTried(r)) throw syncProblem({ ...r.stopped, record: { ...r.stopped.record, run: r.run } });
     req.log.info({ company: r.company, run: r.run, type: r.type, dryRun: r.dryRun, counts: r.counts }, 'sync run');

@@ -1,0 +1,115 @@
+/**
+ * What the web UI (web/, built into dist/web) needs beyond the other routes:
+ *   GET /               the UI (static files under /ui/)
+ *   GET /v1/whoami      the key's company, role and permissions (viewer)
+ *   GET /v1/dashboard   inventory value per month end, revenue / COGS / gross margin per
+ *                       month, reconciliation per inventory account, unposted counts and the
+ *                       last sync run, in one answer so the dashboard paints at once (viewer)
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Company } from '../domain/config.js';
+import { formatMoney } from '../domain/money.js';
+import { divRound } from '../domain/rounding.js';
+import type { CompanyLedger } from '../ledger/service.js';
+import type { LedgerStore } from '../store/store.js';
+import { accountChecks, poolValues } from '../reports/valuation.js';
+import { openSync } from '../sync/open.js';
+import { PERMISSIONS, type ApiRole } from './keys.js';
+
+export interface WebRouteDeps {
+  store: LedgerStore;
+  ledgerOf(company: string): Promise<CompanyLedger>;
+}
+
+/** dist/web, from src/api (tests under tsx) and from dist/api alike. */
+const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+interface Auth { company: string; role: ApiRole; co: Company }
+
+function authOf(req: FastifyRequest): Auth {
+  const a = (req as unknown as { auth: Auth | null }).auth;
+  if (!a) throw new Error('assertion: the route has a permission, so the request is authenticated');
+  return a;
+}
+
+function monthEnds(first: string, last: string): { month: string; end: string }[] {
+  const out: { month: string; end: string }[] = [];
+  let y = Number(first.slice(0, 4));
+  let m = Number(first.slice(5, 7));
+  const stop = last.slice(0, 7);
+  for (let guard = 0; guard < 600; guard++) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    out.push({ month, end });
+    if (month >= stop) break;
+    m = m === 12 ? 1 : m + 1;
+    if (m === 1) y++;
+  }
+  return out;
+}
+
+/** Gross margin as a percentage with one decimal ("23.4"), exact division with a named rounding. */
+function percent(part: bigint, whole: bigint): string | null {
+  if (whole === 0n) return null;
+  const tenths = divRound(part * 1000n, whole, 'half-even');
+  const neg = tenths < 0n;
+  const a = neg ? -tenths : tenths;
+  return `${neg ? '-' : ''}${a / 10n}.${a % 10n}`;
+}
+
+async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string, unknown>> {
+  const ledger = await deps.ledgerOf(auth.company);
+  const co = ledger.co;
+  const cur = co.baseCurrency;
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const v of ledger.current.views()) {
+    if (first === undefined || v.event.date < first) first = v.event.date;
+    if (last === undefined || v.event.date > last) last = v.event.date;
+  }
+  const months = first === undefined || last === undefined ? [] : monthEnds(first, last);
+  const revenueAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
+  const cogsAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'DIRECTCOSTS').map((a) => a.code));
+  const inventoryValue: Record<string, unknown>[] = [];
+  const margin: Record<string, unknown>[] = [];
+  let prev = { revenue: 0n, cogs: 0n };
+  for (const { month, end } of months) {
+    const value = poolValues(ledger.current, end).reduce((s, p) => s + p.value, 0n);
+    inventoryValue.push({ month, asOf: end, value: formatMoney(value, cur) });
+    const tb = await deps.store.trialBalance(co.id, end);
+    const sum = (set: Set<string>): bigint => tb.filter((b) => set.has(b.account)).reduce((s, b) => s + b.balance, 0n);
+    const now = { revenue: -sum(revenueAccounts), cogs: sum(cogsAccounts) };
+    const revenue = now.revenue - prev.revenue;
+    const cogs = now.cogs - prev.cogs;
+    margin.push({ month, revenue: formatMoney(revenue, cur), cogs: formatMoney(cogs, cur), grossProfit: formatMoney(revenue - cogs, cur), marginPercent: percent(revenue - cogs, revenue) });
+    prev = now;
+  }
+  const gl = new Map((await deps.store.trialBalance(co.id)).map((b) => [b.account, b.balance]));
+  const reconciliation = accountChecks(co, poolValues(ledger.current, undefined), gl).map((a) => ({ account: a.account, name: a.name, subledger: formatMoney(a.subledger, cur), gl: formatMoney(a.gl, cur), difference: formatMoney(a.difference, cur), ties: a.difference === 0n }));
+  const sync = await openSync(deps.store, co.id, { ledger });
+  let unposted: Record<string, number> | null = null;
+  let lastRun: Record<string, unknown> | null = null;
+  if (!('code' in sync)) {
+    unposted = (await sync.engine.list()).counts;
+    const [run] = await sync.engine.runs(1);
+    if (run) lastRun = { run: run.run, type: run.type, finishedAt: run.finishedAt, counts: run.counts, stopped: run.stopped ?? null };
+  }
+  return { company: co.id, currency: cur, from: first ?? null, to: last ?? null, inventoryValue, margin, reconciliation, unposted, lastRun };
+}
+
+export async function registerWebRoutes(app: FastifyInstance, deps: WebRouteDeps): Promise<void> {
+  app.get('/v1/whoami', { schema: { summary: 'The company, role and permissions of the API key', tags: ['company'], security: [{ apiKey: [] }] }, config: { permission: 'read' } }, async (req) => {
+    const a = authOf(req);
+    return { company: a.company, name: a.co.name, role: a.role, permissions: [...PERMISSIONS[a.role]], baseCurrency: a.co.baseCurrency };
+  });
+  app.get('/v1/dashboard', { schema: { summary: 'Inventory value by month end, margin by month, reconciliation, unposted records and the last sync', tags: ['reports'], security: [{ apiKey: [] }] }, config: { permission: 'read' } }, async (req) => dashboard(deps, authOf(req)));
+  if (existsSync(WEB_ROOT)) {
+    await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/ui/', index: 'index.html' });
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.sendFile('index.html'));
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send('<p>The web UI is not built: run <code>npm run build</code>. The API is at <a href="/docs">/docs</a>.</p>'));
+  }
+}
