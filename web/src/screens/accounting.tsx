@@ -1,7 +1,76 @@
+/**
+ * The accounting interface (seed 001): per record type the records Xero does not have yet,
+ * with their last error, hold / release, and a sync of the type with live progress and one
+ * result row per record. `#/accounting/<type>[?all=1]`; all=1 lists posted records too, with
+ * re-post and void & re-post.
+ */
 import type { JSX } from 'preact';
-import type { Route } from '../router';
-import { Page } from '../components/ui';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Problem } from '../api';
+import { Page, ProblemBox, Tabs, toProblem } from '../components/ui';
+import { go, href, type Route } from '../router';
+import { RecordsTable } from './parts-b/records-table';
+import { SyncPanel } from './parts-b/sync-panel';
+import { isRecordType, listRecords, RECORD_TYPES, TYPE_LABELS, type RecordList, type RecordType, type RunSummary, type SyncRecord } from './parts-b/sync';
+
+/**
+ * The record list, kept on screen while it reloads (after a hold or a run) so rows do not jump;
+ * only the latest request's answer is used.
+ */
+function useRecords(type: RecordType, all: boolean): { list: RecordList | undefined; problem: Problem | undefined; reload: () => void; patch: (r: SyncRecord) => void } {
+  const [list, setList] = useState<RecordList | undefined>(undefined);
+  const [problem, setProblem] = useState<Problem | undefined>(undefined);
+  const latest = useRef(0);
+  const reload = (): void => {
+    const n = ++latest.current;
+    listRecords(type, all).then(
+      (l) => n === latest.current && (setList(l), setProblem(undefined)),
+      (e: unknown) => n === latest.current && setProblem(toProblem(e)),
+    );
+  };
+  useEffect(() => {
+    setList(undefined);
+    reload();
+  }, [type, all]);
+  const patch = (r: SyncRecord): void => setList((l) => l && { ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) });
+  return { list, problem, reload, patch };
+}
+
+function TypeTabs({ type, list, all }: { type: RecordType; list: RecordList | undefined; all: boolean }): JSX.Element {
+  const tabs = RECORD_TYPES.map((t) => ({ id: t, label: TYPE_LABELS[t], href: href(`accounting/${t}`, { all: all ? '1' : undefined }), badge: list?.counts[t] }));
+  return <Tabs tabs={tabs} active={type} label="Record types" />;
+}
+
+function AllToggle({ type, all }: { type: RecordType; all: boolean }): JSX.Element {
+  return (
+    <label class="inline">
+      <input type="checkbox" checked={all} onChange={(e) => go(`accounting/${type}`, { all: e.currentTarget.checked ? '1' : undefined })} />
+      Show posted and cancelled records too
+    </label>
+  );
+}
 
 export function Accounting({ route }: { route: Route }): JSX.Element {
-  return <Page title="Accounting"><p class="muted">Coming next ({route.path.join('/')}).</p></Page>;
+  const type: RecordType = isRecordType(route.path[1]) ? route.path[1] : 'invoices';
+  const all = route.query.get('all') === '1';
+  const { list, problem, reload, patch } = useRecords(type, all);
+  const [shown, setShown] = useState<RunSummary | undefined>(undefined);
+  useEffect(() => setShown(undefined), [type]);
+  const changed = (r: SyncRecord | undefined): void => {
+    if (r) patch(r);
+    reload();
+  };
+  return (
+    <Page title="Accounting interface">
+      <p class="muted">Records stockbook has booked and Xero does not have yet. Each sync posts the unposted records of one type, each on its own; held records wait until released.</p>
+      <TypeTabs type={type} list={list} all={all} />
+      <SyncPanel key={type} type={type} onDone={reload} shown={shown} onShown={setShown} />
+      <div class="list-head">
+        <h2>{all ? 'Records' : 'Unposted records'}: {TYPE_LABELS[type]}</h2>
+        <AllToggle type={type} all={all} />
+      </div>
+      {problem && <ProblemBox problem={problem} />}
+      {list ? <RecordsTable records={list.records} all={all} onChanged={changed} onRun={setShown} /> : !problem && <p class="loading" aria-busy="true">Loading…</p>}
+    </Page>
+  );
 }
