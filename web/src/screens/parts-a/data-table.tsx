@@ -23,6 +23,8 @@ interface Props<R> {
   foot?: FootRow[];
   rowClass?: (r: R) => string;
   rowKey?: (r: R, i: number) => string;
+  /** Long tables (a year of movements): scroll inside a box with the column heads kept in view, cells unwrapped. */
+  long?: boolean;
 }
 
 /** Opening rows go in the body's top, totals in <tfoot>; both take a <th scope="row"> label. */
@@ -35,10 +37,10 @@ function SummaryRow({ row, columns }: { row: FootRow; columns: Column<unknown>[]
   );
 }
 
-export function DataTable<R>({ rows, columns, caption, empty, testid, head = [], foot = [], rowClass, rowKey }: Props<R>): JSX.Element {
+export function DataTable<R>({ rows, columns, caption, empty, testid, head = [], foot = [], rowClass, rowKey, long }: Props<R>): JSX.Element {
   const cols = columns as Column<unknown>[];
   return (
-    <div class="table-wrap">
+    <div class={long ? 'table-wrap long' : 'table-wrap'} tabIndex={long ? 0 : undefined} role={long ? 'region' : undefined} aria-label={long ? caption : undefined}>
       <table data-testid={testid}>
         {caption && <caption>{caption}</caption>}
         <thead>
