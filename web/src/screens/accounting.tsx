@@ -5,36 +5,13 @@
  * re-post and void & re-post.
  */
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Problem } from '../api';
-import { Page, ProblemBox, Tabs, toProblem } from '../components/ui';
+import { useEffect, useState } from 'preact/hooks';
+import { Page, ProblemBox, Tabs } from '../components/ui';
 import { go, href, type Route } from '../router';
 import { RecordsTable } from './parts-b/records-table';
 import { SyncPanel } from './parts-b/sync-panel';
+import { useQuietLoad } from './parts-b/hooks';
 import { isRecordType, listRecords, RECORD_TYPES, TYPE_LABELS, type RecordList, type RecordType, type RunSummary, type SyncRecord } from './parts-b/sync';
-
-/**
- * The record list, kept on screen while it reloads (after a hold or a run) so rows do not jump;
- * only the latest request's answer is used.
- */
-function useRecords(type: RecordType, all: boolean): { list: RecordList | undefined; problem: Problem | undefined; reload: () => void; patch: (r: SyncRecord) => void } {
-  const [list, setList] = useState<RecordList | undefined>(undefined);
-  const [problem, setProblem] = useState<Problem | undefined>(undefined);
-  const latest = useRef(0);
-  const reload = (): void => {
-    const n = ++latest.current;
-    listRecords(type, all).then(
-      (l) => n === latest.current && (setList(l), setProblem(undefined)),
-      (e: unknown) => n === latest.current && setProblem(toProblem(e)),
-    );
-  };
-  useEffect(() => {
-    setList(undefined);
-    reload();
-  }, [type, all]);
-  const patch = (r: SyncRecord): void => setList((l) => l && { ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) });
-  return { list, problem, reload, patch };
-}
 
 function TypeTabs({ type, list, all }: { type: RecordType; list: RecordList | undefined; all: boolean }): JSX.Element {
   const tabs = RECORD_TYPES.map((t) => ({ id: t, label: TYPE_LABELS[t], href: href(`accounting/${t}`, { all: all ? '1' : undefined }), badge: list?.counts[t] }));
@@ -53,11 +30,12 @@ function AllToggle({ type, all }: { type: RecordType; all: boolean }): JSX.Eleme
 export function Accounting({ route }: { route: Route }): JSX.Element {
   const type: RecordType = isRecordType(route.path[1]) ? route.path[1] : 'invoices';
   const all = route.query.get('all') === '1';
-  const { list, problem, reload, patch } = useRecords(type, all);
+  // Kept on screen while it reloads after a hold or a run, so rows do not jump.
+  const { data: list, problem, reload, set } = useQuietLoad(() => listRecords(type, all), [type, all]);
   const [shown, setShown] = useState<RunSummary | undefined>(undefined);
   useEffect(() => setShown(undefined), [type]);
   const changed = (r: SyncRecord | undefined): void => {
-    if (r) patch(r);
+    if (r) set((l) => ({ ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) }));
     reload();
   };
   return (

@@ -1,7 +1,104 @@
+/**
+ * The journals browser: stored journals in append order, filtered by date range, account and
+ * event, a page at a time. The filters and the page are in the address
+ * (`#/journals?from=&to=&account=&event=&after=`), so a filtered view can be shared and
+ * back/forward work. Each line links to its drill-down (event → cost layers).
+ */
 import type { JSX } from 'preact';
-import type { Route } from '../router';
-import { Page } from '../components/ui';
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { Loaded, Page, useLoad } from '../components/ui';
+import { go, href, type Route } from '../router';
+import { JournalTable, type Journal } from './parts-b/journal-table';
+
+const PAGE = 50;
+const FILTERS = ['from', 'to', 'account', 'event'] as const;
+type Filters = Record<(typeof FILTERS)[number], string>;
+
+interface JournalPage { journals: Journal[]; next: string | null }
+
+function filtersOf(q: URLSearchParams): Filters {
+  return { from: q.get('from') ?? '', to: q.get('to') ?? '', account: q.get('account') ?? '', event: q.get('event') ?? '' };
+}
+
+function journalsPath(f: Filters, after: string | undefined): string {
+  const q = new URLSearchParams({ limit: String(PAGE) });
+  for (const k of FILTERS) if (f[k] !== '') q.set(k, f[k]);
+  if (after) q.set('afterSeq', after);
+  return `/v1/journals?${q.toString()}`;
+}
+
+/** Account codes and names for the account filter's suggestions; the filter works without them. */
+function AccountOptions(): JSX.Element {
+  const [load] = useLoad(() => api<{ accounts: { code: string; name: string }[] }>('/v1/company'), []);
+  const accounts = load.state === 'ok' ? load.data.accounts : [];
+  return <datalist id="account-codes">{accounts.map((a) => <option value={a.code}>{a.code} {a.name}</option>)}</datalist>;
+}
+
+function FilterForm({ initial }: { initial: Filters }): JSX.Element {
+  const [f, setF] = useState<Filters>(initial);
+  const set = (k: keyof Filters) => (e: { currentTarget: HTMLInputElement }): void => setF({ ...f, [k]: e.currentTarget.value });
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    go('journals', { ...f, account: f.account.trim().split(' ')[0], event: f.event.trim() });
+  };
+  return (
+    <form class="filters" onSubmit={submit} aria-label="Journal filters">
+      <label>From<input type="date" name="from" value={f.from} onInput={set('from')} /></label>
+      <label>To<input type="date" name="to" value={f.to} onInput={set('to')} /></label>
+      <label>Account<input type="text" name="account" value={f.account} onInput={set('account')} list="account-codes" placeholder="e.g. 5000" autoComplete="off" /></label>
+      <label>Event<input type="text" name="event" value={f.event} onInput={set('event')} placeholder="e.g. SH-10001" autoComplete="off" spellcheck={false} /></label>
+      <AccountOptions />
+      <button type="submit">Show</button>
+      <a class="button secondary" href="#/journals">Clear</a>
+    </form>
+  );
+}
+
+/**
+ * The cursors of the pages walked through with these filters, so "Previous page" can go back
+ * one (the API pages forward only). Re-rendering the same page leaves it unchanged.
+ */
+function usePageTrail(filterKey: string, after: string | undefined): string | undefined {
+  const trail = useRef<{ filterKey: string; stack: string[] }>({ filterKey, stack: [] });
+  if (trail.current.filterKey !== filterKey) trail.current = { filterKey, stack: [] };
+  const stack = trail.current.stack;
+  const at = stack.indexOf(after ?? '');
+  if (at >= 0) stack.length = at + 1;
+  else stack.push(after ?? '');
+  return stack.length >= 2 ? stack[stack.length - 2] : undefined;
+}
+
+function Pager({ filters, after, next, prev }: { filters: Filters; after: string | undefined; next: string | null; prev: string | undefined }): JSX.Element | null {
+  if (after === undefined && next === null) return null;
+  return (
+    <nav class="pager actions" aria-label="Pages">
+      {after !== undefined && <a class="button secondary" href={href('journals', { ...filters })}>First page</a>}
+      {prev !== undefined && prev !== '' && <a class="button secondary" href={href('journals', { ...filters, after: prev })}>Previous page</a>}
+      {next !== null && <a class="button secondary" href={href('journals', { ...filters, after: next })}>Next page</a>}
+    </nav>
+  );
+}
 
 export function Journals({ route }: { route: Route }): JSX.Element {
-  return <Page title="Journals"><p class="muted">Coming next ({route.path.join('/')}).</p></Page>;
+  const filters = filtersOf(route.query);
+  const after = route.query.get('after') ?? undefined;
+  const path = journalsPath(filters, after);
+  const [load] = useLoad(() => api<JournalPage>(path), [path]);
+  const filterKey = FILTERS.map((k) => filters[k]).join('|');
+  const prev = usePageTrail(filterKey, after);
+  return (
+    <Page title="Journals">
+      <FilterForm key={filterKey} initial={filters} />
+      <Loaded load={load}>
+        {(p) => (
+          <>
+            <JournalTable journals={p.journals} testid="journals-table"
+              caption={`${p.journals.length} journal${p.journals.length === 1 ? '' : 's'}${after ? ' (a later page)' : ''}: choose a line's account to see its event and the cost layers it consumed`} />
+            <Pager filters={filters} after={after} next={p.next} prev={prev} />
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
 }

@@ -61,7 +61,7 @@ function RowActions({ r, busy, onMark }: { r: SyncRecord; busy: boolean; onMark:
 function Row({ r, all, busy, onMark }: { r: SyncRecord; all: boolean; busy: boolean; onMark: (r: SyncRecord, m: Mark) => void }): JSX.Element {
   return (
     <tr id={`rec-${r.id}`}>
-      <th scope="row"><a href={eventHref(r.event)}>{r.id}</a>{r.kind !== 'document' && <span class="muted"> ({r.kind})</span>}</th>
+      <th scope="row" class="nowrap"><a href={eventHref(r.event)}>{r.id}</a>{r.kind !== 'document' && <span class="muted"> ({r.kind})</span>}</th>
       <td class="nowrap">{r.date}</td>
       <td>{r.eventType}</td>
       <td>{r.reference ?? ''}</td>

@@ -43,9 +43,9 @@ function IdsCell({ r }: { r: RecordResult }): JSX.Element {
 function ResultRow({ r }: { r: RecordResult }): JSX.Element {
   return (
     <tr>
-      <th scope="row"><a href={eventHref(eventOfRecordId(r.record))}>{r.record}</a></th>
+      <th scope="row" class="nowrap"><a href={eventHref(eventOfRecordId(r.record))}>{r.record}</a></th>
       <td><span class={`status ${r.status}`}>{STATUS_LABEL[r.status]}</span></td>
-      <td><IdsCell r={r} /></td>
+      <td class="nowrap"><IdsCell r={r} /></td>
       <td>{r.warnings.map((w) => <div class="warning"><strong class="code">{w.code}</strong>: {w.message}</div>)}</td>
       <td>
         {r.error && (
@@ -53,6 +53,18 @@ function ResultRow({ r }: { r: RecordResult }): JSX.Element {
         )}
       </td>
     </tr>
+  );
+}
+
+/** How often each warning and error code occurs, so a long run is read at a glance. */
+function CodeTally({ results }: { results: RecordResult[] }): JSX.Element | null {
+  const tally = new Map<string, number>();
+  for (const r of results) for (const c of [...r.warnings.map((w) => w.code), ...(r.error ? [r.error.code] : [])]) tally.set(c, (tally.get(c) ?? 0) + 1);
+  if (tally.size === 0) return null;
+  return (
+    <p class="tally">
+      Codes: {[...tally].map(([code, n]) => <span class="chip"><span class="code">{code}</span> × {n}</span>)}
+    </p>
   );
 }
 
@@ -65,10 +77,11 @@ export function SyncResults({ summary }: { summary: RunSummary }): JSX.Element {
     <section aria-labelledby="sync-results-title">
       <h2 id="sync-results-title">{summary.dryRun ? 'Dry run results' : 'Sync results'}</h2>
       {summary.stopped && <ProblemBox problem={{ code: summary.stopped.code, title: 'Run stopped', detail: summary.stopped.message, fix: summary.stopped.fix, status: 409 }} />}
+      <CodeTally results={summary.results} />
       <label class="inline"><input type="checkbox" checked={problemsOnly} onChange={(e) => setProblemsOnly(e.currentTarget.checked)} /> Only failures and warnings</label>
       <div class="table-wrap tall">
         <table data-testid="sync-results">
-          <caption>{summaryText(summary)}</caption>
+          <caption>One row per record, failures and warnings first</caption>
           <thead>
             <tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">In Xero</th><th scope="col">Warnings</th><th scope="col">Error</th></tr>
           </thead>

@@ -1,0 +1,107 @@
+/**
+ * Journals as a table: one row per line, the journal's own columns spanning its lines (one
+ * <tbody> per journal). Every line's account links to the drill-down of that line, so a COGS
+ * line is one click from the cost layers it consumed.
+ */
+import type { JSX } from 'preact';
+import { href } from '../../router';
+
+export interface JournalLine { account: string; accountName: string; amount: string; product?: string; warehouse?: string; memo?: string }
+
+export interface Journal {
+  id: string;
+  event: string;
+  eventType: string;
+  kind: 'original' | 'correction' | 'reversal';
+  date: string;
+  currency: string;
+  lines: JournalLine[];
+  cause?: string;
+  reverses?: string;
+  reference?: string;
+  memo?: string;
+  shiftedFrom?: string;
+  seq?: string;
+}
+
+export const eventLink = (event: string, query: Record<string, string | undefined> = {}): string => href(`events/${encodeURIComponent(event)}`, query);
+
+/** The drill-down of a journal line: its event's page with the line chosen (lines are 1-based). */
+export const lineLink = (j: Journal, n: number): string => eventLink(j.event, { journal: j.id, line: String(n) });
+
+/** Debit and credit columns from the signed amount (the sign is text; no arithmetic on money). */
+function DrCr({ amount }: { amount: string }): JSX.Element {
+  const credit = amount.startsWith('-');
+  return (
+    <>
+      <td class="num line">{credit ? '' : amount}</td>
+      <td class="num line">{credit ? amount.slice(1) : ''}</td>
+    </>
+  );
+}
+
+function kindNote(j: Journal): string {
+  if (j.kind === 'correction' && j.cause) return `correction (caused by ${j.cause})`;
+  if (j.kind === 'reversal' && j.reverses) return `reversal of ${j.reverses}`;
+  return j.kind;
+}
+
+function JournalHead({ j, rows, showEvent }: { j: Journal; rows: number; showEvent: boolean }): JSX.Element {
+  return (
+    <>
+      <th scope="rowgroup" rowSpan={rows} class="nowrap">{j.id}{j.reference && <div class="muted small">{j.reference}</div>}</th>
+      <td rowSpan={rows} class="nowrap">{j.date}{j.shiftedFrom && <div class="muted small">from {j.shiftedFrom}</div>}</td>
+      {showEvent && <td rowSpan={rows} class="nowrap"><a href={eventLink(j.event)}>{j.event}</a><div class="muted small">{j.eventType}</div></td>}
+      <td rowSpan={rows}>{kindNote(j)}</td>
+    </>
+  );
+}
+
+function LineCells({ j, l, n, chosen }: { j: Journal; l: JournalLine; n: number; chosen: boolean }): JSX.Element {
+  return (
+    <>
+      <td class="line">
+        <a href={lineLink(j, n)} aria-current={chosen ? 'true' : undefined}>{l.account} {l.accountName}</a>
+        <span class="sr"> (line {n} of {j.id}: drill down)</span>
+      </td>
+      <DrCr amount={l.amount} />
+      <td class="line">{l.product ? `${l.product}${l.warehouse ? ` @ ${l.warehouse}` : ''}` : ''}</td>
+      <td class="line">{l.memo ?? ''}</td>
+    </>
+  );
+}
+
+function JournalBody({ j, showEvent, chosen }: { j: Journal; showEvent: boolean; chosen: { journal: string; line: number } | undefined }): JSX.Element {
+  const rows = Math.max(j.lines.length, 1);
+  const isChosen = (n: number): boolean => chosen?.journal === j.id && chosen.line === n;
+  return (
+    <tbody class="journal">
+      {j.lines.length === 0 && <tr><JournalHead j={j} rows={1} showEvent={showEvent} /><td colSpan={5} class="muted">No lines.</td></tr>}
+      {j.lines.map((l, i) => (
+        <tr class={isChosen(i + 1) ? 'chosen' : ''}>
+          {i === 0 && <JournalHead j={j} rows={rows} showEvent={showEvent} />}
+          <LineCells j={j} l={l} n={i + 1} chosen={isChosen(i + 1)} />
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+export function JournalTable({ journals, caption, testid, showEvent = true, chosen }: { journals: Journal[]; caption: string; testid?: string; showEvent?: boolean; chosen?: { journal: string; line: number } | undefined }): JSX.Element {
+  const cols = showEvent ? 9 : 8;
+  return (
+    <div class="table-wrap">
+      <table class="journals" data-testid={testid}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Journal</th><th scope="col">Date</th>{showEvent && <th scope="col">Event</th>}<th scope="col">Kind</th>
+            <th scope="col">Account (drill down)</th><th scope="col" class="num">Debit</th><th scope="col" class="num">Credit</th><th scope="col">Product @ warehouse</th><th scope="col">Memo</th>
+          </tr>
+        </thead>
+        {journals.length === 0 && <tbody><tr><td colSpan={cols} class="muted">No journals.</td></tr></tbody>}
+        {journals.map((j) => <JournalBody key={j.id} j={j} showEvent={showEvent} chosen={chosen} />)}
+      </table>
+    </div>
+  );
+}
