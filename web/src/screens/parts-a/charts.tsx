@@ -54,7 +54,7 @@ export function ValueChart({ data }: { data: DashboardData['inventoryValue'] }):
     type: 'line',
     data: {
       labels: data.map((d) => monthLabel(d.month)),
-      datasets: [{ label: 'Inventory value', data: values.map(chartCoordinate), borderColor: COLORS.value, backgroundColor: COLORS.value, tension: 0.2 }],
+      datasets: [{ label: 'Inventory value', data: values.map(chartCoordinate), borderColor: COLORS.value, backgroundColor: COLORS.value }],
     },
     options: { ...BASE, plugins: { legend: { display: false }, tooltip: { callbacks: { label: exactLabel([values], ['Value']) } } }, scales: { x: { ticks: { maxRotation: 0, autoSkipPadding: 8 } }, y: { beginAtZero: true } } },
   }), [data]);
