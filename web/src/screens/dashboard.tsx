@@ -3,6 +3,7 @@
  * sync, all from the one GET /v1/dashboard answer so the page paints without a waterfall.
  */
 import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import type { Route } from '../router';
 import { Loaded, Page, useLoad } from '../components/ui';
@@ -10,7 +11,17 @@ import { LastSyncCard, MarginCard, ReconciliationCard, UnpostedCard, ValueCard }
 import type { DashboardData } from './parts-a/types';
 
 export function Dashboard(_props: { route: Route }): JSX.Element {
-  const [load, reload] = useLoad(() => api<DashboardData>('/v1/dashboard'), []);
+  // The request starts while the screen first renders, not in an effect a frame later; Refresh asks anew.
+  const [early] = useState(() => {
+    const p = api<DashboardData>('/v1/dashboard');
+    p.catch(() => undefined); // handled by useLoad below; this only keeps the browser from reporting it early
+    return { p: p as Promise<DashboardData> | undefined };
+  });
+  const [load, reload] = useLoad(() => {
+    const p = early.p ?? api<DashboardData>('/v1/dashboard');
+    early.p = undefined;
+    return p;
+  }, []);
   const actions = <button type="button" class="secondary" onClick={reload}>Refresh</button>;
   return (
     <Page title="Dashboard" actions={actions}>

@@ -4,7 +4,7 @@
  * in a visually hidden table, so screen readers get the exact amounts the chart only sketches.
  */
 import type { JSX, RefObject } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip, type ChartConfiguration, type TooltipItem,
@@ -30,10 +30,13 @@ export function monthLabel(month: string): string {
 
 const COLORS = { value: '#1f5fbf', revenue: '#6b9be0', cogs: '#e0a15e', margin: '#1c7a3b' };
 
-/** Draws `config` on a canvas and redraws when `deps` change; the chart is destroyed on unmount. */
+/**
+ * Draws `config` on a canvas and redraws when `deps` change; the chart is destroyed on unmount.
+ * A layout effect, so the chart is drawn before the browser first paints the card, not a frame later.
+ */
 function useChart(config: () => ChartConfiguration, deps: unknown[]): RefObject<HTMLCanvasElement | null> {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!ref.current) return;
     const chart = new Chart(ref.current, config());
     return () => chart.destroy();
