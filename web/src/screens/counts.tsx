@@ -11,7 +11,7 @@ import { useState } from 'preact/hooks';
 import { can, type Problem } from '../api';
 import { Loaded, Page, ProblemBox, toProblem, useLoad } from '../components/ui';
 import { go, type Route } from '../router';
-import { useQuietLoad } from './parts-b/hooks';
+import { useQuietLoad, useRestartTabOnLeave } from './parts-b/hooks';
 import { AdjustmentReport, BalancedBadge } from './parts-b/adjustments';
 import { adjustments, exportable, exportCount, listCounts, type CountList, type ExportResult } from './parts-b/counts-api';
 
@@ -98,16 +98,35 @@ function ExportOutcome({ s }: { s: ExportState }): JSX.Element | null {
   return null;
 }
 
-function ExportStep({ count, onExported }: { count: string; onExported: () => void }): JSX.Element {
-  const [s, setS] = useState<ExportState>({ state: 'ready' });
-  const [load] = useLoad(() => adjustments(count), [count]);
+/**
+ * The export of the wizard's count. Seed 002 puts "Export" on the adjustments tab, and the wizard
+ * has an export step too: started from either, the outcome shows on the export step.
+ */
+function useExport(count: string | undefined, onExported: () => void): { s: ExportState; run: () => void } {
+  const [st, setSt] = useState<{ count: string | undefined; s: ExportState }>({ count: undefined, s: { state: 'ready' } });
+  const s: ExportState = st.count === count ? st.s : { state: 'ready' };
   const run = (): void => {
-    setS({ state: 'busy' });
+    if (count === undefined) return;
+    setSt({ count, s: { state: 'busy' } });
+    go('counts', { step: 'export', count });
     exportCount(count).then(
-      (result) => (setS({ state: 'done', result }), onExported()),
-      (e: unknown) => setS({ state: 'failed', problem: toProblem(e) }),
+      (result) => (setSt({ count, s: { state: 'done', result } }), onExported()),
+      (e: unknown) => setSt({ count, s: { state: 'failed', problem: toProblem(e) } }),
     );
   };
+  return { s, run };
+}
+
+function ExportButton({ s, run }: { s: ExportState; run: () => void }): JSX.Element {
+  return (
+    <button type="button" data-testid="export-button" disabled={s.state === 'busy' || s.state === 'done'} onClick={run}>
+      {s.state === 'busy' ? 'Exporting…' : 'Export'}
+    </button>
+  );
+}
+
+function ExportStep({ count, s, run }: { count: string; s: ExportState; run: () => void }): JSX.Element {
+  const [load] = useLoad(() => adjustments(count), [count]);
   return (
     <section aria-labelledby="export-title">
       <h2 id="export-title">Export count {count}</h2>
@@ -116,22 +135,21 @@ function ExportStep({ count, onExported }: { count: string; onExported: () => vo
           Every entry on the report is posted as one journal dated {count}: {load.data.entries.length} entries, debits <strong>{load.data.totals.debit}</strong>, credits <strong>{load.data.totals.credit}</strong> {load.data.currency}. <BalancedBadge balanced={load.data.balanced} />
         </p>
       )}
-      <button type="button" data-testid="export-button" disabled={s.state === 'busy' || s.state === 'done'} onClick={run}>
-        {s.state === 'busy' ? 'Exporting…' : 'Export'}
-      </button>
+      <ExportButton s={s} run={run} />
       <div data-testid="export-result" aria-live="polite"><ExportOutcome s={s} /></div>
     </section>
   );
 }
 
-function Buttons({ step, count }: { step: Step; count: string | undefined }): JSX.Element {
+function Buttons({ step, count, exp }: { step: Step; count: string | undefined; exp: { s: ExportState; run: () => void } }): JSX.Element {
   const i = STEPS.findIndex((s) => s.id === step);
   const prev = STEPS[i - 1];
   const next = STEPS[i + 1];
   return (
     <div class="actions wizard-buttons">
       {prev && <button type="button" class="secondary" onClick={() => go('counts', { step: prev.id, count })}>Back</button>}
-      {next && <button type="button" data-testid="wizard-next" disabled={count === undefined} onClick={() => go('counts', { step: next.id, count })}>Next</button>}
+      {next && <button type="button" class={step === 'entries' ? 'secondary' : ''} data-testid="wizard-next" disabled={count === undefined} onClick={() => go('counts', { step: next.id, count })}>Next</button>}
+      {step === 'entries' && <ExportButton s={exp.s} run={exp.run} />}
       <button type="button" class="secondary" onClick={() => go('dashboard')}>Close</button>
     </div>
   );
@@ -142,18 +160,20 @@ function Wizard({ route, list, reload }: { route: Route; list: CountList; reload
   const open = exportable(list);
   const fallback = open.some((c) => c.date === list.next) ? list.next : open[open.length - 1]?.date;
   const count = route.query.get('count') ?? fallback ?? undefined;
+  const exp = useExport(count, reload);
   return (
     <>
       <StepNav step={step} count={count} />
       {step === 'criteria' && <Criteria list={list} count={count} onCount={(c) => go('counts', { step, count: c })} />}
       {step === 'entries' && count !== undefined && <Entries count={count} />}
-      {step === 'export' && count !== undefined && <ExportStep key={count} count={count} onExported={reload} />}
-      <Buttons step={step} count={count} />
+      {step === 'export' && count !== undefined && <ExportStep count={count} s={exp.s} run={exp.run} />}
+      <Buttons step={step} count={count} exp={exp} />
     </>
   );
 }
 
 export function Counts({ route }: { route: Route }): JSX.Element {
+  useRestartTabOnLeave();
   const allowed = can('export');
   // Reloaded quietly after an export, so the export step keeps its result on screen.
   const list = useQuietLoad(() => (allowed ? listCounts() : Promise.resolve({ counts: [], next: null })), [allowed]);

@@ -11,6 +11,7 @@ import { Loaded, Money, Page, useLoad } from '../components/ui';
 import type { Route } from '../router';
 import { DrillPanel } from './parts-b/drill';
 import { eventLink, JournalTable, type Journal } from './parts-b/journal-table';
+import { useRestartTabOnLeave } from './parts-b/hooks';
 
 interface MoveResult { qty: string; value: string; takes: { source: string; qty: string; value: string }[] }
 interface Move { index: number; kind: string; product: string; warehouse: string; qty: string; lot?: string; value?: string; amount?: string; result: MoveResult | null }
@@ -98,6 +99,7 @@ function EventBody({ e, chosen }: { e: EventView; chosen: { journal: string; lin
 }
 
 export function EventDrill({ route }: { route: Route }): JSX.Element {
+  useRestartTabOnLeave();
   const id = route.path.slice(1).join('/');
   const journal = route.query.get('journal') ?? undefined;
   const line = route.query.get('line') ?? undefined;

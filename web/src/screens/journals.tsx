@@ -10,6 +10,7 @@ import { api } from '../api';
 import { Loaded, Page, useLoad } from '../components/ui';
 import { go, href, type Route } from '../router';
 import { JournalTable, type Journal } from './parts-b/journal-table';
+import { useRestartTabOnLeave } from './parts-b/hooks';
 
 const PAGE = 50;
 const FILTERS = ['from', 'to', 'account', 'event'] as const;
@@ -26,6 +27,11 @@ function journalsPath(f: Filters, after: string | undefined): string {
   for (const k of FILTERS) if (f[k] !== '') q.set(k, f[k]);
   if (after) q.set('afterSeq', after);
   return `/v1/journals?${q.toString()}`;
+}
+
+function captionOf(n: number, later: boolean): string {
+  if (n === 0) return later ? 'No more journals.' : 'No journals match these filters.';
+  return `${n} journal${n === 1 ? '' : 's'}${later ? ' (a later page)' : ''}: choose a line's account to see its event and the cost layers it consumed`;
 }
 
 /** Account codes and names for the account filter's suggestions; the filter works without them. */
@@ -81,6 +87,7 @@ function Pager({ filters, after, next, prev }: { filters: Filters; after: string
 }
 
 export function Journals({ route }: { route: Route }): JSX.Element {
+  useRestartTabOnLeave();
   const filters = filtersOf(route.query);
   const after = route.query.get('after') ?? undefined;
   const path = journalsPath(filters, after);
@@ -94,7 +101,7 @@ export function Journals({ route }: { route: Route }): JSX.Element {
         {(p) => (
           <>
             <JournalTable journals={p.journals} testid="journals-table"
-              caption={`${p.journals.length} journal${p.journals.length === 1 ? '' : 's'}${after ? ' (a later page)' : ''}: choose a line's account to see its event and the cost layers it consumed`} />
+              caption={captionOf(p.journals.length, after !== undefined)} />
             <Pager filters={filters} after={after} next={p.next} prev={prev} />
           </>
         )}

@@ -95,7 +95,7 @@ function LineSummary({ r }: { r: DrillReport }): JSX.Element | null {
   return (
     <p class="drill-line">
       Line {l.n} of journal <strong>{r.journal.id}</strong> ({r.journal.kind}, {r.journal.date}): <strong>{l.account} {l.accountName}</strong>{' '}
-      <Money value={l.amount} /> {l.amount.startsWith('-') ? 'Cr' : 'Dr'}
+      {l.amount.startsWith('-') ? <>{l.amount.slice(1)} Cr</> : <>{l.amount} Dr</>}
       {l.product && <> for {l.product}{l.warehouse && ` @ ${l.warehouse}`}</>}
       {l.memo && <> — {l.memo}</>}
     </p>

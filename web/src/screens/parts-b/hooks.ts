@@ -29,3 +29,23 @@ export function useQuietLoad<T>(fetcher: () => Promise<T>, deps: unknown[]): Qui
   const set = (f: (d: T) => T): void => setData((d) => (d === undefined ? d : f(d)));
   return { data, problem, reload, set };
 }
+
+/**
+ * Leaving a screen by a link inside it (a journal line, an event) removes the element that had
+ * focus, and the browser would continue Tab from where it was, in the middle of the next screen.
+ * Restart it at the top of the page instead, as a page load does: the next Tab reaches the skip
+ * link. Focus that is elsewhere (the menu, after choosing another screen there) is left alone.
+ */
+export function useRestartTabOnLeave(): void {
+  useEffect(() => () => {
+    const active = document.activeElement;
+    const main = document.getElementById('main');
+    if (active && active !== document.body && !main?.contains(active)) return;
+    const top = document.querySelector<HTMLElement>('.shell');
+    if (!top || top.hasAttribute('tabindex')) return;
+    top.setAttribute('tabindex', '-1');
+    top.focus({ preventScroll: true });
+    top.blur();
+    top.removeAttribute('tabindex');
+  }, []);
+}

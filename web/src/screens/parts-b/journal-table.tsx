@@ -40,10 +40,11 @@ function DrCr({ amount }: { amount: string }): JSX.Element {
   );
 }
 
-function kindNote(j: Journal): string {
-  if (j.kind === 'correction' && j.cause) return `correction (caused by ${j.cause})`;
-  if (j.kind === 'reversal' && j.reverses) return `reversal of ${j.reverses}`;
-  return j.kind;
+/** A correction names the event that caused it, a reversal the journal it reverses. */
+function KindNote({ j }: { j: Journal }): JSX.Element {
+  if (j.kind === 'correction' && j.cause) return <>correction <span class="muted small">caused by <a href={eventLink(j.cause)}>{j.cause}</a></span></>;
+  if (j.kind === 'reversal' && j.reverses) return <>reversal <span class="muted small">of {j.reverses}</span></>;
+  return <>{j.kind}</>;
 }
 
 function JournalHead({ j, rows, showEvent }: { j: Journal; rows: number; showEvent: boolean }): JSX.Element {
@@ -52,7 +53,7 @@ function JournalHead({ j, rows, showEvent }: { j: Journal; rows: number; showEve
       <th scope="rowgroup" rowSpan={rows} class="nowrap">{j.id}{j.reference && <div class="muted small">{j.reference}</div>}</th>
       <td rowSpan={rows} class="nowrap">{j.date}{j.shiftedFrom && <div class="muted small">from {j.shiftedFrom}</div>}</td>
       {showEvent && <td rowSpan={rows} class="nowrap"><a href={eventLink(j.event)}>{j.event}</a><div class="muted small">{j.eventType}</div></td>}
-      <td rowSpan={rows}>{kindNote(j)}</td>
+      <td rowSpan={rows}><KindNote j={j} /></td>
     </>
   );
 }
