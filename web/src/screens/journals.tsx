@@ -31,7 +31,7 @@ function journalsPath(f: Filters, after: string | undefined): string {
 
 function captionOf(n: number, later: boolean): string {
   if (n === 0) return later ? 'No more journals.' : 'No journals match these filters.';
-  return `${n} journal${n === 1 ? '' : 's'}${later ? ' (a later page)' : ''}: choose a line's account to see its event and the cost layers it consumed`;
+  return `${n} journal${n === 1 ? '' : 's'}${later ? ' (a later page)' : ''}`;
 }
 
 /** Account codes and names for the account filter's suggestions; the filter works without them. */
@@ -100,6 +100,7 @@ export function Journals({ route }: { route: Route }): JSX.Element {
       <Loaded load={load}>
         {(p) => (
           <>
+            <p class="muted">Choose a line's account to see its event and the cost layers it consumed.</p>
             <JournalTable journals={p.journals} testid="journals-table"
               caption={captionOf(p.journals.length, after !== undefined)} />
             <Pager filters={filters} after={after} next={p.next} prev={prev} />

@@ -24,6 +24,9 @@ export interface Journal {
   seq?: string;
 }
 
+/** Columns: the journal, then account, debit, credit, product @ warehouse, memo per line. */
+const COLS = 6;
+
 export const eventLink = (event: string, query: Record<string, string | undefined> = {}): string => href(`events/${encodeURIComponent(event)}`, query);
 
 /** The drill-down of a journal line: its event's page with the line chosen (lines are 1-based). */
@@ -42,19 +45,21 @@ function DrCr({ amount }: { amount: string }): JSX.Element {
 
 /** A correction names the event that caused it, a reversal the journal it reverses. */
 function KindNote({ j }: { j: Journal }): JSX.Element {
-  if (j.kind === 'correction' && j.cause) return <>correction <span class="muted small">caused by <a href={eventLink(j.cause)}>{j.cause}</a></span></>;
-  if (j.kind === 'reversal' && j.reverses) return <>reversal <span class="muted small">of {j.reverses}</span></>;
+  if (j.kind === 'correction' && j.cause) return <>correction, caused by <a href={eventLink(j.cause)}>{j.cause}</a></>;
+  if (j.kind === 'reversal' && j.reverses) return <>reversal of {j.reverses}</>;
   return <>{j.kind}</>;
 }
 
+/** The journal's own facts in one cell spanning its lines, so a phone-width screen shows the lines beside it. */
 function JournalHead({ j, rows, showEvent }: { j: Journal; rows: number; showEvent: boolean }): JSX.Element {
   return (
-    <>
-      <th scope="rowgroup" rowSpan={rows} class="nowrap">{j.id}{j.reference && <div class="muted small">{j.reference}</div>}</th>
-      <td rowSpan={rows} class="nowrap">{j.date}{j.shiftedFrom && <div class="muted small">from {j.shiftedFrom}</div>}</td>
-      {showEvent && <td rowSpan={rows} class="nowrap"><a href={eventLink(j.event)}>{j.event}</a><div class="muted small">{j.eventType}</div></td>}
-      <td rowSpan={rows}><KindNote j={j} /></td>
-    </>
+    <th scope="rowgroup" rowSpan={rows} class="journal-head">
+      <span class="jid">{j.id}</span>
+      <span class="sub">{j.date}{j.shiftedFrom && ` (from ${j.shiftedFrom})`}</span>
+      {showEvent && <span class="sub"><a href={eventLink(j.event)}>{j.event}</a> {j.eventType}</span>}
+      <span class="sub"><KindNote j={j} /></span>
+      {j.reference && <span class="sub muted">{j.reference}</span>}
+    </th>
   );
 }
 
@@ -77,7 +82,7 @@ function JournalBody({ j, showEvent, chosen }: { j: Journal; showEvent: boolean;
   const isChosen = (n: number): boolean => chosen?.journal === j.id && chosen.line === n;
   return (
     <tbody class="journal">
-      {j.lines.length === 0 && <tr><JournalHead j={j} rows={1} showEvent={showEvent} /><td colSpan={5} class="muted">No lines.</td></tr>}
+      {j.lines.length === 0 && <tr><JournalHead j={j} rows={1} showEvent={showEvent} /><td colSpan={COLS - 1} class="muted">No lines.</td></tr>}
       {j.lines.map((l, i) => (
         <tr class={isChosen(i + 1) ? 'chosen' : ''}>
           {i === 0 && <JournalHead j={j} rows={rows} showEvent={showEvent} />}
@@ -89,18 +94,17 @@ function JournalBody({ j, showEvent, chosen }: { j: Journal; showEvent: boolean;
 }
 
 export function JournalTable({ journals, caption, testid, showEvent = true, chosen }: { journals: Journal[]; caption: string; testid?: string; showEvent?: boolean; chosen?: { journal: string; line: number } | undefined }): JSX.Element {
-  const cols = showEvent ? 9 : 8;
   return (
     <div class="table-wrap">
       <table class="journals" data-testid={testid}>
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Journal</th><th scope="col">Date</th>{showEvent && <th scope="col">Event</th>}<th scope="col">Kind</th>
+            <th scope="col">{showEvent ? 'Journal, date, event, kind' : 'Journal, date, kind'}</th>
             <th scope="col">Account (drill down)</th><th scope="col" class="num">Debit</th><th scope="col" class="num">Credit</th><th scope="col">Product @ warehouse</th><th scope="col">Memo</th>
           </tr>
         </thead>
-        {journals.length === 0 && <tbody><tr><td colSpan={cols} class="muted">No journals.</td></tr></tbody>}
+        {journals.length === 0 && <tbody><tr><td colSpan={COLS} class="muted">No journals.</td></tr></tbody>}
         {journals.map((j) => <JournalBody key={j.id} j={j} showEvent={showEvent} chosen={chosen} />)}
       </table>
     </div>
