@@ -5,7 +5,7 @@
  * every progress line.
  */
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, type Problem } from '../../api';
 import { ProblemBox, Progress, toProblem } from '../../components/ui';
 import { eventHref, eventOfRecordId, runSync, TYPE_LABELS, type RecordResult, type RecordType, type ResultStatus, type RunSummary } from './sync';
@@ -100,17 +100,21 @@ type RunState = { phase: 'idle' } | { phase: 'running'; dryRun: boolean; done: n
 /** The buttons, the live progress and the results; `onDone` refreshes the list after a real run. */
 export function SyncPanel({ type, onDone, shown, onShown }: { type: RecordType; onDone: () => void; shown: RunSummary | undefined; onShown: (s: RunSummary | undefined) => void }): JSX.Element {
   const [state, setState] = useState<RunState>({ phase: 'idle' });
+  // A run goes on when the user switches to another type's tab; its answer then belongs to no screen.
+  const live = useRef(true);
+  useEffect(() => () => void (live.current = false), []);
   const running = state.phase === 'running';
   const start = (dryRun: boolean): void => {
     onShown(undefined);
     setState({ phase: 'running', dryRun, done: 0, total: 0 });
-    runSync(type, dryRun, (done, total) => setState({ phase: 'running', dryRun, done, total })).then(
+    runSync(type, dryRun, (done, total) => live.current && setState({ phase: 'running', dryRun, done, total })).then(
       (summary) => {
+        if (!live.current) return;
         setState({ phase: 'done', summary });
         onShown(summary);
         if (!dryRun) onDone();
       },
-      (e: unknown) => setState({ phase: 'error', problem: toProblem(e) }),
+      (e: unknown) => live.current && setState({ phase: 'error', problem: toProblem(e) }),
     );
   };
   const label = TYPE_LABELS[type];
