@@ -1,3 +1,4 @@
+/* global process */
 // Builds the web UI (web/) into dist/web: one bundle (esbuild) plus the page and its styles.
 // Run by `npm run build` (and so by `npm install`); `--watch` rebuilds on change.
 import { build, context } from 'esbuild';

@@ -81,7 +81,7 @@ describe('HTTP API: /v1/counts', () => {
   });
 
   test('GET /v1/counts: both counts, none exported, the latest is the default', async () => {
-    assert.deepEqual(await listed(), { counts: [{ date: '2026-01-31', exportedBy: null }, { date: '2026-02-28', exportedBy: null }], next: '2026-02-28' });
+    assert.deepEqual(await listed(), { counts: [{ date: '2026-01-31', exportedBy: null, superseded: false }, { date: '2026-02-28', exportedBy: null, superseded: false }], next: '2026-02-28' });
     const admin = await call('GET', '/v1/counts', key('admin'));
     assert.equal(admin.status, 200, 'admins may see the counts');
   });
@@ -125,7 +125,7 @@ describe('HTTP API: /v1/counts', () => {
     assert.deepEqual([stored[0]!.eventType, stored[0]!.kind, stored[0]!.date], ['count_export', 'original', '2026-01-31']);
     assert.deepEqual(stored[0]!.lines.map((l) => [l.account, l.amount]), [['1200', '136.00'], ['5000', '-136.00'], ['1210', '75.00'], ['5010', '-75.00']]);
     assert.deepEqual((r.body['journals'] as JournalJson[]).map((j) => j.id), stored.map((j) => j.id));
-    assert.deepEqual(await listed(), { counts: [{ date: '2026-01-31', exportedBy: 'CX-2026-01-31' }, { date: '2026-02-28', exportedBy: null }], next: '2026-02-28' });
+    assert.deepEqual(await listed(), { counts: [{ date: '2026-01-31', exportedBy: 'CX-2026-01-31', superseded: false }, { date: '2026-02-28', exportedBy: null, superseded: false }], next: '2026-02-28' });
     assert.equal(((await adjustments('?count=2026-01-31')).body as unknown as PreviewJson).exportedBy, 'CX-2026-01-31');
     assert.deepEqual([await balanceOf('1200', '2026-01-31'), await balanceOf('1210', '2026-01-31')], ['136.00', '75.00']);
   });
@@ -136,7 +136,7 @@ describe('HTTP API: /v1/counts', () => {
     assert.equal((again.body['record'] as Record<string, unknown>)['event'], 'CX-2026-01-31');
     const voided = await call('POST', '/v1/events', key('poster'), voidOf('VOID-CX-1', 'CX-2026-01-31', '2026-01-31'));
     assert.equal(voided.status, 200, JSON.stringify(voided.body));
-    assert.deepEqual((await listed()).counts[0], { date: '2026-01-31', exportedBy: null });
+    assert.deepEqual((await listed()).counts[0], { date: '2026-01-31', exportedBy: null, superseded: false });
     assert.equal(await balanceOf('1200', '2026-01-31'), '0.00', 'the void reversed the export');
     const r = await exportCount({ count: '2026-01-31' }, 'admin');
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -178,7 +178,7 @@ describe('HTTP API: /v1/counts', () => {
       assert.match(String(r.body['detail']), /MISC \(inventory\)/);
       assert.doesNotMatch(String(r.body['detail']), /BEV|HOME/);
     }
-    assert.deepEqual((await call('GET', '/v1/counts', key('exporter', 'nomap'))).body['counts'], [{ date: '2026-01-31', exportedBy: null }, { date: '2026-02-28', exportedBy: null }]);
+    assert.deepEqual((await call('GET', '/v1/counts', key('exporter', 'nomap'))).body['counts'], [{ date: '2026-01-31', exportedBy: null, superseded: false }, { date: '2026-02-28', exportedBy: null, superseded: false }]);
   });
 
   test('the OpenAPI document lists the count routes under the counts tag', async () => {

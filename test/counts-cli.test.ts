@@ -18,7 +18,7 @@ import { PREVIEW_CSV_HEAD } from '../src/cli/counts-format.js';
 import { COUNT_EVENTS, countsCompany, unmappedCompany, voidOf, type PreviewJson } from './helpers/counts.js';
 
 interface Out { status: number | null; stdout: string; stderr: string }
-interface Listed { counts: { date: string; exportedBy: string | null }[]; next: string | null }
+interface Listed { counts: { date: string; exportedBy: string | null; superseded: boolean }[]; next: string | null }
 interface Exported { event: string; preview: PreviewJson; journals: { id: string; eventType: string; date: string; lines: { account: string; amount: string }[] }[] }
 
 let dir: string;
@@ -99,7 +99,7 @@ describe('stockbook counts', () => {
       stockbook(['counts', 'list', '-f', 'json', '--db', db, '--company', 'cx']),
       stockbook(['counts', 'preview', '--count', '2026-01-15', '--db', db, '--company', 'cx']),
     ]);
-    assert.deepEqual(parse<Listed>(list), { counts: [{ date: '2026-01-31', exportedBy: null }, { date: '2026-02-28', exportedBy: null }], next: '2026-02-28' });
+    assert.deepEqual(parse<Listed>(list), { counts: [{ date: '2026-01-31', exportedBy: null, superseded: false }, { date: '2026-02-28', exportedBy: null, superseded: false }], next: '2026-02-28' });
     assertFails(missing, 'NO_COUNT');
     assert.match(errorOf(missing).fix, /2026-01-31, 2026-02-28/);
   });
@@ -163,7 +163,7 @@ describe('stockbook counts', () => {
       await store.close();
     }
     const listed = parse<Listed>(await cx('list', '-f', 'json'));
-    assert.deepEqual(listed.counts, [{ date: '2026-01-31', exportedBy: 'CX-2026-01-31' }, { date: '2026-02-28', exportedBy: null }]);
+    assert.deepEqual(listed.counts, [{ date: '2026-01-31', exportedBy: 'CX-2026-01-31', superseded: false }, { date: '2026-02-28', exportedBy: null, superseded: false }]);
     assert.match((await cx('list')).stdout, /2026-01-31\s*│\s*CX-2026-01-31/);
   });
 

@@ -64,7 +64,7 @@ export const countSchemas = {
       200: {
         type: 'object',
         required: ['counts', 'next'],
-        properties: { counts: { type: 'array', items: { type: 'object', required: ['date', 'exportedBy'], properties: { date, exportedBy: { type: ['string', 'null'] } } } }, next: { type: ['string', 'null'] } },
+        properties: { counts: { type: 'array', items: { type: 'object', required: ['date', 'exportedBy', 'superseded'], properties: { date, exportedBy: { type: ['string', 'null'] }, superseded: { type: 'boolean', description: 'Not exported and dated before the latest export: it cannot be exported until the later exports are voided.' } } } }, next: { type: ['string', 'null'] } },
       },
       ...problems,
     },

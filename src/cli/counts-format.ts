@@ -23,17 +23,17 @@ function table(head: string[], rows: string[][]): string {
 
 /** The count an export takes by default: the latest not exported. */
 export function nextCount(list: readonly CountInfo[]): string | undefined {
-  return [...list].reverse().find((c) => c.exportedBy === undefined)?.date;
+  return [...list].reverse().find((c) => c.exportedBy === undefined && !c.superseded)?.date;
 }
 
-export function countsJson(list: readonly CountInfo[]): { counts: { date: string; exportedBy: string | null }[]; next: string | null } {
-  return { counts: list.map((c) => ({ date: c.date, exportedBy: c.exportedBy ?? null })), next: nextCount(list) ?? null };
+export function countsJson(list: readonly CountInfo[]): { counts: { date: string; exportedBy: string | null; superseded: boolean }[]; next: string | null } {
+  return { counts: list.map((c) => ({ date: c.date, exportedBy: c.exportedBy ?? null, superseded: c.superseded })), next: nextCount(list) ?? null };
 }
 
 export function countsTable(list: readonly CountInfo[]): string {
   if (list.length === 0) return 'No counts: record a count (stocktake events) first.';
   const next = nextCount(list);
-  const rows = list.map((c) => [c.date, c.exportedBy ?? 'not exported', c.date === next ? 'default' : '']);
+  const rows = list.map((c) => [c.date, c.exportedBy ?? (c.superseded ? 'not exported (before a later export)' : 'not exported'), c.date === next ? 'default' : '']);
   const foot = next === undefined ? 'Every count is exported; void an export to export its count again.' : `Default count to export: ${next}.`;
   return `${table(['Count', 'Exported by', ''], rows)}\n${foot}`;
 }
