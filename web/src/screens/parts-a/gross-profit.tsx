@@ -35,9 +35,12 @@ function Body({ d, path }: { d: GrossProfitData; path: string }): JSX.Element {
   const withRecorded = d.total.linesWithCost > 0;
   const figures = figureColumns(withRecorded);
   const columns: Column<Row>[] = [
-    { label: d.by === 'product' ? 'Product' : 'Customer', cell: (r) => r[d.by] ?? <span class="muted">(none)</span> },
-    // Customers without a name in the configuration are named by their code: no column to repeat it.
-    ...(d.rows.some((r) => r.name !== r[d.by]) ? [{ label: 'Name', cell: (r: Row) => r.name }] : []),
+    // The name under the code, unless it only repeats it (customers without a name in the configuration).
+    { label: d.by === 'product' ? 'Product' : 'Customer', cell: (r) => {
+      const code = r[d.by];
+      if (!code) return <span class="muted">{r.name}</span>;
+      return <>{code}{r.name !== code && <span class="muted sub">{r.name}</span>}</>;
+    } },
     ...figures.map((f) => ({ label: f.label, numeric: true, cell: (r: Row) => f.cell(r) })),
   ];
   return (

@@ -22,11 +22,13 @@ const FIELDS = [
   ] },
 ];
 
-/** A product line opens that product's stock ledger up to the same date. */
-function productLink(l: Line, asOf: string | null): JSX.Element | string {
-  if (!l.product) return '';
-  return <a href={href('reports/stock-ledger', { product: l.product, warehouse: l.warehouse, to: asOf ?? undefined })}>{l.product}</a>;
+/** A product line opens that product's stock ledger up to the same date; the name sits under the code. */
+function productCell(l: Line, asOf: string | null): JSX.Element {
+  const code = l.product ? <a href={href('reports/stock-ledger', { product: l.product, warehouse: l.warehouse, to: asOf ?? undefined })}>{l.product}</a> : '';
+  return <>{code}<span class="muted sub">{l.name}</span></>;
 }
+
+const named = (code: string | undefined, name: string): JSX.Element => <>{code || '—'}<span class="muted sub">{name}</span></>;
 
 function columns(by: ValuationBy, asOf: string | null): Column<Line>[] {
   const qty: Column<Line>[] = [
@@ -34,12 +36,11 @@ function columns(by: ValuationBy, asOf: string | null): Column<Line>[] {
     { label: 'Unit cost', numeric: true, cell: (l) => l.unitCost ?? '' },
   ];
   const value: Column<Line> = { label: 'Value', numeric: true, cell: (l) => <Money value={l.value} /> };
-  const name: Column<Line> = { label: 'Name', cell: (l) => l.name };
   switch (by) {
-    case 'pool': return [{ label: 'Product', cell: (l) => productLink(l, asOf) }, name, { label: 'Warehouse', cell: (l) => l.warehouse ?? '' }, { label: 'Account', cell: (l) => l.account ?? <span class="status difference">none mapped</span> }, ...qty, value];
-    case 'product': return [{ label: 'Product', cell: (l) => productLink(l, asOf) }, name, ...qty, value];
-    case 'warehouse': return [{ label: 'Warehouse', cell: (l) => l.warehouse ?? '' }, name, value];
-    case 'category': return [{ label: 'Category', cell: (l) => l.category || '—' }, name, value];
+    case 'pool': return [{ label: 'Product', cell: (l) => productCell(l, asOf) }, { label: 'Warehouse', cell: (l) => l.warehouse ?? '' }, { label: 'Account', cell: (l) => l.account ?? <span class="status difference">none mapped</span> }, ...qty, value];
+    case 'product': return [{ label: 'Product', cell: (l) => productCell(l, asOf) }, ...qty, value];
+    case 'warehouse': return [{ label: 'Warehouse', cell: (l) => named(l.warehouse, l.name) }, value];
+    case 'category': return [{ label: 'Category', cell: (l) => named(l.category, l.name) }, value];
   }
 }
 
@@ -53,14 +54,13 @@ function GlCheck({ d }: { d: ValuationData }): JSX.Element {
         rows={d.accounts}
         rowClass={(a) => (a.check === 'ok' ? '' : 'gap')}
         columns={[
-          { label: 'Account', cell: (a) => a.account || '—' },
-          { label: 'Name', cell: (a) => a.name },
+          { label: 'Account', cell: (a) => named(a.account, a.name) },
           { label: 'Sub-ledger', numeric: true, cell: (a) => <Money value={a.subledger} /> },
           { label: 'GL', numeric: true, cell: (a) => <Money value={a.gl} /> },
           { label: 'Difference', numeric: true, cell: (a) => <Money value={a.difference} /> },
           { label: 'Status', cell: (a) => <TieStatus ties={a.check === 'ok'} /> },
         ]}
-        foot={[{ label: 'Total', cells: ['', <Money value={d.total.subledger} />, <Money value={d.total.gl} />, <Money value={d.total.difference} />, <TieStatus ties={d.ties} />] }]}
+        foot={[{ label: 'Total', cells: [<Money value={d.total.subledger} />, <Money value={d.total.gl} />, <Money value={d.total.difference} />, <TieStatus ties={d.ties} />] }]}
       />
     </section>
   );
