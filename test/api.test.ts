@@ -455,3 +455,33 @@ describe('the demo year over HTTP', () => {
     }
   });
 });
+
+describe('secrets stay on the server', () => {
+  test('GET /v1/company never shows the Xero client secret; a configuration sent back without it keeps the stored one', async () => {
+    const { SqliteStore } = await import('../src/store/sqlite.js');
+    const { buildServer } = await import('../src/api/server.js');
+    const { createKey } = await import('../src/api/keys.js');
+    const store = new SqliteStore(':memory:');
+    await store.migrate();
+    const config = { ...demoCompanyConfig(), sync: { xero: { clientId: 'app-1', clientSecret: 'very-secret', tenantId: 't-1' } } };
+    assert.ok(!('code' in (await putCompany(store, config))));
+    const k = (await createKey(store, DEMO_COMPANY_ID, 'admin'))!.key;
+    const app = await buildServer({ store });
+    try {
+      const got = await app.inject({ method: 'GET', url: '/v1/company', headers: { authorization: `Bearer ${k}` } });
+      assert.doesNotMatch(got.body, /very-secret/);
+      const shown = (got.json() as { config: Record<string, unknown> }).config;
+      const put = await app.inject({ method: 'PUT', url: '/v1/company', headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' }, payload: shown });
+      assert.ok(put.statusCode < 300, put.body);
+      const stored = (await store.getCompany(DEMO_COMPANY_ID))!.config as { sync: { xero: { clientSecret: string } } };
+      assert.equal(stored.sync.xero.clientSecret, 'very-secret');
+      const tb = await app.inject({ method: 'GET', url: '/v1/reports/trial-balance?format=csv', headers: { authorization: `Bearer ${k}` } });
+      assert.equal(tb.statusCode, 200);
+      assert.match(String(tb.headers['content-type']), /^text\/csv/);
+      assert.match(tb.body.split('\n')[0]!, /account/i);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});

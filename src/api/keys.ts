@@ -75,9 +75,15 @@ export function matchKey(config: unknown, key: string): StoredKey | undefined {
 }
 
 /** The configuration without its keys: what the API shows and what callers may replace. */
+/** The configuration as the API shows it: no API key hashes, no OAuth client secret. */
 export function withoutKeys(config: unknown): Record<string, unknown> {
   if (!isRecord(config)) return {};
   const { apiKeys: _keys, ...rest } = config;
+  const sync = rest['sync'];
+  if (isRecord(sync) && isRecord(sync['xero']) && sync['xero']['clientSecret'] !== undefined) {
+    const { clientSecret: _secret, ...xero } = sync['xero'];
+    return { ...rest, sync: { ...sync, xero } };
+  }
   return rest;
 }
 

@@ -244,7 +244,7 @@ export const routes = {
     summary: 'Balance per account as of a date (viewer)',
     tags: tags.reports,
     security,
-    querystring: { type: 'object', additionalProperties: false, properties: { asOf: { ...date, description: 'Include journals dated on or before this date.' } } },
+    querystring: { type: 'object', additionalProperties: false, properties: { asOf: { ...date, description: 'Include journals dated on or before this date.' }, format: { type: 'string', enum: ['json', 'csv'], default: 'json', description: 'csv: the rows `stockbook report trial-balance --format csv` prints.' } } },
     response: {
       200: {
         type: 'object',

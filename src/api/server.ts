@@ -25,7 +25,7 @@ import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
 import { csv } from '../reports/csv.js';
-import { trialBalance, trialBalanceJson } from '../reports/trial-balance.js';
+import { trialBalance, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
 import { journalJson } from '../cli/format.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows } from '../reports/stock-ledger.js';
@@ -404,10 +404,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     };
   });
 
-  app.get('/v1/reports/trial-balance', { schema: routes.trialBalance, config: { permission: 'read' } }, async (req) => {
+  app.get('/v1/reports/trial-balance', { schema: routes.trialBalance, config: { permission: 'read' } }, async (req, reply) => {
     const a = authOf(req);
-    const { asOf } = req.query as { asOf?: string };
-    return trialBalanceJson(await trialBalance(store, a.co, asOf), a.co);
+    const { asOf, format } = req.query as { asOf?: string; format?: string };
+    const tb = await trialBalance(store, a.co, asOf);
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csv(trialBalanceRows(tb, a.co)) + '\n');
+    return trialBalanceJson(tb, a.co);
   });
 
   // Reports of src/reports, as `stockbook report <name> --format json` prints them.

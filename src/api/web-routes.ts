@@ -17,6 +17,7 @@ import type { CompanyLedger } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { accountChecks, poolValues } from '../reports/valuation.js';
 import { openSync } from '../sync/open.js';
+import { roleAccounts } from '../reports/common.js';
 import { PERMISSIONS, type ApiRole } from './keys.js';
 
 export interface WebRouteDeps {
@@ -72,7 +73,8 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   }
   const months = first === undefined || last === undefined ? [] : monthEnds(first, last);
   const revenueAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
-  const cogsAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'DIRECTCOSTS').map((a) => a.code));
+  // The gross profit report's definition, so the two tie: accounts mapped to the cogs role at any level.
+  const cogsAccounts = roleAccounts(co, 'cogs');
   const inventoryValue: Record<string, unknown>[] = [];
   const margin: Record<string, unknown>[] = [];
   let prev = { revenue: 0n, cogs: 0n };

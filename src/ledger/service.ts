@@ -138,8 +138,19 @@ export async function putCompany(store: LedgerStore, config: unknown): Promise<C
   if (!co.ok) return co.error;
   const previous = await store.getCompany(co.value.id);
   const keys = isRecord(previous?.config) ? previous.config['apiKeys'] : undefined;
-  const next = isRecord(config) && config['apiKeys'] === undefined && keys !== undefined ? { ...config, apiKeys: keys } : config;
+  const withKeys = isRecord(config) && config['apiKeys'] === undefined && keys !== undefined ? { ...config, apiKeys: keys } : config;
+  const next = keepSecret(withKeys, previous?.config);
   await store.putCompany({ id: co.value.id, name: co.value.name, config: next });
   return co.value;
 }
 
+
+/** The API never shows sync.xero.clientSecret, so a configuration sent back without it keeps the stored one. */
+function keepSecret(config: unknown, previous: unknown): unknown {
+  const xeroOf = (c: unknown): Record<string, unknown> | undefined => (isRecord(c) && isRecord(c['sync']) && isRecord(c['sync']['xero']) ? c['sync']['xero'] : undefined);
+  const now = xeroOf(config);
+  const before = xeroOf(previous);
+  if (!now || !before || now['clientSecret'] !== undefined || before['clientSecret'] === undefined || now['clientId'] !== before['clientId']) return config;
+  const c = config as Record<string, unknown>;
+  return { ...c, sync: { ...(c['sync'] as Record<string, unknown>), xero: { ...now, clientSecret: before['clientSecret'] } } };
+}
