@@ -48,10 +48,9 @@ export function MarginCard({ d }: { d: DashboardData }): JSX.Element {
   return (
     <Card id="margin" title="Revenue, COGS and gross margin by month" testid="margin-card">
       <div class="chart" data-testid="margin-chart"><MarginChart data={d.margin} /></div>
-      {/* The dashboard sums GL account types; the gross profit report sums the cogs-mapped accounts. Say so, or the two look like they disagree. */}
       <p class="muted small chart-note">
-        From the GL: revenue is every sales and revenue account, COGS every direct-cost account (so inventory discrepancies, purchase price variance and write-offs are in it).
-        The <a href={href('reports/gross-profit', { from: d.from ?? undefined, to: d.to ?? undefined })}>gross profit report</a> counts only the accounts mapped to COGS.
+        From the GL: revenue is every sales and revenue account; COGS is the accounts mapped to COGS, as in
+        the <a href={href('reports/gross-profit', { from: d.from ?? undefined, to: d.to ?? undefined })}>gross profit report</a>, so the two agree.
       </p>
       <Figures
         caption={`Revenue, cost of goods sold and gross margin by month (${d.currency})`}
