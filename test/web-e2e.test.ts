@@ -147,8 +147,9 @@ describe('the web UI in Chromium', { skip: missing && !process.env['CI'] ? missi
     await shot('settings');
   });
 
-  test('works by keyboard: the skip link and the menu are reachable with Tab', async () => {
+  test('works by keyboard: the skip link and the menu are reachable with Tab; a new page puts the focus on its content', async () => {
     await page.goto(`${base}/#/dashboard`);
+    await page.reload();
     await page.getByTestId('value-chart').waitFor();
     await page.keyboard.press('Tab');
     assert.match(String(await page.evaluate('document.activeElement?.textContent ?? ""')), /Skip to content/);
@@ -160,5 +161,6 @@ describe('the web UI in Chromium', { skip: missing && !process.env['CI'] ? missi
     assert.ok(reached, 'the Accounting menu entry is reachable by Tab');
     await page.keyboard.press('Enter');
     await page.getByTestId('unposted-table').waitFor();
+    assert.equal(String(await page.evaluate('document.activeElement?.id ?? ""')), 'main', 'the content has the focus after navigating');
   });
 });

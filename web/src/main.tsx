@@ -86,6 +86,13 @@ function Screen({ route }: { route: Route }): JSX.Element {
 function Shell({ s, onSwitch, onSignOut }: { s: Session; onSwitch: (company: string) => void; onSignOut: () => void }): JSX.Element {
   const route = useRoute();
   const here = route.path[0] === 'events' ? 'journals' : (route.path[0] ?? 'dashboard');
+  const page = route.path.join('/');
+  const [first, setFirst] = useState(true);
+  // A new page starts keyboard navigation at its content, as a page load would.
+  useEffect(() => {
+    if (first) return setFirst(false);
+    document.getElementById('main')?.focus();
+  }, [page]);
   const keys = savedKeys();
   return (
     <div class="shell">
