@@ -82,7 +82,7 @@ export interface EngineOptions {
   now?: () => Date;
   /** A claim without an outcome older than this is in doubt and may be recovered. Default 10 minutes. */
   leaseMs?: number;
-  /** Records per claim/send chunk (Xero takes 50 elements per call). Default 50. */
+  /** Records per claim/send chunk; the target splits a chunk into calls of up to 50 elements. Default 200. */
   chunk?: number;
   /** Run id generator. */
   runId?: () => string;
@@ -110,7 +110,7 @@ export class SyncEngine {
   ) {
     this.now = opts.now ?? (() => new Date());
     this.leaseMs = opts.leaseMs ?? 10 * 60_000;
-    this.chunk = opts.chunk ?? 50;
+    this.chunk = opts.chunk ?? 200;
     this.runId = opts.runId ?? (() => `run-${this.now().toISOString().replace(/[-:.TZ]/g, '')}-${Math.random().toString(36).slice(2, 8)}`);
   }
 
