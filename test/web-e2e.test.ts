@@ -147,6 +147,28 @@ describe('the web UI in Chromium', { skip: missing && !process.env['CI'] ? missi
     await shot('settings');
   });
 
+  test('a viewer key sees no inventory adjustments export and no sync buttons', async () => {
+    const res = await fetch(`${base}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) });
+    const viewer = ((await res.json()) as { key: string }).key;
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/#key=${viewer}`);
+      await p.getByTestId('value-chart').waitFor();
+      const menu = await p.getByRole('navigation', { name: 'Main' }).innerText();
+      assert.doesNotMatch(menu, /Inventory adjustments/);
+      await p.goto(`${base}/#/counts`);
+      await p.getByText(/export/i).first().waitFor();
+      assert.equal(await p.getByTestId('export-button').count(), 0);
+      await p.goto(`${base}/#/accounting/invoices`);
+      await p.getByTestId('unposted-table').waitFor();
+      assert.equal(await p.getByTestId('sync-button').count(), 0);
+      await p.screenshot({ path: `${SHOTS}/viewer-accounting.png`, fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('works by keyboard: the skip link and the menu are reachable with Tab; a new page puts the focus on its content', async () => {
     await page.goto(`${base}/#/dashboard`);
     await page.reload();
