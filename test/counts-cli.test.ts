@@ -6,7 +6,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { stockbook, type Out } from './helpers/cli.js';
 import { Command, CommanderError } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,24 +17,12 @@ import { registerCounts } from '../src/cli/counts.js';
 import { PREVIEW_CSV_HEAD } from '../src/cli/counts-format.js';
 import { COUNT_EVENTS, countsCompany, unmappedCompany, voidOf, type PreviewJson } from './helpers/counts.js';
 
-interface Out { status: number | null; stdout: string; stderr: string }
 interface Listed { counts: { date: string; exportedBy: string | null; superseded: boolean }[]; next: string | null }
 interface Exported { event: string; preview: PreviewJson; journals: { id: string; eventType: string; date: string; lines: { account: string; amount: string }[] }[] }
 
 let dir: string;
 let db: string;
 
-function stockbook(args: string[]): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** `stockbook counts <args> --db <db> --company <company>` in this process: output captured, exit code taken back. */
 async function counts(company: string, ...args: string[]): Promise<Out> {

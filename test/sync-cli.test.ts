@@ -6,7 +6,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { stockbook, type Out } from './helpers/cli.js';
 import { Command, CommanderError } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,23 +17,11 @@ import type { XeroSandbox } from '../src/sandbox/xero/index.js';
 import { registerSync } from '../src/cli/sync.js';
 import { EVENTS, startSandbox, syncCompany, writes } from './helpers/sync.js';
 
-interface Out { status: number | null; stdout: string; stderr: string }
 
 let sb: XeroSandbox;
 let dir: string;
 let db: string;
 
-function stockbook(args: string[]): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const companyArgs = (): string[] => ['--db', db, '--company', 'seed-004'];
 

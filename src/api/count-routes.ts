@@ -11,6 +11,7 @@
  * Each request uses the server's own ledger of the company, opened again when another process
  * appended events since, so a count posted elsewhere is seen and an export is posted once.
  */
+import { freshLedger } from './ledgers.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
 import type { CompanyLedger } from '../ledger/service.js';
@@ -41,22 +42,13 @@ function companyOf(req: FastifyRequest): string {
 export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   app.addSchema(CountPreviewSchema);
 
-  /** The server's ledger, opened again when another process appended events since. */
-  const freshLedger = async (req: FastifyRequest): Promise<CompanyLedger> => {
-    const company = companyOf(req);
-    const ledger = await deps.ledgerOf(company);
-    let held = 0n;
-    for (const _ of ledger.current.views()) held++;
-    if (held === (await deps.store.countEvents(company))) return ledger;
-    deps.forget(company);
-    return deps.ledgerOf(company);
-  };
+  const fresh = (req: FastifyRequest): Promise<CompanyLedger> => freshLedger(deps, companyOf(req));
 
-  app.get('/v1/counts', { schema: s.list, config: { permission: 'export' } }, async (req) => countsJson(counts(await freshLedger(req))));
+  app.get('/v1/counts', { schema: s.list, config: { permission: 'export' } }, async (req) => countsJson(counts(await fresh(req))));
 
   app.get('/v1/counts/adjustments', { schema: s.adjustments, config: { permission: 'export' } }, async (req) => {
     const { count } = req.query as { count?: string };
-    const p = await preview(await freshLedger(req), count);
+    const p = await preview(await fresh(req), count);
     if (isFailure(p)) throw countProblem(p);
     return previewJson(p);
   });
@@ -65,7 +57,7 @@ export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): 
   const noBody = async (req: FastifyRequest): Promise<void> => void (req.body ??= {});
   app.post('/v1/counts/export', { schema: s.export, config: { permission: 'export' }, preValidation: noBody }, async (req, reply) => {
     const { count } = req.body as { count?: string };
-    const ledger = await freshLedger(req);
+    const ledger = await fresh(req);
     const r = await exportCount(ledger, count);
     if (isFailure(r)) throw countProblem(r);
     const journals = r.outcome.status === 'ok' ? r.outcome.journals : [];

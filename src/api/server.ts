@@ -459,6 +459,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerSyncRoutes(app, { store, ledgerOf, forget });
   registerCountRoutes(app, { store, ledgerOf, forget });
-  await registerWebRoutes(app, { store, ledgerOf });
+  await registerWebRoutes(app, { store, ledgerOf, forget });
   return app;
 }

@@ -12,11 +12,10 @@
  * API syncs the same book it posts to.
  */
 import { PassThrough } from 'node:stream';
+import { freshLedger, type LedgerDeps } from './ledgers.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
-import type { CompanyLedger } from '../ledger/service.js';
 import type { RecordType } from '../posting/types.js';
-import type { LedgerStore } from '../store/store.js';
 import type { RunSummary } from '../sync/engine.js';
 import { syncEntryJson } from '../sync/json.js';
 import { openSync, type CompanySync } from '../sync/open.js';
@@ -24,13 +23,7 @@ import type { TokenSetData } from '../sync/xero/client.js';
 import { ProblemError, statusOf } from './problems.js';
 import { RunSummarySchema, syncSchemas as s } from './sync-schemas.js';
 
-export interface SyncRouteDeps {
-  store: LedgerStore;
-  /** The server's ledger of a company (one per company per process). */
-  ledgerOf(company: string): Promise<CompanyLedger>;
-  /** Drops the server's ledger of a company, so the next ledgerOf opens it again. */
-  forget(company: string): void;
-}
+export type SyncRouteDeps = LedgerDeps;
 
 /** Statuses of the failures sync answers beyond statusOf's (the company's state, the target's answers). */
 const SYNC_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -78,19 +71,10 @@ function streamRun(reply: FastifyReply, sync: CompanySync, body: { type: RecordT
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   app.addSchema(RunSummarySchema);
 
-  /** The server's ledger, opened again when another process appended events since. */
-  const freshLedger = async (company: string): Promise<CompanyLedger> => {
-    const ledger = await deps.ledgerOf(company);
-    let held = 0n;
-    for (const _ of ledger.current.views()) held++;
-    if (held === (await deps.store.countEvents(company))) return ledger;
-    deps.forget(company);
-    return deps.ledgerOf(company);
-  };
 
   const syncOf = async (req: FastifyRequest): Promise<CompanySync> => {
     const company = companyOf(req);
-    const opened = await openSync(deps.store, company, { ledger: await freshLedger(company) });
+    const opened = await openSync(deps.store, company, { ledger: await freshLedger(deps, company) });
     if (isFailure(opened)) throw syncProblem(opened);
     return opened;
   };

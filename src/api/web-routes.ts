@@ -13,17 +13,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Company } from '../domain/config.js';
 import { formatMoney } from '../domain/money.js';
 import { divRound } from '../domain/rounding.js';
-import type { CompanyLedger } from '../ledger/service.js';
-import type { LedgerStore } from '../store/store.js';
 import { accountChecks, poolValues } from '../reports/valuation.js';
 import { openSync } from '../sync/open.js';
 import { roleAccounts } from '../reports/common.js';
 import { PERMISSIONS, type ApiRole } from './keys.js';
+import { freshLedger, type LedgerDeps } from './ledgers.js';
 
-export interface WebRouteDeps {
-  store: LedgerStore;
-  ledgerOf(company: string): Promise<CompanyLedger>;
-}
+export type WebRouteDeps = LedgerDeps;
 
 /** dist/web, from src/api (tests under tsx) and from dist/api alike. */
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -62,7 +58,7 @@ function percent(part: bigint, whole: bigint): string | null {
 }
 
 async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string, unknown>> {
-  const ledger = await deps.ledgerOf(auth.company);
+  const ledger = await freshLedger(deps, auth.company);
   const co = ledger.co;
   const cur = co.baseCurrency;
   let first: string | undefined;
