@@ -19,6 +19,9 @@ type Step =
   | { kind: 'service'; lines: { cents: bigint; taxDelta: bigint }[] }
   | { kind: 'void'; pick: number }
   | { kind: 'pay'; pick: number }
+  | { kind: 'credit'; pick: number; cents: bigint }
+  | { kind: 'expense'; cents: bigint }
+  | { kind: 'deposit'; cents: bigint }
   | { kind: 'sync'; type: RecordType };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -27,7 +30,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('service' as const), lines: fc.array(fc.record({ cents: fc.bigInt({ min: 1n, max: 2000n }), taxDelta: fc.bigInt({ min: -1n, max: 1n }) }), { minLength: 1, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('pay' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('sync' as const), type: fc.constantFrom<RecordType>('invoices', 'procurement', 'payments') }),
+  fc.record({ kind: fc.constant('credit' as const), pick: fc.nat(), cents: fc.bigInt({ min: 1n, max: 3000n }) }),
+  fc.record({ kind: fc.constant('expense' as const), cents: fc.bigInt({ min: 1n, max: 9000n }) }),
+  fc.record({ kind: fc.constant('deposit' as const), cents: fc.bigInt({ min: 100n, max: 3000n }) }),
+  fc.record({ kind: fc.constant('sync' as const), type: fc.constantFrom<RecordType>('invoices', 'procurement', 'payments', 'expenses') }),
 );
 
 const money = (cents: bigint): string => formatMoney(cents, 'USD');
@@ -35,11 +41,17 @@ const money = (cents: bigint): string => formatMoney(cents, 'USD');
 const tax10 = (cents: bigint): bigint => divRound(cents, 10n, 'half-up');
 const nonNegative = (x: bigint): bigint => (x < 0n ? 0n : x);
 
-/** Turns steps into events; voids pick live unpaid documents, payments pick live unvoided invoices. */
+/**
+ * Turns steps into events. Voids pick live documents nothing else depends on (unpaid, not
+ * credited); payments pick live unvoided invoices; credit notes restock one unit of a live
+ * stock sale; bills take what is left of the supplier deposits.
+ */
 class Stream {
   n = 0;
   day = 10;
-  readonly invoices: { id: string; ref: string; total: bigint }[] = [];
+  deposits = 0n;
+  readonly invoices: { id: string; ref: string; total: bigint; stock: boolean }[] = [];
+  readonly credited = new Set<string>();
   readonly voidable: string[] = [];
   readonly paid = new Set<string>();
   readonly voided = new Set<string>();
@@ -47,14 +59,20 @@ class Stream {
   next(s: Exclude<Step, { kind: 'sync' }>): Record<string, unknown> | undefined {
     const id = `E${++this.n}`;
     const date = `2026-05-${String(Math.min(28, this.day++ % 28 + 1)).padStart(2, '0')}`;
-    if (s.kind === 'bill') return { id, type: 'purchase_invoice', date: s.late ? '2026-04-01' : date, supplier: 'ACME', lines: [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: '0.00' }] };
-    if (s.kind === 'sale') return this.invoice(id, date, [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: money(tax10(s.cents)) }], s.cents + tax10(s.cents));
+    if (s.kind === 'bill') return this.bill(id, s.late ? '2026-04-01' : date, s.qty, s.cents);
+    if (s.kind === 'sale') return this.invoice(id, date, [{ product: 'W', warehouse: 'MAIN', qty: s.qty, amount: money(s.cents), tax: money(tax10(s.cents)) }], s.cents + tax10(s.cents), true);
+    if (s.kind === 'expense') return { id, type: 'expense_bill', date, supplier: 'ACME', lines: [{ account: '6000', amount: money(s.cents), tax: money(tax10(s.cents)) }] };
+    if (s.kind === 'deposit') {
+      this.deposits += s.cents;
+      return { id, type: 'supplier_deposit', date, supplier: 'ACME', amount: money(s.cents) };
+    }
+    if (s.kind === 'credit') return this.credit(id, date, s.pick, s.cents);
     if (s.kind === 'service') {
       const lines = s.lines.map((l) => ({ account: '4000', amount: money(l.cents), tax: money(nonNegative(tax10(l.cents) + l.taxDelta)) }));
       return this.invoice(id, date, lines, s.lines.reduce((a, l) => a + l.cents + nonNegative(tax10(l.cents) + l.taxDelta), 0n));
     }
     if (s.kind === 'void') {
-      const live = this.voidable.filter((v) => !this.paid.has(v) && !this.voided.has(v));
+      const live = this.voidable.filter((v) => !this.paid.has(v) && !this.voided.has(v) && !this.credited.has(v));
       if (live.length === 0) return undefined;
       const target = live[s.pick % live.length]!;
       this.voided.add(target);
@@ -67,8 +85,22 @@ class Stream {
     return { id, type: 'customer_payment', date, customer: 'BAYSIDE', reference: inv.ref, amount: money(inv.total) };
   }
 
-  private invoice(id: string, date: string, lines: Record<string, unknown>[], total: bigint): Record<string, unknown> {
-    this.invoices.push({ id, ref: `SO-${id}`, total });
+  private bill(id: string, date: string, qty: number, cents: bigint): Record<string, unknown> {
+    const applied = this.deposits < cents ? this.deposits : cents;
+    this.deposits -= applied;
+    return { id, type: 'purchase_invoice', date, supplier: 'ACME', depositApplied: money(applied), lines: [{ product: 'W', warehouse: 'MAIN', qty, amount: money(cents), tax: '0.00' }] };
+  }
+
+  private credit(id: string, date: string, pick: number, cents: bigint): Record<string, unknown> | undefined {
+    const open = this.invoices.filter((i) => i.stock && !this.voided.has(i.id) && !this.credited.has(i.id));
+    if (open.length === 0) return undefined;
+    const inv = open[pick % open.length]!;
+    this.credited.add(inv.id);
+    return { id, type: 'sale_credit_note', date, customer: 'BAYSIDE', invoice: inv.id, lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: money(cents), tax: money(tax10(cents)), restock: true, shipment: inv.id }] };
+  }
+
+  private invoice(id: string, date: string, lines: Record<string, unknown>[], total: bigint, stock = false): Record<string, unknown> {
+    this.invoices.push({ id, ref: `SO-${id}`, total, stock });
     this.voidable.push(id);
     return { id, type: 'sale_invoice', date, customer: 'BAYSIDE', reference: `SO-${id}`, lines };
   }
@@ -77,7 +109,7 @@ class Stream {
 async function syncAll(f: Fixture): Promise<void> {
   for (let round = 0; round < 3; round++) {
     const s = await open(f.store);
-    for (const type of ['procurement', 'invoices', 'payments'] as const) await s.engine.run({ type });
+    for (const type of ['payments', 'procurement', 'expenses', 'invoices', 'payments'] as const) await s.engine.run({ type });
   }
 }
 
