@@ -98,7 +98,7 @@ describe('periodic books: two counts, three categories, a transfer and an assemb
       assert.equal(await assetBalance(store, '1200'), 109000n);
       const { deriveRecords } = await import('../src/sync/records.js');
       const events = new Map([...ledger.current.views()].map((v) => [v.event.id, v.event]));
-      const recs = deriveRecords(await store.journals('counts'), events).filter((r) => r.event.type === 'count_export');
+      const recs = deriveRecords(await store.journals('counts'), (id) => events.get(id)).filter((r) => r.event.type === 'count_export');
       assert.deepEqual(recs.map((r) => [r.id, r.type, r.kind]), [['CX-2026-01-31', 'procurement', 'document'], ['VX-1', 'procurement', 'void'], ['CX-2026-01-31-2', 'procurement', 'document']]);
     } finally {
       await store.close();

@@ -88,6 +88,9 @@ export interface EngineOptions {
   runId?: () => string;
 }
 
+/** Records derived so far, per ledger object (see SyncEngine.records). */
+const derived = new WeakMap<CompanyLedger, { last: bigint; records: SyncRecord[] }>();
+
 /** Which parts go first: documents (and voids of documents) before journals. */
 const STAGE: Record<PartKind, number> = { invoice: 1, creditNote: 1, payment: 1, bankTransaction: 1, voidInvoice: 1, voidCreditNote: 1, deletePayment: 1, journal: 2, voidJournal: 2 };
 
@@ -120,15 +123,22 @@ export class SyncEngine {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  private async records(): Promise<{ records: SyncRecord[]; events: Map<string, BookEvent & { voidedBy?: string | undefined }>; voided: Set<string> }> {
-    const events = new Map<string, BookEvent>();
-    const voided = new Set<string>();
-    for (const v of this.ledger.current.views()) {
-      events.set(v.event.id, v.event);
-      if (v.voidedBy !== undefined) voided.add(v.event.id);
+  /**
+   * The records of every journal, derived once per journal: journals are append-only, so each
+   * call only reads those written since the last (kept per ledger, which the API keeps open).
+   */
+  private async records(): Promise<{ records: SyncRecord[]; voided: Set<string> }> {
+    const book = this.ledger.current;
+    let d = derived.get(this.ledger);
+    if (!d) derived.set(this.ledger, (d = { last: 0n, records: [] }));
+    const more = await this.ledger.store.journals(this.company, { afterSeq: d.last });
+    if (more.length > 0) {
+      d.records.push(...deriveRecords(more, (id) => book.view(id)?.event));
+      d.last = more[more.length - 1]!.seq;
     }
-    const journals = await this.ledger.store.journals(this.company);
-    return { records: deriveRecords(journals, events), events, voided };
+    const voided = new Set<string>();
+    for (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
+    return { records: d.records, voided };
   }
 
   private async log(): Promise<SyncEntry[]> {

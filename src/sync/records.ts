@@ -47,11 +47,11 @@ export function recordTypeOf(eventType: string): RecordType {
   return rule === undefined ? 'journals' : rule.recordType;
 }
 
-/** One record per journal, in ledger order. `events` are the book's events by id. */
-export function deriveRecords(journals: readonly StoredJournal[], events: ReadonlyMap<string, BookEvent>): SyncRecord[] {
+/** One record per journal, in ledger order. `eventOf` finds the book's event by id. */
+export function deriveRecords(journals: readonly StoredJournal[], eventOf: (id: string) => BookEvent | undefined): SyncRecord[] {
   const out: SyncRecord[] = [];
   for (const j of journals) {
-    const event = events.get(j.event);
+    const event = eventOf(j.event);
     if (!event) throw new Error(`journal ${j.id} names event ${j.event}, which the book does not hold`);
     const base = { event, date: j.date, lines: j.lines, seq: j.seq };
     if (j.kind === 'original') out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'document' });
