@@ -12,11 +12,11 @@
  * date: in periodic books, what the last export left there; in perpetual books, what the
  * movements posted (so the export trues the GL up to the count).
  */
-import { failure, type Failure } from '../domain/errors.js';
+import { failure, FailureError, type Failure } from '../domain/errors.js';
 import type { BookEvent, EventOf } from '../domain/events.js';
 import { byCodePoint } from '../domain/values.js';
 import { formatMoney } from '../domain/money.js';
-import type { Company } from '../domain/config.js';
+import { resolveAccount, type Company } from '../domain/config.js';
 import type { CompanyLedger, PostOutcome } from './service.js';
 
 export interface CountInfo {
@@ -98,28 +98,75 @@ function categoryOf(co: Company, product: string): string {
   return co.products.get(product)?.category ?? NONE;
 }
 
-/** Asset and COGS account per category; MAPPING_MISSING names every category without one. */
-function accountsOf(co: Company, cats: readonly string[]): Map<string, { asset: string; cogs: string }> | Failure {
-  const out = new Map<string, { asset: string; cogs: string }>();
-  const missing: string[] = [];
-  for (const c of cats) {
-    const m = c === NONE ? {} : (co.categories.get(c)?.mapping ?? {});
-    const asset = m.inventory ?? co.mapping.inventory;
-    const cogs = m.cogs ?? co.mapping.cogs;
-    if (asset === undefined || cogs === undefined) missing.push(`${c === NONE ? '(no category)' : c} (${[asset === undefined ? 'inventory' : '', cogs === undefined ? 'cogs' : ''].filter(Boolean).join(' and ')})`);
-    else out.set(c, { asset, cogs });
+/**
+ * A line of the export: a category on one pair of accounts. The accounts are resolved per
+ * pool exactly as postings resolve them (product → category → warehouse → company), so stock
+ * whose warehouse has its own inventory account is adjusted on that account.
+ */
+interface Slot { category: string; asset: string; cogs: string }
+
+const slotKey = (s: Slot): string => `${s.category}\u0000${s.asset}\u0000${s.cogs}`;
+
+class Slots {
+  readonly all = new Map<string, Slot>();
+  private readonly cache = new Map<string, Slot | undefined>();
+  constructor(readonly co: Company) {}
+
+  /** The slot of a pool; undefined when its accounts are not mapped (reported by `missing`). */
+  of(product: string, warehouse: string): Slot | undefined {
+    const k = `${product}\u0000${warehouse}`;
+    if (this.cache.has(k)) return this.cache.get(k);
+    const asset = mapped(this.co, 'inventory', product, warehouse);
+    const cogs = mapped(this.co, 'cogs', product, warehouse);
+    const slot = asset === undefined || cogs === undefined ? undefined : this.add({ category: categoryOf(this.co, product), asset, cogs });
+    this.cache.set(k, slot);
+    return slot;
   }
-  if (missing.length === 0) return out;
-  return failure('MAPPING_MISSING', `Company "${co.id}": ${missing.length} inventory categor${missing.length === 1 ? 'y has' : 'ies have'} no GL account for the export: ${missing.join(', ')}.`, 'Map "inventory" and "cogs" on each category (categories[].mapping) or on the company, then export again.', { company: co.id, categories: missing.join(', ') });
+
+  add(s: Slot): Slot {
+    const k = slotKey(s);
+    const have = this.all.get(k);
+    if (have) return have;
+    this.all.set(k, s);
+    return s;
+  }
 }
 
-/** Value on hand per category as of a date (end of day). */
-function valuation(ledger: CompanyLedger, date: string | undefined): Map<string, bigint> {
+function mapped(co: Company, role: 'inventory' | 'cogs', product: string, warehouse: string): string | undefined {
+  try {
+    return resolveAccount(co, role, { product, warehouse });
+  } catch (e) {
+    if (e instanceof FailureError) return undefined;
+    throw e;
+  }
+}
+
+/** MAPPING_MISSING naming every category (and the roles) a stocked product lacks an account for, in any warehouse. */
+function missingMappings(co: Company): Failure | undefined {
+  const missing = new Map<string, Set<string>>();
+  for (const p of co.products.values()) {
+    if (!p.stocked) continue;
+    for (const w of co.warehouses.keys()) {
+      for (const role of ['inventory', 'cogs'] as const) {
+        if (mapped(co, role, p.sku, w) !== undefined) continue;
+        const c = p.category ?? NONE;
+        if (!missing.has(c)) missing.set(c, new Set());
+        missing.get(c)!.add(role);
+      }
+    }
+  }
+  if (missing.size === 0) return undefined;
+  const list = [...missing].sort(([a], [b]) => byCodePoint(a, b)).map(([c, roles]) => `${c === NONE ? '(no category)' : c} (${[...roles].join(' and ')})`);
+  return failure('MAPPING_MISSING', `Company "${co.id}": ${list.length} inventory categor${list.length === 1 ? 'y has' : 'ies have'} no GL account for the export: ${list.join(', ')}.`, 'Map "inventory" and "cogs" on each category (categories[].mapping), or on its products, warehouses or the company, then export again.', { company: co.id, categories: list.join(', ') });
+}
+
+/** Value on hand per slot as of a date (end of day). */
+function valuation(ledger: CompanyLedger, slots: Slots, date: string | undefined): Map<string, bigint> {
   const out = new Map<string, bigint>();
   if (date === undefined) return out;
   for (const p of ledger.current.onHandAsOf(date)) {
-    const c = categoryOf(ledger.co, p.product);
-    out.set(c, (out.get(c) ?? 0n) + p.value);
+    const s = slots.of(p.product, p.warehouse);
+    if (s) out.set(slotKey(s), (out.get(slotKey(s)) ?? 0n) + p.value);
   }
   return out;
 }
@@ -133,8 +180,8 @@ const KIND: Record<string, keyof Movements> = {
 
 const zero = (): Movements => ({ receipts: 0n, sales: 0n, transfers: 0n, production: 0n, adjustments: 0n, other: 0n });
 
-/** Value moved per category and kind by live events dated in (from, to]. */
-function movements(ledger: CompanyLedger, from: string | undefined, to: string): Map<string, Movements> {
+/** Value moved per slot and kind by live events dated in (from, to]. */
+function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined, to: string): Map<string, Movements> {
   const out = new Map<string, Movements>();
   for (const v of ledger.current.views()) {
     if (v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
@@ -142,31 +189,30 @@ function movements(ledger: CompanyLedger, from: string | undefined, to: string):
     if (!kind) continue;
     v.moves.forEach((m, i) => {
       const r = v.results[i];
-      if (!r) return;
-      const signed = m.kind === 'out' ? -r.value : r.value;
-      const c = categoryOf(ledger.co, m.product);
-      const mv = out.get(c) ?? zero();
-      mv[kind] += signed;
-      out.set(c, mv);
+      const s = slots.of(m.product, m.warehouse);
+      if (!r || !s) return;
+      const mv = out.get(slotKey(s)) ?? zero();
+      mv[kind] += m.kind === 'out' ? -r.value : r.value;
+      out.set(slotKey(s), mv);
     });
   }
   return out;
 }
 
 /**
- * The category's balance on its asset account as of the date (before the export `except`):
- * what earlier exports left there, plus, in perpetual books, what the movements posted — the
- * category's stock value, since perpetual books keep each inventory account equal to the
- * pools mapped to it (the reconciliation invariant). Attributed this way, a share of an
- * account used by several categories needs no product on every journal line.
+ * Each slot's balance on its asset account as of the date (before the export `except`): what
+ * earlier exports left there, plus, in perpetual books, what the movements posted — the slot's
+ * stock value, since perpetual books keep each inventory account equal to the pools mapped to
+ * it (the reconciliation invariant). Attributed this way, a share of an account used by
+ * several categories needs no product on every journal line.
  */
-function priorBalances(ledger: CompanyLedger, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Map<string, bigint> {
+function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Map<string, bigint> {
   const out = new Map<string, bigint>(ledger.co.settings.inventorySystem === 'perpetual' ? current : []);
   for (const { event, voided } of liveEvents(ledger)) {
     if (voided || event.type !== 'count_export' || event.date > date || event.id === except) continue;
     for (const l of (event as EventOf<'count_export'>).lines) {
-      const c = l.category === UNCATEGORISED ? NONE : l.category;
-      out.set(c, (out.get(c) ?? 0n) + l.current - l.prior);
+      const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
+      out.set(k, (out.get(k) ?? 0n) + l.current - l.prior);
     }
   }
   return out;
@@ -185,20 +231,21 @@ export async function preview(ledger: CompanyLedger, date?: string): Promise<Cou
   if (!chosen) return noCount(ledger.co, date, all);
   const co = ledger.co;
   const prior = [...all].reverse().find((c) => c.date < chosen.date)?.date;
-  const current = valuation(ledger, chosen.date);
-  const opening = valuation(ledger, prior);
-  const moved = movements(ledger, prior, chosen.date);
-  const cats = new Set<string>([...current.keys(), ...opening.keys(), ...moved.keys()]);
-  for (const p of co.products.values()) if (p.stocked) cats.add(p.category ?? NONE);
-  const accounts = accountsOf(co, [...cats].sort(byCodePoint));
-  if (!(accounts instanceof Map)) return accounts;
-  const priors = priorBalances(ledger, chosen.date, current, chosen.exportedBy);
-  const categories: CategoryAdjustment[] = [...accounts].map(([c, a]) => {
-    const mv = moved.get(c) ?? zero();
-    const open = opening.get(c) ?? 0n;
-    const now = current.get(c) ?? 0n;
+  const problem = missingMappings(co);
+  if (problem) return problem;
+  const slots = new Slots(co);
+  const current = valuation(ledger, slots, chosen.date);
+  const opening = valuation(ledger, slots, prior);
+  const moved = movements(ledger, slots, prior, chosen.date);
+  const priors = priorBalances(ledger, slots, chosen.date, current, chosen.exportedBy);
+  const ordered = [...slots.all].sort(([a], [b]) => byCodePoint(a, b));
+  const categories: CategoryAdjustment[] = ordered.map(([k, sl]) => {
+    const mv = moved.get(k) ?? zero();
+    const open = opening.get(k) ?? 0n;
+    const now = current.get(k) ?? 0n;
     mv.other = now - open - (mv.receipts + mv.sales + mv.transfers + mv.production + mv.adjustments);
-    return { category: c, name: c === NONE ? '(no category)' : (co.categories.get(c)?.name || c), asset: a.asset, cogs: a.cogs, opening: open, movements: mv, prior: priors.get(c) ?? 0n, current: now };
+    const c = sl.category;
+    return { category: c, name: c === NONE ? '(no category)' : (co.categories.get(c)?.name || c), asset: sl.asset, cogs: sl.cogs, opening: open, movements: mv, prior: priors.get(k) ?? 0n, current: now };
   });
   const entries = categories.flatMap((c) => [
     entry(c.cogs, c.asset, c.prior, `${c.category || '(no category)'}: prior ending inventory reversed`),
