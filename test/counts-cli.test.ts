@@ -6,8 +6,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { stockbook, type Out } from './helpers/cli.js';
-import { Command, CommanderError } from 'commander';
+import { inProcess, stockbook, type Out } from './helpers/cli.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,20 +24,8 @@ let db: string;
 
 
 /** `stockbook counts <args> --db <db> --company <company>` in this process: output captured, exit code taken back. */
-async function counts(company: string, ...args: string[]): Promise<Out> {
-  const out: Out = { status: 0, stdout: '', stderr: '' };
-  const cmd = new Command('stockbook').exitOverride().configureOutput({ writeErr: (s) => void (out.stderr += s) });
-  registerCounts(cmd, { write: (s) => void (out.stdout += s + '\n'), writeErr: (s) => void (out.stderr += s + '\n') });
-  try {
-    await cmd.parseAsync(['counts', ...args, '--db', db, '--company', company], { from: 'user' });
-    out.status = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    out.status = e.exitCode;
-  } finally {
-    process.exitCode = undefined;
-  }
-  return out;
+function counts(company: string, ...args: string[]): Promise<Out> {
+  return inProcess(registerCounts, ['counts', ...args, '--db', db, '--company', company]);
 }
 const cx = (...args: string[]): Promise<Out> => counts('cx', ...args);
 

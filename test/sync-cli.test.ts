@@ -6,8 +6,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { stockbook, type Out } from './helpers/cli.js';
-import { Command, CommanderError } from 'commander';
+import { inProcess, stockbook, type Out } from './helpers/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,20 +28,8 @@ const companyArgs = (): string[] => ['--db', db, '--company', 'seed-004'];
 const cli = (...args: string[]): Promise<Out> => stockbook(['sync', ...args, ...companyArgs()]);
 
 /** The same command in this process: its output captured, its exit code taken back. */
-async function sync(...args: string[]): Promise<Out> {
-  const out: Out = { status: 0, stdout: '', stderr: '' };
-  const cmd = new Command('stockbook').exitOverride();
-  registerSync(cmd, { write: (s) => void (out.stdout += s + '\n'), writeErr: (s) => void (out.stderr += s + '\n') });
-  try {
-    await cmd.parseAsync(['sync', ...args, ...companyArgs()], { from: 'user' });
-    out.status = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    out.status = e.exitCode;
-  } finally {
-    process.exitCode = undefined;
-  }
-  return out;
+function sync(...args: string[]): Promise<Out> {
+  return inProcess(registerSync, ['sync', ...args, ...companyArgs()]);
 }
 
 const parse = <T>(o: Out): T => JSON.parse(o.stdout) as T;

@@ -1,5 +1,6 @@
 /** Runs the real `stockbook` command (src/cli/main.ts under tsx) in a child process, without blocking the event loop. */
 import { spawn } from 'node:child_process';
+import { Command, CommanderError } from 'commander';
 
 export interface Out { status: number | null; stdout: string; stderr: string }
 
@@ -13,4 +14,23 @@ export function stockbook(args: string[]): Promise<Out> {
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+export interface Io { write: (s: string) => void; writeErr: (s: string) => void }
+
+/** A command module run in this process (faster than a child): output captured, exit code taken back. */
+export async function inProcess(register: (cmd: Command, io: Io) => void, args: string[]): Promise<Out> {
+  const out: Out = { status: 0, stdout: '', stderr: '' };
+  const cmd = new Command('stockbook').exitOverride().configureOutput({ writeErr: (s) => void (out.stderr += s) });
+  register(cmd, { write: (s) => void (out.stdout += s + '\n'), writeErr: (s) => void (out.stderr += s + '\n') });
+  try {
+    await cmd.parseAsync(args, { from: 'user' });
+    out.status = Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    out.status = e.exitCode;
+  } finally {
+    process.exitCode = undefined;
+  }
+  return out;
 }
