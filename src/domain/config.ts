@@ -218,6 +218,14 @@ export function loadConfig(raw: unknown): Result<Company> {
   return ok({ id, name: typeof company['name'] === 'string' ? company['name'] : id, baseCurrency, settings, accounts, mapping, warehouses, categories, products });
 }
 
+/** The account a role is mapped to for a product and warehouse (product → category → warehouse → company), or undefined when none is. */
+export function mappedAccount(co: Company, role: Role, at: { product?: string | undefined; warehouse?: string | undefined }): string | undefined {
+  const product = at.product === undefined ? undefined : co.products.get(at.product);
+  const category = product?.category === undefined ? undefined : co.categories.get(product.category);
+  const warehouse = at.warehouse === undefined ? undefined : co.warehouses.get(at.warehouse);
+  return product?.mapping[role] ?? category?.mapping[role] ?? warehouse?.mapping[role] ?? co.mapping[role];
+}
+
 /** Resolves a role to an account code, or throws MAPPING_MISSING naming every level searched. */
 export function resolveAccount(co: Company, role: Role, ctx: AccountContext): string {
   if (ctx.override !== undefined) {
@@ -226,11 +234,11 @@ export function resolveAccount(co: Company, role: Role, ctx: AccountContext): st
     }
     return ctx.override;
   }
+  const code = mappedAccount(co, role, ctx);
+  if (code !== undefined) return code;
   const product = ctx.product === undefined ? undefined : co.products.get(ctx.product);
   const category = product?.category === undefined ? undefined : co.categories.get(product.category);
   const warehouse = ctx.warehouse === undefined ? undefined : co.warehouses.get(ctx.warehouse);
-  const code = product?.mapping[role] ?? category?.mapping[role] ?? warehouse?.mapping[role] ?? co.mapping[role];
-  if (code !== undefined) return code;
   const levels = [
     product ? `product "${product.sku}"` : undefined,
     category ? `category "${category.code}"` : undefined,

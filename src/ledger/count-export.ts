@@ -12,11 +12,11 @@
  * date: in periodic books, what the last export left there; in perpetual books, what the
  * movements posted (so the export trues the GL up to the count).
  */
-import { failure, FailureError, type Failure } from '../domain/errors.js';
+import { failure, type Failure } from '../domain/errors.js';
 import type { BookEvent, EventOf } from '../domain/events.js';
 import { byCodePoint } from '../domain/values.js';
 import { formatMoney } from '../domain/money.js';
-import { resolveAccount, type Company } from '../domain/config.js';
+import { mappedAccount, type Company } from '../domain/config.js';
 import type { CompanyLedger, PostOutcome } from './service.js';
 
 export interface CountInfo {
@@ -116,8 +116,8 @@ class Slots {
   of(product: string, warehouse: string): Slot | undefined {
     const k = `${product}\u0000${warehouse}`;
     if (this.cache.has(k)) return this.cache.get(k);
-    const asset = mapped(this.co, 'inventory', product, warehouse);
-    const cogs = mapped(this.co, 'cogs', product, warehouse);
+    const asset = mappedAccount(this.co, 'inventory', { product, warehouse });
+    const cogs = mappedAccount(this.co, 'cogs', { product, warehouse });
     const slot = asset === undefined || cogs === undefined ? undefined : this.add({ category: categoryOf(this.co, product), asset, cogs });
     this.cache.set(k, slot);
     return slot;
@@ -132,15 +132,6 @@ class Slots {
   }
 }
 
-function mapped(co: Company, role: 'inventory' | 'cogs', product: string, warehouse: string): string | undefined {
-  try {
-    return resolveAccount(co, role, { product, warehouse });
-  } catch (e) {
-    if (e instanceof FailureError) return undefined;
-    throw e;
-  }
-}
-
 /** MAPPING_MISSING naming every category (and the roles) a stocked product lacks an account for, in any warehouse. */
 function missingMappings(co: Company): Failure | undefined {
   const missing = new Map<string, Set<string>>();
@@ -148,7 +139,7 @@ function missingMappings(co: Company): Failure | undefined {
     if (!p.stocked) continue;
     for (const w of co.warehouses.keys()) {
       for (const role of ['inventory', 'cogs'] as const) {
-        if (mapped(co, role, p.sku, w) !== undefined) continue;
+        if (mappedAccount(co, role, { product: p.sku, warehouse: w }) !== undefined) continue;
         const c = p.category ?? NONE;
         if (!missing.has(c)) missing.set(c, new Set());
         missing.get(c)!.add(role);
@@ -226,7 +217,10 @@ function noCount(co: Company, date: string | undefined, available: readonly Coun
 
 /** The journal adjustment report for a count (default: the latest count not exported). */
 export async function preview(ledger: CompanyLedger, date?: string): Promise<CountPreview | Failure> {
-  const all = counts(ledger);
+  return previewOf(ledger, counts(ledger), date);
+}
+
+function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: string | undefined): CountPreview | Failure {
   const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined && !c.superseded) : all.find((c) => c.date === date);
   if (!chosen) return noCount(ledger.co, date, all);
   const co = ledger.co;
@@ -266,18 +260,18 @@ function entry(debit: string, credit: string, amount: bigint, memo: string): Ent
  * the report still states it, and the journal itself is checked when posted.
  */
 function totalsOf(entries: readonly Entry[]): { totals: { debit: bigint; credit: bigint }; balanced: boolean } {
-  const debit = entries.reduce((s, e) => s + e.amount, 0n);
-  const credit = entries.reduce((s, e) => s + e.amount, 0n);
-  return { totals: { debit, credit }, balanced: debit === credit };
+  const total = entries.reduce((s, e) => s + e.amount, 0n);
+  return { totals: { debit: total, credit: total }, balanced: true };
 }
 
 export interface ExportResult { preview: CountPreview; event: string; outcome: PostOutcome }
 
 /** Posts the count's adjustment journal (a `count_export` event dated at the count). */
 export async function exportCount(ledger: CompanyLedger, date?: string): Promise<ExportResult | Failure> {
-  const p = await preview(ledger, date);
+  const all = counts(ledger);
+  const p = previewOf(ledger, all, date);
   if (!('count' in p)) return p;
-  const later = counts(ledger).filter((c) => c.exportedBy !== undefined && c.date > p.count).map((c) => c.exportedBy!);
+  const later = all.filter((c) => c.exportedBy !== undefined && c.date > p.count).map((c) => c.exportedBy!);
   if (p.exportedBy === undefined && later.length > 0) {
     return failure('COUNT_SUPERSEDED', `Count ${p.count} of company "${ledger.id}" is dated before the export ${later[later.length - 1]}; exporting it now would undo the balances that export left.`, `Export counts in date order: void ${later.reverse().join(', then ')} first (latest first), then export ${p.count}.`, { company: ledger.id, count: p.count, event: later[0]! });
   }
