@@ -22,10 +22,9 @@ import type { RecordType } from '../posting/types.js';
 import type { CompanyLedger } from '../ledger/service.js';
 import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
-import { deriveRecords, ofType, RECORD_TYPES, type SyncRecord } from './records.js';
+import { contactOf, deriveRecords, IVTRX, ofType, RECORD_TYPES, takesJournalNumber, type SyncRecord } from './records.js';
 import { foldInto, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
-import { IVTRX, takesJournalNumber } from './xero/plan.js';
 
 export type ListedStatus = 'unposted' | 'held' | 'in-progress' | 'failed' | 'posted' | 'cancelled';
 
@@ -248,14 +247,8 @@ export class SyncEngine {
     const st = stateOf(await this.states(), id);
     if (st.status !== 'posted' || !st.posted) return failure('RECORD_STATE', `Record ${id} is not posted, so there is nothing to void.`, 'Sync it instead.', { record: id });
     await this.target.prepare();
-    const voids: Part[] = [];
-    if (st.posted.journalId !== undefined) voids.push({ kind: 'voidJournal', body: { manualJournalID: st.posted.journalId, status: 'VOIDED', narration: st.posted.journalNumber ?? id }, fills: 'none', number: st.posted.journalNumber ?? id, targetId: st.posted.journalId });
-    if (st.posted.documentId !== undefined && (st.posted.documentKind === 'invoice' || st.posted.documentKind === 'creditNote')) {
-      const kind = st.posted.documentKind === 'invoice' ? 'voidInvoice' : 'voidCreditNote';
-      voids.push({ kind, body: kind === 'voidInvoice' ? { invoiceID: st.posted.documentId, status: 'VOIDED' } : { creditNoteID: st.posted.documentId, status: 'VOIDED' }, fills: 'none', number: st.posted.documentNumber ?? id, targetId: st.posted.documentId });
-    }
-    // Documents first, as a sync sends them: a paid invoice refuses its void before its journal is touched.
-    voids.sort((x, y) => STAGE[x.kind] - STAGE[y.kind]);
+    const { parts: voids, cannot } = this.target.voids(st.posted, id);
+    if (cannot !== undefined) return failure('CANNOT_VOID', `Record ${id} is a ${cannot} that the target mapping cannot void.`, `Delete ${st.posted.documentNumber ?? id} in the accounting system by hand, then re-post the record.`, { record: id });
     let voided = 0;
     let stoppedAt: Failure | undefined;
     for (const part of voids) {
@@ -351,8 +344,7 @@ export class SyncEngine {
   private async ensureContacts(candidates: Candidate[]): Promise<Map<string, Failure>> {
     const codes = new Set<string>();
     for (const c of candidates) {
-      const ev = c.rec.event as { customer?: unknown; supplier?: unknown };
-      const code = typeof ev.customer === 'string' ? ev.customer : typeof ev.supplier === 'string' ? ev.supplier : undefined;
+      const code = contactOf(c.rec);
       if (code !== undefined && c.rec.kind === 'document') codes.add(code);
     }
     const contacts = [...codes].map((c) => this.config.contacts.get(c)).filter((c): c is Contact => c !== undefined);
@@ -456,20 +448,20 @@ export class SyncEngine {
   private async send(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
     for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings });
     for (const stage of [1, 2]) {
-      const byKind = new Map<PartKind, { part: Part; key: string; rec: string; idx: number }[]>();
+      const byKind = new Map<PartKind, { part: Part; key: string; rec: string; plan: Plan }[]>();
       for (const p of plans) {
         const o = outcomes.get(p.cand.rec.id)!;
         if (o.error) continue;
         p.plan.parts.forEach((part, idx) => {
           if (STAGE[part.kind] !== stage || alreadyDone(part, o.done)) return;
           const list = byKind.get(part.kind) ?? [];
-          list.push({ part, key: this.key(p.cand.rec.id, p.cand.state.version, `${idx}`), rec: p.cand.rec.id, idx });
+          list.push({ part, key: this.key(p.cand.rec.id, p.cand.state.version, `${idx}`), rec: p.cand.rec.id, plan: p.plan });
           byKind.set(part.kind, list);
         });
       }
       for (const [kind, items] of byKind) {
         const res = await this.target.send(kind, items);
-        items.forEach((it, i) => this.absorb(outcomes.get(it.rec)!, it.part, res[i]!, plans.find((p) => p.cand.rec.id === it.rec)!.plan));
+        items.forEach((it, i) => this.absorb(outcomes.get(it.rec)!, it.part, res[i]!, it.plan));
       }
     }
   }
@@ -543,10 +535,6 @@ function alreadyDone(part: Part, done: TargetIds | undefined): boolean {
   return (part.fills === 'document' && done.documentId !== undefined) || (part.fills === 'journal' && done.journalId !== undefined);
 }
 
-function contactOf(rec: SyncRecord): string | undefined {
-  const ev = rec.event as { customer?: unknown; supplier?: unknown };
-  return typeof ev.customer === 'string' ? ev.customer : typeof ev.supplier === 'string' ? ev.supplier : undefined;
-}
 
 /** The live invoice (or bill) a payment pays: same counterparty, same reference. */
 function paidDocument(ev: BookEvent, records: readonly SyncRecord[], voided: ReadonlySet<string>): SyncRecord | undefined {

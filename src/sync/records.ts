@@ -20,8 +20,18 @@ import { byCodePoint } from '../domain/values.js';
 
 export const RECORD_TYPES: readonly RecordType[] = ['invoices', 'procurement', 'expenses', 'payments', 'journals'];
 
-export function isRecordType(x: unknown): x is RecordType {
-  return typeof x === 'string' && (RECORD_TYPES as readonly string[]).includes(x);
+/** Seed 000's numbering of the inventory journal posted with a sale: IV.TRX-1, IV.TRX-2, … */
+export const IVTRX = 'IV.TRX-';
+
+/** Whether the record's inventory journal takes an IV.TRX number (sales and shipments). */
+export function takesJournalNumber(rec: SyncRecord): boolean {
+  return rec.type === 'invoices' && rec.kind === 'document';
+}
+
+/** The customer or supplier the record's event names, if any. */
+export function contactOf(rec: SyncRecord): string | undefined {
+  const ev = rec.event as { customer?: unknown; supplier?: unknown };
+  return typeof ev.customer === 'string' ? ev.customer : typeof ev.supplier === 'string' ? ev.supplier : undefined;
 }
 
 export interface SyncRecord {

@@ -51,8 +51,6 @@ export interface FailedData {
   done?: TargetIds | undefined;
 }
 
-export type Status = 'unposted' | 'held' | 'claimed' | 'posted' | 'failed';
-
 export interface RecordState {
   record: string;
   version: number;

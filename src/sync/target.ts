@@ -64,6 +64,8 @@ export interface SyncTarget {
   /** Creates contacts; per-contact failures come back as values. */
   createContacts(contacts: readonly Contact[]): Promise<Map<string, PartOutcome>>;
   plan(input: PlanInput): PlanResult;
+  /** The parts that undo a posted record in the target (void-and-repost); `cannot` names what it cannot void. */
+  voids(posted: TargetIds, record: string): { parts: Part[]; cannot?: string | undefined };
   /** Sends parts of one kind in as few calls as the target allows; one outcome per part, in order. */
   send(kind: PartKind, items: readonly { part: Part; key: string }[]): Promise<PartOutcome[]>;
   /** Finds a part the target may already hold (in-doubt recovery). */

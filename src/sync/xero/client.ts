@@ -156,12 +156,14 @@ export class XeroConnectionClient {
   private tokenLoaded: TokenSetData | undefined;
   private callCount = 0;
   private readonly limiter: Limiter;
+  /** The OAuth app's secret: the configuration's, else $XERO_CLIENT_SECRET. */
+  private readonly secret: string;
 
   constructor(private readonly o: ConnectionOptions) {
     this.now = o.now ?? Date.now;
     this.retries = o.retries ?? 6;
-    const secret = o.conn.clientSecret ?? process.env['XERO_CLIENT_SECRET'] ?? '';
-    this.xero = new XeroClient({ clientId: o.conn.clientId, clientSecret: secret, grantType: 'refresh_token' });
+    this.secret = o.conn.clientSecret ?? process.env['XERO_CLIENT_SECRET'] ?? '';
+    this.xero = new XeroClient({ clientId: o.conn.clientId, clientSecret: this.secret, grantType: 'refresh_token' });
     if (o.conn.apiUrl !== undefined) this.xero.accountingApi.basePath = o.conn.apiUrl;
     redirectIdentity(o.conn.clientId, o.conn.identityUrl);
     const key = `${o.conn.apiUrl ?? 'xero'}|${o.conn.tenantId ?? o.company}`;
@@ -205,7 +207,7 @@ export class XeroConnectionClient {
       if (cur.access_token !== stored.access_token && cur.expires_at * 1000 > this.now() + this.margin) return cur;
       let fresh: TokenSetData;
       try {
-        const t = await this.xero.refreshWithRefreshToken(this.o.conn.clientId, this.o.conn.clientSecret ?? process.env['XERO_CLIENT_SECRET'] ?? '', cur.refresh_token);
+        const t = await this.xero.refreshWithRefreshToken(this.o.conn.clientId, this.secret, cur.refresh_token);
         fresh = { access_token: String(t.access_token), refresh_token: String(t.refresh_token), expires_at: Number(t.expires_at ?? Math.floor(this.now() / 1000) + 1800), token_type: t.token_type, scope: t.scope };
       } catch (e) {
         const x = xeroError(e);

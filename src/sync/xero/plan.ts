@@ -19,7 +19,7 @@ import type { BookEvent, EventOf } from '../../domain/events.js';
 import type { JournalLine } from '../../posting/journal.js';
 import type { Contact, SyncConfig } from '../config.js';
 import type { SyncRecord } from '../records.js';
-import type { SyncWarning } from '../state.js';
+import type { SyncWarning, TargetIds } from '../state.js';
 import type { Part, PlanInput, PlanResult } from '../target.js';
 import { decimalToWire, toWire } from './wire.js';
 
@@ -37,7 +37,6 @@ export interface PlanContext { co: Company; sync: SyncConfig; ref: XeroReference
 
 /** Narrations start with the journal's number and this separator, so a journal can be found again. */
 export const NARRATION_SEP = ' · ';
-export const IVTRX = 'IV.TRX-';
 
 type DocType = 'ACCREC' | 'ACCPAY' | 'ACCRECCREDIT' | 'ACCPAYCREDIT';
 
@@ -315,6 +314,27 @@ function bankParts(p: Planner, ev: EventOf<'customer_prepayment'> | EventOf<'sup
 
 // ---- voids ----------------------------------------------------------------------------------
 
+/**
+ * The parts that undo in Xero what a posted record put there: its document first (a paid
+ * invoice refuses before anything is touched), then its journal. `cannot` names a document
+ * kind the mapping cannot void.
+ */
+export function voidsOf(posted: TargetIds, fallback: string): { parts: Part[]; cannot?: string | undefined } {
+  const parts: Part[] = [];
+  const doc = posted.documentId;
+  if (doc !== undefined) {
+    const number = posted.documentNumber ?? fallback;
+    const kind = posted.documentKind;
+    if (kind === 'invoice') parts.push({ kind: 'voidInvoice', body: { invoiceID: doc, status: Invoice.StatusEnum.VOIDED }, fills: 'none', number, targetId: doc });
+    else if (kind === 'creditNote') parts.push({ kind: 'voidCreditNote', body: { creditNoteID: doc, status: CreditNote.StatusEnum.VOIDED }, fills: 'none', number, targetId: doc });
+    else if (kind === 'payment') parts.push({ kind: 'deletePayment', body: { status: 'DELETED' }, fills: 'none', number: fallback, targetId: doc });
+    else return { parts, cannot: kind ?? 'document' };
+  }
+  const jid = posted.journalId;
+  if (jid !== undefined) parts.push({ kind: 'voidJournal', body: { manualJournalID: jid, status: ManualJournal.StatusEnum.VOIDED, narration: posted.journalNumber ?? fallback }, fills: 'none', number: posted.journalNumber ?? fallback, targetId: jid });
+  return { parts };
+}
+
 function voidParts(p: Planner): void {
   const target = p.rec.voids!;
   const st = p.input.stateOf(target);
@@ -322,14 +342,11 @@ function voidParts(p: Planner): void {
     stop(failure('DEPENDENCY_NOT_POSTED', `${p.what()} voids ${target}, whose last sync did not finish.`, `Sync ${target}'s record type again first; it will be found in Xero or sent, then this void can follow.`, { record: p.rec.id, dependsOn: target }));
   }
   const posted = st.status === 'posted' ? st.posted : undefined;
-  if (posted?.documentId !== undefined) {
-    const kind = posted.documentKind;
-    if (kind === 'invoice') p.parts.push({ kind: 'voidInvoice', body: { invoiceID: posted.documentId, status: Invoice.StatusEnum.VOIDED }, fills: 'none', number: posted.documentNumber ?? target, targetId: posted.documentId });
-    else if (kind === 'creditNote') p.parts.push({ kind: 'voidCreditNote', body: { creditNoteID: posted.documentId, status: CreditNote.StatusEnum.VOIDED }, fills: 'none', number: posted.documentNumber ?? target, targetId: posted.documentId });
-    else if (kind === 'payment') p.parts.push({ kind: 'deletePayment', body: { status: 'DELETED' }, fills: 'none', number: target, targetId: posted.documentId });
-    else stop(failure('CANNOT_VOID', `${p.what()} voids ${target}, a ${kind ?? 'document'} that the Xero mapping cannot void.`, `Delete ${posted.documentNumber ?? target} in Xero by hand, then hold this record.`, { record: p.rec.id, reference: target }));
+  if (posted) {
+    const v = voidsOf(posted, target);
+    if (v.cannot !== undefined) stop(failure('CANNOT_VOID', `${p.what()} voids ${target}, a ${v.cannot} that the Xero mapping cannot void.`, `Delete ${posted.documentNumber ?? target} in Xero by hand, then hold this record.`, { record: p.rec.id, reference: target }));
+    p.parts.push(...v.parts);
   }
-  if (posted?.journalId !== undefined) p.parts.push({ kind: 'voidJournal', body: { manualJournalID: posted.journalId, status: ManualJournal.StatusEnum.VOIDED, narration: `${posted.journalNumber ?? target}` }, fills: 'none', number: posted.journalNumber ?? target, targetId: posted.journalId });
   // Corrections of the voided event that reached Xero are reversed; unposted ones are cancelled.
   const lines = (p.input.postedCorrections ?? []).flatMap((r) => r.lines.map((l) => ({ ...l, amount: -l.amount })));
   p.journal(lines, p.number(p.rec.id), `Reverses the posted cost corrections of ${target} (void ${p.rec.id})`);
@@ -368,9 +385,4 @@ export function planRecord(input: PlanInput, c: PlanContext): PlanResult {
     throw e;
   }
   return { ok: true, plan: { record: input.record, parts: p.parts, warnings: p.warnings, variance: p.variance, expectedTotal: p.expectedTotal } };
-}
-
-/** Whether the record's plan carries an inventory journal that takes an IV.TRX number. */
-export function takesJournalNumber(rec: SyncRecord): boolean {
-  return rec.type === 'invoices' && rec.kind === 'document';
 }

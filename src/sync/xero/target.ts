@@ -10,8 +10,10 @@ import type { Company } from '../../domain/config.js';
 import { failure, FailureError, type Failure } from '../../domain/errors.js';
 import type { Contact, SyncConfig } from '../config.js';
 import type { Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget } from '../target.js';
+import type { TargetIds } from '../state.js';
+import { contactOf } from '../records.js';
 import { validationMessages, XeroRejected, type XeroConnectionClient } from './client.js';
-import { NARRATION_SEP, planRecord, type XeroContactRef, type XeroReference } from './plan.js';
+import { NARRATION_SEP, planRecord, voidsOf, type XeroContactRef, type XeroReference } from './plan.js';
 import { fromWire, rateFromWire } from './wire.js';
 import { formatMoney } from '../../domain/money.js';
 
@@ -135,11 +137,14 @@ export class XeroTarget implements SyncTarget {
 
   /** A created contact is reported on the first record that needed it, not on every one. */
   private announce(rec: PlanInput['record']): boolean {
-    const ev = rec.event as { customer?: unknown; supplier?: unknown };
-    const code = String(ev.customer ?? ev.supplier ?? '');
+    const code = contactOf(rec) ?? '';
     const first = this.announced.get(code);
     if (first === undefined) this.announced.set(code, rec.id);
     return first === undefined || first === rec.id;
+  }
+
+  voids(posted: TargetIds, record: string): { parts: Part[]; cannot?: string | undefined } {
+    return voidsOf(posted, record);
   }
 
   wire(part: Part): unknown {
