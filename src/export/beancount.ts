@@ -5,7 +5,7 @@
  */
 import { formatMoney } from '../domain/money.js';
 import type { Company, AccountType } from '../domain/config.js';
-import type { Journal } from '../posting/journal.js';
+import { narration, type Journal } from '../posting/journal.js';
 
 const ROOT: Record<AccountType, 'Assets' | 'Liabilities' | 'Equity' | 'Income' | 'Expenses'> = {
   BANK: 'Assets', CURRENT: 'Assets', FIXED: 'Assets', INVENTORY: 'Assets', NONCURRENT: 'Assets', PREPAYMENT: 'Assets',
@@ -36,8 +36,7 @@ export function beancountLedger(journals: readonly Journal[], co: Company): stri
   const out: string[] = [`option "title" ${quoted(co.name)}`, `option "operating_currency" "${co.baseCurrency}"`, ''];
   for (const code of [...used].sort()) out.push(`${first === '9999-12-31' ? '1970-01-01' : first} open ${beancountAccount(co, code)}`);
   for (const j of journals) {
-    const what = `${j.eventType} ${j.event}${j.kind === 'original' ? '' : ` (${j.kind} ${j.id})`}`;
-    out.push('', `${j.date} * ${quoted(j.memo === undefined ? what : `${what} | ${j.memo}`)}`);
+    out.push('', `${j.date} * ${quoted(narration(j))}`);
     for (const l of j.lines) out.push(`  ${beancountAccount(co, l.account)}  ${formatMoney(l.amount, j.currency)} ${j.currency}`);
   }
   return out.join('\n') + '\n';

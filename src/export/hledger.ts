@@ -4,7 +4,7 @@
  * account is its code; amounts keep every minor unit, with the currency as commodity.
  */
 import { formatMoney } from '../domain/money.js';
-import type { Journal } from '../posting/journal.js';
+import { narration, type Journal } from '../posting/journal.js';
 
 /** hledger reads a description up to the end of the line; keep ours on one line. */
 function oneLine(s: string): string {
@@ -12,8 +12,7 @@ function oneLine(s: string): string {
 }
 
 export function hledgerTransaction(j: Journal): string {
-  const what = `${j.eventType} ${j.event}${j.kind === 'original' ? '' : ` (${j.kind} ${j.id})`}`;
-  const head = `${j.date} ${oneLine(j.memo === undefined ? what : `${what} | ${j.memo}`)}`;
+  const head = `${j.date} ${oneLine(narration(j))}`;
   const postings = j.lines.map((l) => `    ${l.account}  ${formatMoney(l.amount, j.currency)} ${j.currency}`);
   return [head, ...postings].join('\n');
 }

@@ -60,6 +60,12 @@ function line(account: string, amount: bigint, d: EntryDetail): JournalLine {
   return { account, amount, memo: d.memo, product: d.product, warehouse: d.warehouse };
 }
 
+/** How exports describe a journal: its event, which journal of it (unless the original), and the event's memo. */
+export function narration(j: Journal): string {
+  const what = `${j.eventType} ${j.event}${j.kind === 'original' ? '' : ` (${j.kind} ${j.id})`}`;
+  return j.memo === undefined ? what : `${what} | ${j.memo}`;
+}
+
 export function isBalanced(lines: readonly JournalLine[]): boolean {
   let sum = 0n;
   for (const l of lines) sum += l.amount;
