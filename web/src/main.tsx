@@ -4,7 +4,7 @@
  * between; `#key=<api key>` in the address signs in directly (what `npm start` prints).
  */
 import { render, type JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, setSession, type Session } from './api';
 import { ProblemBox, toProblem } from './components/ui';
 import { useRoute, type Route } from './router';
@@ -87,10 +87,11 @@ function Shell({ s, onSwitch, onSignOut }: { s: Session; onSwitch: (company: str
   const route = useRoute();
   const here = route.path[0] === 'events' ? 'journals' : (route.path[0] ?? 'dashboard');
   const page = route.path.join('/');
-  const [first, setFirst] = useState(true);
-  // A new page starts keyboard navigation at its content, as a page load would.
+  const first = useRef(true);
+  // A new page starts keyboard navigation at its content, as a page load would (the first page
+  // is a page load: the browser starts it at the top, so the skip link comes first).
   useEffect(() => {
-    if (first) return setFirst(false);
+    if (first.current) return void (first.current = false);
     document.getElementById('main')?.focus();
   }, [page]);
   const keys = savedKeys();

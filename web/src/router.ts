@@ -27,3 +27,8 @@ export function href(path: string, query: Record<string, string | undefined> = {
 export function go(path: string, query: Record<string, string | undefined> = {}): void {
   location.hash = href(path, query);
 }
+
+/** An event's page (its journals and the drill-down of a line); ids may hold '/', so one encoded segment. */
+export function eventHref(event: string, query: Record<string, string | undefined> = {}): string {
+  return href(`events/${encodeURIComponent(event)}`, query);
+}

@@ -1,10 +1,39 @@
 /**
- * JSON shapes of the API answers these screens read (src/api/web-routes.ts, src/reports/*.ts
- * `*Json`, GET /v1/company). Money and quantities are exact decimal strings throughout.
+ * JSON shapes of the API answers the screens share (src/api/web-routes.ts, src/reports/*.ts
+ * `*Json`, src/posting/journal.ts as stored, GET /v1/company): the wire form, so money and
+ * quantities are exact decimal strings throughout, never the server's bigints. Shapes only one
+ * screen reads stay beside the code that fetches them (sync.ts, counts-api.ts, drill.tsx).
  */
 
-export type RecordType = 'invoices' | 'procurement' | 'expenses' | 'payments' | 'journals';
-export const RECORD_TYPES: readonly RecordType[] = ['invoices', 'procurement', 'expenses', 'payments', 'journals'];
+/** The sync record types, in the order the UI lists them, and their names there. */
+export const RECORD_TYPES = ['invoices', 'procurement', 'expenses', 'payments', 'journals'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+export const TYPE_LABELS: Record<RecordType, string> = {
+  invoices: 'Invoices',
+  procurement: 'Procurement / Inventory',
+  expenses: 'Expenses',
+  payments: 'Payments',
+  journals: 'Journals',
+};
+
+/** A stored journal (GET /v1/journals, GET /v1/events/:id); a negative amount is a credit. */
+export interface JournalLine { account: string; accountName: string; amount: string; product?: string; warehouse?: string; memo?: string }
+
+export interface Journal {
+  id: string;
+  event: string;
+  eventType: string;
+  kind: 'original' | 'correction' | 'reversal';
+  date: string;
+  currency: string;
+  lines: JournalLine[];
+  cause?: string;
+  reverses?: string;
+  reference?: string;
+  memo?: string;
+  shiftedFrom?: string;
+  seq?: string;
+}
 
 export interface AccountTie { account: string; name: string; subledger: string; gl: string; difference: string }
 

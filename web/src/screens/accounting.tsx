@@ -6,12 +6,12 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Page, ProblemBox, Tabs } from '../components/ui';
+import { Page, QuietLoaded, Tabs, useQuietLoad } from '../components/ui';
 import { go, href, type Route } from '../router';
+import { RECORD_TYPES, TYPE_LABELS, type RecordType } from '../wire';
 import { RecordsTable } from './parts-b/records-table';
 import { SyncPanel } from './parts-b/sync-panel';
-import { useQuietLoad, useRestartTabOnLeave } from './parts-b/hooks';
-import { isRecordType, listRecords, RECORD_TYPES, TYPE_LABELS, type RecordList, type RecordType, type RunSummary, type SyncRecord } from './parts-b/sync';
+import { isRecordType, listRecords, type RecordList, type RunSummary, type SyncRecord } from './parts-b/sync';
 
 function TypeTabs({ type, counts, all }: { type: RecordType; counts: RecordList['counts'] | undefined; all: boolean }): JSX.Element {
   const tabs = RECORD_TYPES.map((t) => ({ id: t, label: TYPE_LABELS[t], href: href(`accounting/${t}`, { all: all ? '1' : undefined }), badge: counts?.[t] }));
@@ -28,31 +28,29 @@ function AllToggle({ type, all }: { type: RecordType; all: boolean }): JSX.Eleme
 }
 
 export function Accounting({ route }: { route: Route }): JSX.Element {
-  useRestartTabOnLeave();
   const type: RecordType = isRecordType(route.path[1]) ? route.path[1] : 'invoices';
   const all = route.query.get('all') === '1';
   // Kept on screen while it reloads after a hold or a run, so rows do not jump.
-  const { data: list, problem, reload, set } = useQuietLoad(() => listRecords(type, all), [type, all]);
+  const list = useQuietLoad(() => listRecords(type, all), [type, all]);
   const [shown, setShown] = useState<RunSummary | undefined>(undefined);
   // The badges keep the last counts while another tab's list loads (the counts cover every type).
   const counts = useRef<RecordList['counts'] | undefined>(undefined);
-  if (list) counts.current = list.counts;
+  if (list.data) counts.current = list.data.counts;
   useEffect(() => setShown(undefined), [type]);
   const changed = (r: SyncRecord | undefined): void => {
-    if (r) set((l) => ({ ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) }));
-    reload();
+    if (r) list.set((l) => ({ ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) }));
+    list.reload();
   };
   return (
     <Page title="Accounting interface">
       <p class="muted">Records stockbook has booked and Xero does not have yet. Each sync posts the unposted records of one type, each on its own; held records wait until released.</p>
       <TypeTabs type={type} counts={counts.current} all={all} />
-      <SyncPanel key={type} type={type} onDone={reload} shown={shown} onShown={setShown} />
+      <SyncPanel key={type} type={type} onDone={list.reload} shown={shown} onShown={setShown} />
       <div class="list-head">
         <h2>{all ? 'Records' : 'Unposted records'}: {TYPE_LABELS[type]}</h2>
         <AllToggle type={type} all={all} />
       </div>
-      {problem && <ProblemBox problem={problem} />}
-      {list ? <RecordsTable records={list.records} all={all} onChanged={changed} onRun={setShown} /> : !problem && <p class="loading" aria-busy="true">Loading…</p>}
+      <QuietLoaded load={list}>{(l) => <RecordsTable records={l.records} all={all} onChanged={changed} onRun={setShown} />}</QuietLoaded>
     </Page>
   );
 }

@@ -9,9 +9,8 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { can, type Problem } from '../api';
-import { Loaded, Page, ProblemBox, toProblem, useLoad } from '../components/ui';
-import { go, type Route } from '../router';
-import { useQuietLoad, useRestartTabOnLeave } from './parts-b/hooks';
+import { Loaded, Page, ProblemBox, QuietLoaded, toProblem, useLoad, useQuietLoad } from '../components/ui';
+import { eventHref, go, type Route } from '../router';
 import { AdjustmentReport, BalancedBadge } from './parts-b/adjustments';
 import { adjustments, exportable, exportCount, listCounts, type CountList, type ExportResult } from './parts-b/counts-api';
 
@@ -73,7 +72,7 @@ function Entries({ count }: { count: string }): JSX.Element {
       <Loaded load={load}>
         {(p) => (
           <>
-            {p.exportedBy && <p class="note">This count is already exported by <a href={`#/events/${encodeURIComponent(p.exportedBy)}`}>{p.exportedBy}</a>.</p>}
+            {p.exportedBy && <p class="note">This count is already exported by <a href={eventHref(p.exportedBy)}>{p.exportedBy}</a>.</p>}
             <AdjustmentReport p={p} />
           </>
         )}
@@ -89,7 +88,7 @@ function ExportOutcome({ s }: { s: ExportState }): JSX.Element | null {
     const ev = s.result.event;
     return (
       <p class="ok-box">
-        Exported. Posted event <a href={`#/events/${encodeURIComponent(ev)}`}><strong>{ev}</strong></a>
+        Exported. Posted event <a href={eventHref(ev)}><strong>{ev}</strong></a>
         {s.result.journals.length > 0 && <> with journal {s.result.journals.map((j) => j.id).join(', ')}</>}; debits {s.result.preview.totals.debit}, credits {s.result.preview.totals.credit} ({s.result.preview.currency}).
       </p>
     );
@@ -173,7 +172,6 @@ function Wizard({ route, list, reload }: { route: Route; list: CountList; reload
 }
 
 export function Counts({ route }: { route: Route }): JSX.Element {
-  useRestartTabOnLeave();
   const allowed = can('export');
   // Reloaded quietly after an export, so the export step keeps its result on screen.
   const list = useQuietLoad(() => (allowed ? listCounts() : Promise.resolve({ counts: [], next: null })), [allowed]);
@@ -187,8 +185,7 @@ export function Counts({ route }: { route: Route }): JSX.Element {
   return (
     <Page title="Inventory adjustments export">
       <p class="muted">Posts the value of an ending inventory count to the general ledger per inventory category: the prior ending inventory reversed (Dr COGS, Cr asset), then the count's valuation (Dr asset, Cr COGS).</p>
-      {list.problem && <ProblemBox problem={list.problem} />}
-      {list.data ? <Wizard route={route} list={list.data} reload={list.reload} /> : !list.problem && <p class="loading" aria-busy="true">Loading…</p>}
+      <QuietLoaded load={list}>{(l) => <Wizard route={route} list={l} reload={list.reload} />}</QuietLoaded>
     </Page>
   );
 }

@@ -8,7 +8,7 @@ import { api } from '../api';
 import type { Route } from '../router';
 import { Loaded, Page, useLoad } from '../components/ui';
 import { LastSyncCard, MarginCard, ReconciliationCard, UnpostedCard, ValueCard } from './parts-a/dashboard-cards';
-import type { DashboardData } from './parts-a/types';
+import type { DashboardData } from '../wire';
 
 export function Dashboard(_props: { route: Route }): JSX.Element {
   // The request starts while the screen first renders, not in an effect a frame later; Refresh asks anew.

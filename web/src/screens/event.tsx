@@ -8,10 +8,10 @@ import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { api } from '../api';
 import { Loaded, Money, Page, useLoad } from '../components/ui';
-import type { Route } from '../router';
+import { eventHref, type Route } from '../router';
+import type { Journal } from '../wire';
 import { DrillPanel } from './parts-b/drill';
-import { eventLink, JournalTable, type Journal } from './parts-b/journal-table';
-import { useRestartTabOnLeave } from './parts-b/hooks';
+import { JournalTable } from './parts-b/journal-table';
 
 interface MoveResult { qty: string; value: string; takes: { source: string; qty: string; value: string }[] }
 interface Move { index: number; kind: string; product: string; warehouse: string; qty: string; lot?: string; value?: string; amount?: string; result: MoveResult | null }
@@ -41,7 +41,7 @@ function EventFields({ e }: { e: EventView }): JSX.Element {
     <dl class="fields">
       {LEADING.filter((k) => body[k] !== undefined).map((k) => <div><dt>{k}</dt><dd>{text(body[k])}</dd></div>)}
       {others.map((k) => <div><dt>{k}</dt><dd>{text(body[k])}</dd></div>)}
-      {e.voidedBy && <div><dt>voided by</dt><dd><a href={eventLink(e.voidedBy)}>{e.voidedBy}</a></dd></div>}
+      {e.voidedBy && <div><dt>voided by</dt><dd><a href={eventHref(e.voidedBy)}>{e.voidedBy}</a></dd></div>}
     </dl>
   );
 }
@@ -99,7 +99,6 @@ function EventBody({ e, chosen }: { e: EventView; chosen: { journal: string; lin
 }
 
 export function EventDrill({ route }: { route: Route }): JSX.Element {
-  useRestartTabOnLeave();
   const id = route.path.slice(1).join('/');
   const journal = route.query.get('journal') ?? undefined;
   const line = route.query.get('line') ?? undefined;

@@ -9,8 +9,9 @@ import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Loaded, Page, useLoad } from '../components/ui';
 import { go, href, type Route } from '../router';
-import { JournalTable, type Journal } from './parts-b/journal-table';
-import { useRestartTabOnLeave } from './parts-b/hooks';
+import type { Journal } from '../wire';
+import { useAccounts } from './parts-b/accounts';
+import { JournalTable } from './parts-b/journal-table';
 
 const PAGE = 50;
 const FILTERS = ['from', 'to', 'account', 'event'] as const;
@@ -34,11 +35,13 @@ function captionOf(n: number, later: boolean): string {
   return `${n} journal${n === 1 ? '' : 's'}${later ? ' (a later page)' : ''}`;
 }
 
-/** Account codes and names for the account filter's suggestions; the filter works without them. */
+/**
+ * Account codes and names for the account filter's suggestions; the filter works without them.
+ * Outside the filter form, which is re-keyed by every filter: the chart is loaded once per visit.
+ */
 function AccountOptions(): JSX.Element {
-  const [load] = useLoad(() => api<{ accounts: { code: string; name: string }[] }>('/v1/company'), []);
-  const accounts = load.state === 'ok' ? load.data.accounts : [];
-  return <datalist id="account-codes">{accounts.map((a) => <option value={a.code}>{a.code} {a.name}</option>)}</datalist>;
+  const names = useAccounts();
+  return <datalist id="account-codes">{[...names].map(([code, name]) => <option value={code}>{code} {name}</option>)}</datalist>;
 }
 
 function FilterForm({ initial }: { initial: Filters }): JSX.Element {
@@ -54,7 +57,6 @@ function FilterForm({ initial }: { initial: Filters }): JSX.Element {
       <label>To<input type="date" name="to" value={f.to} onInput={set('to')} /></label>
       <label>Account<input type="text" name="account" value={f.account} onInput={set('account')} list="account-codes" placeholder="e.g. 5000" autoComplete="off" /></label>
       <label>Event<input type="text" name="event" value={f.event} onInput={set('event')} placeholder="e.g. SH-10001" autoComplete="off" spellcheck={false} /></label>
-      <AccountOptions />
       <button type="submit">Show</button>
       <a class="button secondary" href="#/journals">Clear</a>
     </form>
@@ -87,7 +89,6 @@ function Pager({ filters, after, next, prev }: { filters: Filters; after: string
 }
 
 export function Journals({ route }: { route: Route }): JSX.Element {
-  useRestartTabOnLeave();
   const filters = filtersOf(route.query);
   const after = route.query.get('after') ?? undefined;
   const path = journalsPath(filters, after);
@@ -97,6 +98,7 @@ export function Journals({ route }: { route: Route }): JSX.Element {
   return (
     <Page title="Journals">
       <FilterForm key={filterKey} initial={filters} />
+      <AccountOptions />
       <Loaded load={load}>
         {(p) => (
           <>

@@ -7,7 +7,7 @@ import { api } from '../api';
 import type { Route } from '../router';
 import { Loaded, Page, useLoad } from '../components/ui';
 import { ChartOfAccounts, LevelMappings, ResolvedMappings, SettingsCard, TargetCard } from './parts-a/settings-parts';
-import type { CompanyData } from './parts-a/types';
+import type { CompanyData } from '../wire';
 
 export function Settings(_props: { route: Route }): JSX.Element {
   const [load] = useLoad(() => api<CompanyData>('/v1/company'), []);

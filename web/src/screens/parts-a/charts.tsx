@@ -9,7 +9,8 @@ import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip, type ChartConfiguration, type TooltipItem,
 } from 'chart.js';
-import type { DashboardData } from './types';
+import { percent } from '../../components/ui';
+import type { DashboardData } from '../../wire';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -17,7 +18,7 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
  * The one place a money (or percent) string becomes a JS number: a chart coordinate for
  * Chart.js to draw. Never used for sums or display — tooltips and tables show the exact string.
  */
-export function chartCoordinate(decimal: string | null): number | null {
+function chartCoordinate(decimal: string | null): number | null {
   return decimal === null ? null : Number(decimal);
 }
 
@@ -69,7 +70,7 @@ export function ValueChart({ data }: { data: DashboardData['inventoryValue'] }):
 export function MarginChart({ data }: { data: DashboardData['margin'] }): JSX.Element {
   const revenue = data.map((d) => d.revenue);
   const cogs = data.map((d) => d.cogs);
-  const pct = data.map((d) => (d.marginPercent === null ? '—' : `${d.marginPercent} %`));
+  const pct = data.map((d) => percent(d.marginPercent));
   const ref = useChart(() => ({
     type: 'bar',
     data: {

@@ -1,14 +1,13 @@
 /** The dashboard's cards: charts with their figures, reconciliation, unposted records, last sync. */
 import type { ComponentChildren, JSX } from 'preact';
-import { Money } from '../../components/ui';
+import { Money, TieStatus } from '../../components/ui';
 import { href } from '../../router';
 import { MarginChart, monthLabel, ValueChart } from './charts';
-import { TieStatus } from './data-table';
-import { RECORD_TYPES, type DashboardData, type LastRun, type RecordType } from './types';
+import { RECORD_TYPES, TYPE_LABELS, type DashboardData, type LastRun } from '../../wire';
 
-function Card({ id, title, testid, children, wide }: { id: string; title: string; testid: string; children: ComponentChildren; wide?: boolean }): JSX.Element {
+function Card({ id, title, testid, children }: { id: string; title: string; testid: string; children: ComponentChildren }): JSX.Element {
   return (
-    <section class={`card${wide ? ' wide' : ''}`} id={id} aria-labelledby={`${id}-h`} data-testid={testid}>
+    <section class="card" id={id} aria-labelledby={`${id}-h`} data-testid={testid}>
       <h2 id={`${id}-h`}>{title}</h2>
       {children}
     </section>
@@ -87,8 +86,6 @@ export function ReconciliationCard({ d }: { d: DashboardData }): JSX.Element {
     </Card>
   );
 }
-
-const TYPE_LABELS: Record<RecordType, string> = { invoices: 'Invoices', procurement: 'Procurement', expenses: 'Expenses', payments: 'Payments', journals: 'Journals' };
 
 export function UnpostedCard({ d }: { d: DashboardData }): JSX.Element {
   return (

@@ -4,10 +4,9 @@
  */
 import type { JSX } from 'preact';
 import { api } from '../../api';
-import { Loaded, Money, useLoad, type Column } from '../../components/ui';
-import { DataTable } from './data-table';
+import { Loaded, Money, percent, Table, useLoad, type Column } from '../../components/ui';
 import { apiPath, csvName, DownloadCsv, FilterForm, period, pick, ReportHead } from './report-kit';
-import type { GrossProfitData, GrossProfitFigures } from './types';
+import type { GrossProfitData, GrossProfitFigures } from '../../wire';
 
 type Row = GrossProfitData['rows'][number];
 
@@ -17,15 +16,13 @@ const FIELDS = [
   { name: 'by', label: 'Group by', type: 'select' as const, options: [{ value: 'product', label: 'Product' }, { value: 'customer', label: 'Customer' }] },
 ];
 
-const pct = (p: string | null): string => (p === null ? '—' : `${p} %`);
-
 /** The figure columns, shared by the rows and the total; the recorded-cost pair only when some line had one. */
 function figureColumns(withRecorded: boolean): { label: string; cell: (f: GrossProfitFigures) => JSX.Element | string }[] {
   const cols = [
     { label: 'Revenue', cell: (f: GrossProfitFigures) => <Money value={f.revenue} /> },
     { label: 'COGS', cell: (f: GrossProfitFigures) => <Money value={f.cogs} /> },
     { label: 'Margin', cell: (f: GrossProfitFigures) => <Money value={f.margin} /> },
-    { label: 'Margin %', cell: (f: GrossProfitFigures) => <span class={f.marginPct?.startsWith('-') ? 'neg' : ''}>{pct(f.marginPct)}</span> },
+    { label: 'Margin %', cell: (f: GrossProfitFigures) => <span class={f.marginPct?.startsWith('-') ? 'neg' : ''}>{percent(f.marginPct)}</span> },
   ];
   if (!withRecorded) return cols;
   return [...cols, { label: 'Recorded cost', cell: (f) => <Money value={f.recordedCost} /> }, { label: 'Difference', cell: (f) => <Money value={f.difference} /> }];
@@ -49,7 +46,7 @@ function Body({ d, path }: { d: GrossProfitData; path: string }): JSX.Element {
         By {d.by}, {period(d.from, d.to)}, in {d.currency}.
       </ReportHead>
       {!withRecorded && <p class="muted report-note">No sale line carried a cost from the source system, so there is no recorded cost to compare with the ledger's COGS.</p>}
-      <DataTable
+      <Table
         testid="report-table"
         caption={`Gross profit by ${d.by}`}
         rows={d.rows}

@@ -4,7 +4,7 @@
  * screen runs it for every stocked product in every warehouse to show gaps before an event
  * fails on them with MAPPING_MISSING.
  */
-import type { CompanyData, Mapping } from './types';
+import type { CompanyData, Mapping } from '../../wire';
 
 export type Level = 'product' | 'category' | 'warehouse' | 'company';
 

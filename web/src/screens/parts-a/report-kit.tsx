@@ -5,7 +5,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { apiText, download, type Problem } from '../../api';
-import { ProblemBox, toProblem } from '../../components/ui';
+import { isZero, ProblemBox, toProblem } from '../../components/ui';
 import { go, href } from '../../router';
 
 export interface Field {
@@ -93,9 +93,9 @@ export function ReportHead({ children, download: dl }: { children: ComponentChil
   );
 }
 
-/** "0", "0.00", "-0.00" → "" so that in/out columns show only what moved (a text test, no arithmetic). */
+/** "0", "0.00", "-0.00" → "" so that in/out columns show only what moved. */
 export function blankZero(s: string | null | undefined): string {
-  return s === null || s === undefined || /^-?0(\.0*)?$/.test(s) ? '' : s;
+  return s === null || s === undefined || isZero(s) ? '' : s;
 }
 
 /** A date range in words for the report's heading. */

@@ -2,9 +2,8 @@
 import type { JSX } from 'preact';
 import { Table } from '../../components/ui';
 import { href } from '../../router';
-import { DataTable } from './data-table';
 import { isGap, PRODUCT_ROLES, poolMappings, type PoolMapping, type Resolved } from './mapping';
-import type { CompanyData, Mapping } from './types';
+import type { CompanyData, Mapping } from '../../wire';
 
 /** What each setting means for the books, in a few words beside its value. */
 const MEANING: Record<string, Record<string, string>> = {
@@ -131,7 +130,7 @@ export function LevelMappings({ co }: { co: CompanyData }): JSX.Element {
   return (
     <section aria-labelledby="levels-h">
       <h2 id="levels-h">Mappings per level</h2>
-      <DataTable
+      <Table
         testid="mapping-levels"
         caption="Role → account mappings as configured at each level"
         rows={rows}

@@ -5,11 +5,10 @@
  */
 import type { ComponentChildren, JSX } from 'preact';
 import { api } from '../../api';
-import { Loaded, Money, useLoad, type Column } from '../../components/ui';
-import { href } from '../../router';
-import { DataTable } from './data-table';
+import { Loaded, Money, Table, useLoad, type Column } from '../../components/ui';
+import { eventHref } from '../../router';
 import { apiPath, blankZero, csvName, DownloadCsv, FilterForm, period, pick, ReportHead, type Field } from './report-kit';
-import type { CompanyData, StockLedgerData } from './types';
+import type { CompanyData, StockLedgerData } from '../../wire';
 
 function fields(co: CompanyData | undefined, product: string): Field[] {
   const stocked = (co?.products ?? []).filter((p) => p.stocked !== false);
@@ -31,7 +30,7 @@ type Row = StockLedgerData['rows'][number];
 function columns(d: StockLedgerData): Column<Row>[] {
   const all: (Column<Row> & { show?: boolean })[] = [
     { label: 'Date', cell: (r) => r.date },
-    { label: 'Event', cell: (r) => <a href={href(`events/${encodeURIComponent(r.event)}`)}>{r.event}</a> },
+    { label: 'Event', cell: (r) => <a href={eventHref(r.event)}>{r.event}</a> },
     { label: 'Type', cell: (r) => r.eventType.replace(/_/g, ' ') },
     { label: 'Warehouse', cell: (r) => r.warehouse, show: d.warehouse === null },
     { label: 'Lot', cell: (r) => r.lot ?? '', show: d.rows.some((r) => r.lot !== null) },
@@ -59,7 +58,7 @@ function Body({ d, path }: { d: StockLedgerData; path: string }): JSX.Element {
       <ReportHead download={<DownloadCsv path={path} filename={csvName('stock-ledger', d.product, d.warehouse, d.from, d.to)} />}>
         <strong>{d.product}</strong> {d.productName}, {d.warehouse ? `warehouse ${d.warehouse}` : 'all warehouses'}, {period(d.from, d.to)}; values in {d.currency}. {d.rows.length} movements.
       </ReportHead>
-      <DataTable
+      <Table
         testid="report-table"
         long
         caption={`Stock ledger of ${d.product}`}

@@ -1,10 +1,9 @@
 /** Trial balance as of a date: debit and credit per account, totals, and whether they balance. */
 import type { JSX } from 'preact';
 import { api } from '../../api';
-import { Loaded, Money, useLoad } from '../../components/ui';
-import { DataTable } from './data-table';
+import { Loaded, Money, Table, useLoad } from '../../components/ui';
 import { apiPath, csvName, DownloadCsv, FilterForm, pick, ReportHead, toCsv } from './report-kit';
-import type { TrialBalanceData } from './types';
+import type { TrialBalanceData } from '../../wire';
 
 const FIELDS = [{ name: 'asOf', label: 'As of', type: 'date' as const }];
 
@@ -20,7 +19,7 @@ function Body({ d }: { d: TrialBalanceData }): JSX.Element {
         {d.asOf ? `As of ${d.asOf}` : 'All dates'}, in {d.currency}.{' '}
         {d.balanced ? <span class="status tie">✓ Debits equal credits.</span> : <span class="status difference">Debits and credits differ.</span>}
       </ReportHead>
-      <DataTable
+      <Table
         testid="report-table"
         caption={`Trial balance ${d.asOf ? `as of ${d.asOf}` : '(all dates)'}`}
         rows={d.accounts}

@@ -4,11 +4,10 @@
  */
 import type { JSX } from 'preact';
 import { api } from '../../api';
-import { Loaded, Money, useLoad, type Column } from '../../components/ui';
+import { Loaded, Money, Table, TieStatus, useLoad, type Column } from '../../components/ui';
 import { href } from '../../router';
-import { DataTable, TieStatus } from './data-table';
 import { apiPath, csvName, DownloadCsv, FilterForm, pick, ReportHead } from './report-kit';
-import type { ValuationBy, ValuationData } from './types';
+import type { ValuationBy, ValuationData } from '../../wire';
 
 type Line = ValuationData['lines'][number];
 
@@ -48,7 +47,7 @@ function GlCheck({ d }: { d: ValuationData }): JSX.Element {
   return (
     <section aria-labelledby="gl-check-h">
       <h2 id="gl-check-h">Check against the GL</h2>
-      <DataTable
+      <Table
         testid="valuation-check"
         caption={`Sub-ledger value against the GL balance per inventory account${d.asOf ? ` as of ${d.asOf}` : ''}`}
         rows={d.accounts}
@@ -74,7 +73,7 @@ function Body({ d, path }: { d: ValuationData; path: string }): JSX.Element {
         Stock on hand {d.asOf ? `as of ${d.asOf}` : 'after all events'}, in {d.currency}.{' '}
         {d.ties ? <span class="status tie">✓ Every inventory account ties to the GL.</span> : <span class="status difference">DIFFERENCE: an inventory account does not tie to the GL (see below).</span>}
       </ReportHead>
-      <DataTable
+      <Table
         testid="report-table"
         caption={`Stock valuation by ${BY_LABEL[d.by]}`}
         rows={d.lines}

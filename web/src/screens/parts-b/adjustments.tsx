@@ -4,16 +4,13 @@
  * valuation it posts; then the entries, their totals and whether they balance.
  */
 import type { JSX } from 'preact';
-import { Money } from '../../components/ui';
+import { isZero, Money } from '../../components/ui';
 import { accountText, useAccounts } from './accounts';
 import { MOVEMENT_KINDS, type CategoryRow, type CountPreview, type Entry, type MovementKind } from './counts-api';
 
 const KIND_LABEL: Record<(typeof MOVEMENT_KINDS)[number], string> = {
   receipts: 'Receipts', sales: 'Sales', transfers: 'Transfers', production: 'Production', adjustments: 'Adjustments', other: 'Other',
 };
-
-/** Zero as the API writes it ("0.00", "-0.00"): tested as text, money is never parsed here. */
-const isZero = (v: string): boolean => /^-?0(\.0+)?$/.test(v);
 
 /** The movement kinds some category has; the others are named once under the table. */
 function kindsShown(p: CountPreview): { shown: MovementKind[]; none: MovementKind[] } {

@@ -6,7 +6,7 @@
 import type { JSX } from 'preact';
 import { api } from '../../api';
 import { Loaded, Money, useLoad } from '../../components/ui';
-import { eventLink } from './journal-table';
+import { eventHref } from '../../router';
 
 interface DrillLine { n: number; account: string; accountName: string; amount: string; product: string | null; warehouse: string | null; memo: string | null }
 
@@ -22,7 +22,7 @@ interface DrillLayer {
 
 interface DrillMove { index: number; kind: string; product: string; warehouse: string; lot: string | null; qty: string; value: string; unitCost: string | null; layers: DrillLayer[] }
 
-export interface DrillReport {
+interface DrillReport {
   currency: string;
   journal: { id: string; kind: string; event: string; eventType: string; date: string; lines: DrillLine[] };
   line: DrillLine | null;
@@ -35,7 +35,7 @@ function LayerSource({ t }: { t: DrillLayer }): JSX.Element {
     return (
       <>
         {/* Receipt lines are 0-based in the source; shown 1-based like journal lines. */}
-        <a href={eventLink(t.receipt.event)}>{t.receipt.event}</a> line {t.receipt.line + 1}
+        <a href={eventHref(t.receipt.event)}>{t.receipt.event}</a> line {t.receipt.line + 1}
         <div class="muted small">{[t.receipt.type, t.receipt.date].filter(Boolean).join(', ')}</div>
       </>
     );

@@ -4,33 +4,14 @@
  * line is one click from the cost layers it consumed.
  */
 import type { JSX } from 'preact';
-import { href } from '../../router';
-
-export interface JournalLine { account: string; accountName: string; amount: string; product?: string; warehouse?: string; memo?: string }
-
-export interface Journal {
-  id: string;
-  event: string;
-  eventType: string;
-  kind: 'original' | 'correction' | 'reversal';
-  date: string;
-  currency: string;
-  lines: JournalLine[];
-  cause?: string;
-  reverses?: string;
-  reference?: string;
-  memo?: string;
-  shiftedFrom?: string;
-  seq?: string;
-}
+import { eventHref } from '../../router';
+import type { Journal, JournalLine } from '../../wire';
 
 /** Columns: the journal, then account, debit, credit, product @ warehouse, memo per line. */
 const COLS = 6;
 
-export const eventLink = (event: string, query: Record<string, string | undefined> = {}): string => href(`events/${encodeURIComponent(event)}`, query);
-
 /** The drill-down of a journal line: its event's page with the line chosen (lines are 1-based). */
-export const lineLink = (j: Journal, n: number): string => eventLink(j.event, { journal: j.id, line: String(n) });
+const lineLink = (j: Journal, n: number): string => eventHref(j.event, { journal: j.id, line: String(n) });
 
 /** Debit and credit columns from the signed amount (the sign is text; no arithmetic on money). */
 function DrCr({ amount }: { amount: string }): JSX.Element {
@@ -45,7 +26,7 @@ function DrCr({ amount }: { amount: string }): JSX.Element {
 
 /** A correction names the event that caused it, a reversal the journal it reverses. */
 function KindNote({ j }: { j: Journal }): JSX.Element {
-  if (j.kind === 'correction' && j.cause) return <>correction, caused by <a href={eventLink(j.cause)}>{j.cause}</a></>;
+  if (j.kind === 'correction' && j.cause) return <>correction, caused by <a href={eventHref(j.cause)}>{j.cause}</a></>;
   if (j.kind === 'reversal' && j.reverses) return <>reversal of {j.reverses}</>;
   return <>{j.kind}</>;
 }
@@ -56,7 +37,7 @@ function JournalHead({ j, rows, showEvent }: { j: Journal; rows: number; showEve
     <th scope="rowgroup" rowSpan={rows} class="journal-head">
       <span class="jid">{j.id}</span>
       <span class="sub">{j.date}{j.shiftedFrom && ` (from ${j.shiftedFrom})`}</span>
-      {showEvent && <span class="sub"><a href={eventLink(j.event)}>{j.event}</a> {j.eventType}</span>}
+      {showEvent && <span class="sub"><a href={eventHref(j.event)}>{j.event}</a> {j.eventType}</span>}
       <span class="sub"><KindNote j={j} /></span>
       {j.reference && <span class="sub muted">{j.reference}</span>}
     </th>

@@ -8,7 +8,8 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { can, type Problem } from '../../api';
 import { ProblemBox, toProblem } from '../../components/ui';
-import { eventHref, markRecord, type Mark, type RunSummary, type SyncRecord } from './sync';
+import { eventHref } from '../../router';
+import { markRecord, type Mark, type RunSummary, type SyncRecord } from './sync';
 
 const MARK_LABEL: Record<Mark, string> = { hold: 'Hold', release: 'Release', repost: 'Re-post', 'void-and-repost': 'Void & re-post' };
 

@@ -5,10 +5,12 @@
  * every progress line.
  */
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { can, type Problem } from '../../api';
 import { ProblemBox, Progress, toProblem } from '../../components/ui';
-import { eventHref, eventOfRecordId, runSync, TYPE_LABELS, type RecordResult, type RecordType, type ResultStatus, type RunSummary } from './sync';
+import { eventHref } from '../../router';
+import { TYPE_LABELS, type RecordType } from '../../wire';
+import { eventOfRecordId, runSync, type RecordResult, type ResultStatus, type RunSummary } from './sync';
 
 const STATUS_LABEL: Record<ResultStatus, string> = {
   posted: 'posted',
@@ -68,11 +70,11 @@ function CodeTally({ results }: { results: RecordResult[] }): JSX.Element | null
   );
 }
 
-export function SyncResults({ summary }: { summary: RunSummary }): JSX.Element {
+function SyncResults({ summary }: { summary: RunSummary }): JSX.Element {
   const [problemsOnly, setProblemsOnly] = useState(false);
-  const rows = [...summary.results]
-    .sort((a, b) => ORDER[a.status] - ORDER[b.status])
-    .filter((r) => !problemsOnly || ORDER[r.status] < 3);
+  // Sorted once per run, not on every render of the accounting screen around it.
+  const sorted = useMemo(() => [...summary.results].sort((a, b) => ORDER[a.status] - ORDER[b.status]), [summary]);
+  const rows = problemsOnly ? sorted.filter((r) => ORDER[r.status] < 3) : sorted;
   return (
     <section aria-labelledby="sync-results-title">
       <h2 id="sync-results-title">{summary.dryRun ? 'Dry run results' : 'Sync results'}</h2>

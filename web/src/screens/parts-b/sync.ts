@@ -3,25 +3,15 @@
  * marks, and a run streamed as JSON Lines so the progress bar moves while records post.
  */
 import { api, apiLines, ApiError, type Problem } from '../../api';
-
-export const RECORD_TYPES = ['invoices', 'procurement', 'expenses', 'payments', 'journals'] as const;
-export type RecordType = (typeof RECORD_TYPES)[number];
-
-export const TYPE_LABELS: Record<RecordType, string> = {
-  invoices: 'Invoices',
-  procurement: 'Procurement / Inventory',
-  expenses: 'Expenses',
-  payments: 'Payments',
-  journals: 'Journals',
-};
+import { RECORD_TYPES, type RecordType } from '../../wire';
 
 export const isRecordType = (x: string | undefined): x is RecordType => (RECORD_TYPES as readonly string[]).includes(x ?? '');
 
-export interface Failure { code: string; message: string; fix: string }
-export interface Warning { code: string; message: string }
-export interface TargetIds { documentNumber?: string; documentKind?: string; journalNumber?: string }
+interface Failure { code: string; message: string; fix: string }
+interface Warning { code: string; message: string }
+interface TargetIds { documentNumber?: string; documentKind?: string; journalNumber?: string }
 
-export type RecordStatus = 'unposted' | 'failed' | 'held' | 'in-progress' | 'posted' | 'cancelled';
+type RecordStatus = 'unposted' | 'failed' | 'held' | 'in-progress' | 'posted' | 'cancelled';
 
 export interface SyncRecord {
   id: string;
@@ -78,11 +68,6 @@ export async function runSync(type: RecordType, dryRun: boolean, onProgress: (do
   if (problem) throw new ApiError(problem);
   if (!summary) throw new ApiError({ code: 'SYNC_INCOMPLETE', title: 'Sync incomplete', detail: 'The run ended without a summary.', fix: 'Reload the list to see which records posted, then run again.', status: 0 });
   return summary;
-}
-
-/** Where a record's event is shown: corrections ("EV/c1") and voids book the event in `event`. */
-export function eventHref(event: string): string {
-  return `#/events/${encodeURIComponent(event)}`;
 }
 
 /** A record id of a correction names its event before "/c<n>". */
