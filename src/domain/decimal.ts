@@ -51,7 +51,3 @@ export function absBig(x: bigint): bigint {
 export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
-
-export function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}

@@ -232,6 +232,3 @@ export function checkOrder(list: readonly Migration[]): void {
     last = m.version;
   }
 }
-
-/** The latest schema version this code knows. */
-export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
