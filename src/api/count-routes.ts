@@ -11,6 +11,7 @@
  * Each request uses the server's own ledger of the company, opened again when another process
  * appended events since, so a count posted elsewhere is seen and an export is posted once.
  */
+import { companyOf } from './request.js';
 import { freshLedger } from './ledgers.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
@@ -34,10 +35,6 @@ function countProblem(f: Failure): ProblemError {
   return new ProblemError(f, COUNT_STATUS[f.code] ?? statusOf(f.code));
 }
 
-function companyOf(req: FastifyRequest): string {
-  if (req.auth === null) throw new Error('assertion failed: an authenticated route runs after its auth hook');
-  return req.auth.company;
-}
 
 export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   app.addSchema(CountPreviewSchema);

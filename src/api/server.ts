@@ -39,6 +39,7 @@ import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerCountRoutes } from './count-routes.js';
 import { registerWebRoutes } from './web-routes.js';
+import { authOf } from './request.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -72,10 +73,6 @@ export interface ServerOptions {
 
 const isFailure = (x: unknown): x is Failure => typeof x === 'object' && x !== null && 'code' in x && 'fix' in x && 'record' in x;
 
-function authOf(req: FastifyRequest): Auth {
-  if (req.auth === null) throw new Error('assertion failed: an authenticated route runs after its auth hook');
-  return req.auth;
-}
 
 const money = (co: Company, v: bigint): string => formatMoney(v, co.baseCurrency);
 

@@ -12,6 +12,7 @@
  * API syncs the same book it posts to.
  */
 import { PassThrough } from 'node:stream';
+import { companyOf } from './request.js';
 import { freshLedger, type LedgerDeps } from './ledgers.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
@@ -41,10 +42,6 @@ export function syncProblem(f: Failure): ProblemError {
 
 const isFailure = (x: unknown): x is Failure => typeof x === 'object' && x !== null && 'code' in x && 'fix' in x && 'record' in x;
 
-function companyOf(req: FastifyRequest): string {
-  if (req.auth === null) throw new Error('assertion failed: a sync route runs after its auth hook');
-  return req.auth.company;
-}
 
 const idOf = (req: FastifyRequest): string => (req.params as { id: string }).id;
 

@@ -9,28 +9,22 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Company } from '../domain/config.js';
+import type { FastifyInstance } from 'fastify';
 import { formatMoney } from '../domain/money.js';
 import { divRound } from '../domain/rounding.js';
 import { accountChecks, poolValues } from '../reports/valuation.js';
 import { openSync } from '../sync/open.js';
 import { roleAccounts } from '../reports/common.js';
-import { PERMISSIONS, type ApiRole } from './keys.js';
+import { PERMISSIONS } from './keys.js';
 import { freshLedger, type LedgerDeps } from './ledgers.js';
+import { authOf } from './request.js';
+import type { Auth } from './server.js';
 
 export type WebRouteDeps = LedgerDeps;
 
 /** dist/web, from src/api (tests under tsx) and from dist/api alike. */
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-interface Auth { company: string; role: ApiRole; co: Company }
-
-function authOf(req: FastifyRequest): Auth {
-  const a = (req as unknown as { auth: Auth | null }).auth;
-  if (!a) throw new Error('assertion: the route has a permission, so the request is authenticated');
-  return a;
-}
 
 function monthEnds(first: string, last: string): { month: string; end: string }[] {
   const out: { month: string; end: string }[] = [];
