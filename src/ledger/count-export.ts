@@ -13,7 +13,7 @@
  * movements posted (so the export trues the GL up to the count).
  */
 import { failure, type Failure } from '../domain/errors.js';
-import type { BookEvent, EventOf } from '../domain/events.js';
+import type { EventOf } from '../domain/events.js';
 import { byCodePoint } from '../domain/values.js';
 import { formatMoney } from '../domain/money.js';
 import { mappedAccount, type Company } from '../domain/config.js';
@@ -63,20 +63,12 @@ const NONE = '';
 /** How a count_export line names the products without a category. */
 const UNCATEGORISED = '(none)';
 
-type Live = { event: BookEvent; voided: boolean };
-
-function liveEvents(ledger: CompanyLedger): Live[] {
-  const out: Live[] = [];
-  for (const v of ledger.current.views()) out.push({ event: v.event, voided: v.voidedBy !== undefined });
-  return out;
-}
-
 /** Every count (a date with a live stocktake), oldest first, with its live export. */
 export function counts(ledger: CompanyLedger): CountInfo[] {
   const dates = new Set<string>();
   const exported = new Map<string, string>();
-  for (const { event, voided } of liveEvents(ledger)) {
-    if (voided) continue;
+  for (const { event, voidedBy } of ledger.current.views()) {
+    if (voidedBy !== undefined) continue;
     if (event.type === 'stocktake') dates.add(event.date);
     if (event.type === 'count_export') exported.set(event.date, event.id);
   }
@@ -87,8 +79,8 @@ export function counts(ledger: CompanyLedger): CountInfo[] {
 /** The latest live export dated before `date`: the one a new export follows. */
 function previousExport(ledger: CompanyLedger, date: string): string | undefined {
   let best: { date: string; id: string } | undefined;
-  for (const { event, voided } of liveEvents(ledger)) {
-    if (voided || event.type !== 'count_export' || event.date >= date) continue;
+  for (const { event, voidedBy } of ledger.current.views()) {
+    if (voidedBy !== undefined || event.type !== 'count_export' || event.date >= date) continue;
     if (!best || event.date > best.date) best = { date: event.date, id: event.id };
   }
   return best?.id;
@@ -199,8 +191,8 @@ function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined
  */
 function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Map<string, bigint> {
   const out = new Map<string, bigint>(ledger.co.settings.inventorySystem === 'perpetual' ? current : []);
-  for (const { event, voided } of liveEvents(ledger)) {
-    if (voided || event.type !== 'count_export' || event.date > date || event.id === except) continue;
+  for (const { event, voidedBy } of ledger.current.views()) {
+    if (voidedBy !== undefined || event.type !== 'count_export' || event.date > date || event.id === except) continue;
     for (const l of (event as EventOf<'count_export'>).lines) {
       const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
       out.set(k, (out.get(k) ?? 0n) + l.current - l.prior);
@@ -276,7 +268,9 @@ export async function exportCount(ledger: CompanyLedger, date?: string): Promise
     return failure('COUNT_SUPERSEDED', `Count ${p.count} of company "${ledger.id}" is dated before the export ${later[later.length - 1]}; exporting it now would undo the balances that export left.`, `Export counts in date order: void ${later.reverse().join(', then ')} first (latest first), then export ${p.count}.`, { company: ledger.id, count: p.count, event: later[0]! });
   }
   if (p.exportedBy !== undefined) return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was already exported by ${p.exportedBy}.`, `Nothing to do. To export it again, void ${p.exportedBy} first (a void event), then export.`, { company: ledger.id, count: p.count, event: p.exportedBy });
-  const earlier = liveEvents(ledger).filter((e) => e.event.type === 'count_export' && e.event.date === p.count).length;
+  // Voided exports of the date count too: a new export takes a fresh id.
+  let earlier = 0;
+  for (const { event } of ledger.current.views()) if (event.type === 'count_export' && event.date === p.count) earlier++;
   const id = earlier === 0 ? `CX-${p.count}` : `CX-${p.count}-${earlier + 1}`;
   const lines = p.categories.filter((c) => c.prior !== 0n || c.current !== 0n).map((c) => ({ category: c.category || UNCATEGORISED, asset: c.asset, cogs: c.cogs, prior: formatMoney(c.prior, ledger.co.baseCurrency), current: formatMoney(c.current, ledger.co.baseCurrency) }));
   if (lines.length === 0) return failure('NO_COUNT', `Count ${p.count} of company "${ledger.id}" values no stock and no prior inventory: there is nothing to export.`, 'Check the count date.', { company: ledger.id, count: p.count });
