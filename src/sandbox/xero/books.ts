@@ -78,38 +78,33 @@ export interface LinesDoc {
   total: bigint;
 }
 
-export interface InvoiceRecord extends LinesDoc {
-  invoiceId: string;
-  type: 'ACCREC' | 'ACCPAY';
-  invoiceNumber: string;
+/** What invoices and credit notes share besides their lines. */
+export interface DocumentRecord extends LinesDoc {
   reference?: string;
   contactId: string;
   date: string;
   dueDate?: string;
   status: DocStatus;
   currencyCode: string;
-  amountPaid: bigint;
-  amountDue: bigint;
-  amountCredited: bigint;
   paymentIds: string[];
   fullyPaidOnDate?: string;
   updatedMs: number;
 }
 
-export interface CreditNoteRecord extends LinesDoc {
+export interface InvoiceRecord extends DocumentRecord {
+  invoiceId: string;
+  type: 'ACCREC' | 'ACCPAY';
+  invoiceNumber: string;
+  amountPaid: bigint;
+  amountDue: bigint;
+  amountCredited: bigint;
+}
+
+export interface CreditNoteRecord extends DocumentRecord {
   creditNoteId: string;
   type: 'ACCRECCREDIT' | 'ACCPAYCREDIT';
   creditNoteNumber: string;
-  reference?: string;
-  contactId: string;
-  date: string;
-  dueDate?: string;
-  status: DocStatus;
-  currencyCode: string;
   remainingCredit: bigint;
-  paymentIds: string[];
-  fullyPaidOnDate?: string;
-  updatedMs: number;
 }
 
 export interface JournalLineRecord {
@@ -228,8 +223,10 @@ export class Books {
     }
   }
 
-  accountById(id: string): AccountRecord | undefined {
-    for (const a of this.accounts.values()) if (a.accountId === id) return a;
+  /** The account a request names: by code when it gives one, else by AccountID. */
+  accountOf(code: string | undefined, id: string | undefined): AccountRecord | undefined {
+    if (code !== undefined) return this.accounts.get(code);
+    if (id !== undefined) for (const a of this.accounts.values()) if (a.accountId === id) return a;
     return undefined;
   }
 
@@ -242,12 +239,6 @@ export class Books {
   contactByNumber(n: string): ContactRecord | undefined {
     for (const c of this.contacts.values()) if (c.contactNumber === n) return c;
     return undefined;
-  }
-
-  /** Whether a document dated `day` falls in the locked period (on or before the lock date). */
-  isLocked(day: string): boolean {
-    const lock = this.organisation.periodLockDate;
-    return lock !== undefined && day <= lock;
   }
 
   /** Xero's refusal for a document dated in the locked period, if it is. */

@@ -8,10 +8,9 @@ import { isRecord } from '../../domain/values.js';
 import type { ContactRecord, Terms, TermsType } from './books.js';
 import { type BatchContext, type Prepared } from './batch.js';
 import { contactJson } from './views.js';
+import { str } from './wire.js';
 
 const TERMS_TYPES: readonly TermsType[] = ['DAYSAFTERBILLDATE', 'DAYSAFTERBILLMONTH', 'OFCURRENTMONTH', 'OFFOLLOWINGMONTH'];
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export const duplicateNameMessage = (name: string): string =>
   `The contact name ${name} is already assigned to another contact. The contact name must be unique across all active contacts.`;

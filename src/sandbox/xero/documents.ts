@@ -5,14 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../domain/values.js';
-import type { BankTransactionRecord, ContactRecord, CreditNoteRecord, DocStatus, InvoiceRecord, LinesDoc, Terms } from './books.js';
+import type { BankTransactionRecord, ContactRecord, CreditNoteRecord, DocStatus, DocumentRecord, InvoiceRecord, LinesDoc, Terms } from './books.js';
 import { failed, type BatchContext, type Prepared } from './batch.js';
 import { resolveContact, saveContact } from './contacts.js';
 import { buildLines, lineAmountTypeOf } from './lines.js';
 import { bankTransactionJson, creditNoteJson, invoiceJson } from './views.js';
-import { addDays, dayOfMonth, endOfMonth, parseWireDate, today } from './wire.js';
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+import { addDays, dayOfMonth, endOfMonth, parseWireDate, str, today } from './wire.js';
 
 const CREATE_STATUSES: readonly DocStatus[] = ['DRAFT', 'SUBMITTED', 'AUTHORISED'];
 
@@ -79,8 +77,14 @@ function markContact(c: ContactRecord, sales: boolean, now: number): void {
   c.updatedMs = now;
 }
 
-const invoiceNumberTaken = (ctx: BatchContext, n: string): boolean =>
-  ctx.numbers.has(`ACCREC:${n}`) || [...ctx.books.invoices.values()].some((i) => i.type === 'ACCREC' && i.status !== 'DELETED' && i.invoiceNumber === n);
+/** Whether a sales number is used by an earlier element of this batch or by a saved document of `type` that is not DELETED. */
+function numberTaken<D extends DocumentRecord & { type: string }>(ctx: BatchContext, type: D['type'], saved: Iterable<D>, numberOf: (d: D) => string, n: string): boolean {
+  if (ctx.numbers.has(`${type}:${n}`)) return true;
+  for (const d of saved) if (d.type === type && d.status !== 'DELETED' && numberOf(d) === n) return true;
+  return false;
+}
+
+const invoiceNumberTaken = (ctx: BatchContext, n: string): boolean => numberTaken(ctx, 'ACCREC', ctx.books.invoices.values(), (i) => i.invoiceNumber, n);
 
 /** One element of PUT /Invoices. */
 export function prepareInvoice(el: unknown, ctx: BatchContext): Prepared {
@@ -112,8 +116,7 @@ export function prepareInvoice(el: unknown, ctx: BatchContext): Prepared {
   };
 }
 
-const creditNumberTaken = (ctx: BatchContext, n: string): boolean =>
-  ctx.numbers.has(`ACCRECCREDIT:${n}`) || [...ctx.books.creditNotes.values()].some((c) => c.type === 'ACCRECCREDIT' && c.status !== 'DELETED' && c.creditNoteNumber === n);
+const creditNumberTaken = (ctx: BatchContext, n: string): boolean => numberTaken(ctx, 'ACCRECCREDIT', ctx.books.creditNotes.values(), (c) => c.creditNoteNumber, n);
 
 /** One element of PUT /CreditNotes. */
 export function prepareCreditNote(el: unknown, ctx: BatchContext): Prepared {
@@ -178,6 +181,20 @@ function statusChange(input: Record<string, unknown>, doc: StatusTarget, ctx: Ba
   return { errors, commit: () => doc.touch(str(input.Status) as DocStatus, ctx.now), json };
 }
 
+/** A new status on an invoice; a voided or deleted one has nothing left due. */
+export function setInvoiceStatus(inv: InvoiceRecord, status: DocStatus, now: number): void {
+  inv.status = status;
+  if (status === 'VOIDED' || status === 'DELETED') inv.amountDue = 0n;
+  inv.updatedMs = now;
+}
+
+/** A new status on a credit note; a voided or deleted one has no credit left. */
+function setCreditNoteStatus(cn: CreditNoteRecord, status: DocStatus, now: number): void {
+  cn.status = status;
+  if (status === 'VOIDED' || status === 'DELETED') cn.remainingCredit = 0n;
+  cn.updatedMs = now;
+}
+
 /** POST /Invoices/{InvoiceID} with a new Status (void, delete, approve). */
 export function prepareInvoiceUpdate(inv: InvoiceRecord, el: unknown, ctx: BatchContext): Prepared {
   const input = isRecord(el) ? el : {};
@@ -186,11 +203,7 @@ export function prepareInvoiceUpdate(inv: InvoiceRecord, el: unknown, ctx: Batch
     status: inv.status,
     date: inv.date,
     paid: inv.amountPaid,
-    touch: (status, now) => {
-      inv.status = status;
-      if (status === 'VOIDED' || status === 'DELETED') inv.amountDue = 0n;
-      inv.updatedMs = now;
-    },
+    touch: (status, now) => setInvoiceStatus(inv, status, now),
   };
   return statusChange(input, target, ctx, () => invoiceJson(inv, ctx.books, ctx.unitdp));
 }
@@ -203,11 +216,7 @@ export function prepareCreditNoteUpdate(cn: CreditNoteRecord, el: unknown, ctx: 
     status: cn.status,
     date: cn.date,
     paid: cn.total - cn.remainingCredit,
-    touch: (status, now) => {
-      cn.status = status;
-      if (status === 'VOIDED' || status === 'DELETED') cn.remainingCredit = 0n;
-      cn.updatedMs = now;
-    },
+    touch: (status, now) => setCreditNoteStatus(cn, status, now),
   };
   return statusChange(input, target, ctx, () => creditNoteJson(cn, ctx.books, ctx.unitdp));
 }
@@ -217,7 +226,7 @@ function bankAccountOf(raw: unknown, ctx: BatchContext, errors: string[]): strin
   const r = isRecord(raw) ? raw : {};
   const code = str(r.Code);
   const id = str(r.AccountID);
-  const account = code !== undefined ? ctx.books.accounts.get(code) : id !== undefined ? ctx.books.accountById(id) : undefined;
+  const account = ctx.books.accountOf(code, id);
   if (!account) errors.push('A valid BankAccount must be specified (Code or AccountID).');
   else if (account.type !== 'BANK') errors.push(`Account code '${account.code}' is not a bank account.`);
   return account?.code;

@@ -8,6 +8,7 @@
  * (a validation failure replays as the same failure). A key whose first request is still being
  * answered gets 409, so two racing retries cannot both create.
  */
+import { byCodePoint } from '../../domain/values.js';
 
 export const MAX_KEY_LENGTH = 128;
 const TTL_XERO_MS = 24 * 3_600_000;
@@ -30,7 +31,7 @@ export function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (typeof x === 'object' && x !== null) {
     const entries = Object.entries(x).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    entries.sort(([a], [b]) => byCodePoint(a, b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(x) ?? 'null';

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { TokenStore, type TokenSet } from './auth.js';
 import { Books, type BankTransactionRecord, type ContactRecord, type CreditNoteRecord, type InvoiceRecord, type ManualJournalRecord, type PaymentRecord } from './books.js';
+import { setInvoiceStatus } from './documents.js';
 import { IdempotencyStore } from './idempotency.js';
 import { RateLimiter } from './limits.js';
 import { API_PREFIX, buildApp, type Core, type Violation } from './server.js';
@@ -140,9 +141,7 @@ function voidInvoice(core: Core, id: string): void {
   const inv = core.books.invoices.get(id);
   if (!inv) throw new Error(`Xero sandbox: no invoice ${id}`);
   if (inv.status !== 'AUTHORISED' || inv.amountPaid !== 0n) throw new Error(`Xero sandbox: invoice ${id} is ${inv.status} with payments; only an AUTHORISED invoice without payments can be voided`);
-  inv.status = 'VOIDED';
-  inv.amountDue = 0n;
-  inv.updatedMs = core.now();
+  setInvoiceStatus(inv, 'VOIDED', core.now());
 }
 
 function stateOf(books: Books): SandboxState {

@@ -10,11 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../domain/values.js';
 import type { JournalLineRecord, LineAmountType, ManualJournalRecord } from './books.js';
 import { failed, type BatchContext, type Prepared } from './batch.js';
-import { lineAmountTypeOf, lineTax } from './lines.js';
+import { lineAmountTypeOf, lineTax, taxTypeOf } from './lines.js';
 import { manualJournalJson } from './views.js';
-import { fromWire, MONEY_DP, moneyText, optionalFromWire, parseWireDate, today } from './wire.js';
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+import { fromWire, MONEY_DP, moneyText, optionalFromWire, parseWireDate, str, today } from './wire.js';
 
 function journalLine(raw: unknown, lat: LineAmountType, ctx: BatchContext, errors: string[]): JournalLineRecord | undefined {
   if (!isRecord(raw)) {
@@ -23,17 +21,14 @@ function journalLine(raw: unknown, lat: LineAmountType, ctx: BatchContext, error
   }
   const code = str(raw.AccountCode);
   const id = str(raw.AccountID);
-  const account = code !== undefined ? ctx.books.accounts.get(code) : id !== undefined ? ctx.books.accountById(id) : undefined;
+  const account = ctx.books.accountOf(code, id);
   if (!account) {
     errors.push(code === undefined && id === undefined ? 'Account code or ID must be specified.' : `Account code '${code ?? id}' does not match a recognised account.`);
     return undefined;
   }
   if (account.type === 'BANK') errors.push(`Account code '${account.code}' is a bank account; bank accounts cannot be used in manual journals.`);
   const lineAmount = fromWire(raw.LineAmount ?? 0, MONEY_DP, 'LineAmount');
-  const given = str(raw.TaxType);
-  if (given !== undefined && !ctx.books.taxRates.has(given)) errors.push(`The TaxType code '${given}' does not exist or cannot be used with this type of transaction.`);
-  const taxType = given ?? (lat === 'NoTax' ? 'NONE' : (account.taxType ?? 'NONE'));
-  const rate = ctx.books.taxRates.get(taxType)?.rate ?? 0n;
+  const { taxType, rate } = taxTypeOf(raw, account, lat, ctx, errors);
   const taxAmount = lat === 'NoTax' ? 0n : (optionalFromWire(raw.TaxAmount, MONEY_DP, 'TaxAmount') ?? lineTax(lineAmount, rate, lat));
   return { lineAmount, accountCode: account.code, description: str(raw.Description), taxType, taxAmount };
 }

@@ -14,7 +14,7 @@ import { divRound } from '../../domain/rounding.js';
 import { isRecord } from '../../domain/values.js';
 import type { AccountRecord, LineAmountType, LineRecord, LinesDoc } from './books.js';
 import type { BatchContext } from './batch.js';
-import { MONEY_DP, optionalFromWire, QTY_DP, RATE_DP, UNIT_DP, WireError, XERO_ROUNDING } from './wire.js';
+import { MONEY_DP, optionalFromWire, QTY_DP, RATE_DP, str, UNIT_DP, WireError, XERO_ROUNDING } from './wire.js';
 
 const LINE_AMOUNT_TYPES: readonly LineAmountType[] = ['Exclusive', 'Inclusive', 'NoTax'];
 /** 100% in units of 10^-RATE_DP. */
@@ -22,8 +22,6 @@ const HUNDRED_PERCENT = 100n * 10n ** BigInt(RATE_DP);
 const ONE_QTY = 10n ** BigInt(QTY_DP);
 /** Quantity × UnitAmount has QTY_DP + UNIT_DP places; money has MONEY_DP. */
 const EXTENSION_DIVISOR = 10n ** BigInt(QTY_DP + UNIT_DP - MONEY_DP);
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function lineAmountTypeOf(v: unknown, fallback: LineAmountType = 'Exclusive'): LineAmountType {
   if (v === undefined || v === null || v === '') return fallback;
@@ -64,13 +62,14 @@ export interface LineRules {
 function accountOf(raw: Record<string, unknown>, ctx: BatchContext, errors: string[]): AccountRecord | undefined {
   const code = str(raw.AccountCode);
   const id = str(raw.AccountID);
-  const account = code !== undefined ? ctx.books.accounts.get(code) : id !== undefined ? ctx.books.accountById(id) : undefined;
+  const account = ctx.books.accountOf(code, id);
   if ((code !== undefined || id !== undefined) && !account) errors.push(`Account code '${code ?? id}' does not match a recognised account.`);
   if (account?.type === 'BANK') errors.push(`Account code '${account.code}' is not a valid code for this document.`);
   return account;
 }
 
-function taxTypeOf(raw: Record<string, unknown>, account: AccountRecord | undefined, lat: LineAmountType, ctx: BatchContext, errors: string[]): { taxType: string; rate: bigint } {
+/** The line's tax type (given, else the account's default) and its rate; an unknown one is an error. */
+export function taxTypeOf(raw: Record<string, unknown>, account: AccountRecord | undefined, lat: LineAmountType, ctx: BatchContext, errors: string[]): { taxType: string; rate: bigint } {
   const given = str(raw.TaxType);
   if (given !== undefined && !ctx.books.taxRates.has(given)) {
     errors.push(`The TaxType code '${given}' does not exist or cannot be used with this type of transaction.`);

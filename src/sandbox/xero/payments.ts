@@ -11,9 +11,7 @@ import { isRecord } from '../../domain/values.js';
 import type { Books, CreditNoteRecord, InvoiceRecord, PaymentRecord } from './books.js';
 import { failed, type BatchContext, type Prepared } from './batch.js';
 import { paymentJson } from './views.js';
-import { fromWire, MONEY_DP, parseWireDate } from './wire.js';
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+import { fromWire, MONEY_DP, parseWireDate, str } from './wire.js';
 
 type Target = { kind: 'invoice'; doc: InvoiceRecord } | { kind: 'credit'; doc: CreditNoteRecord };
 
@@ -50,7 +48,7 @@ function accountOf(raw: unknown, books: Books, errors: string[]): string | undef
   const r = isRecord(raw) ? raw : {};
   const code = str(r.Code);
   const id = str(r.AccountID);
-  const account = code !== undefined ? books.accounts.get(code) : id !== undefined ? books.accountById(id) : undefined;
+  const account = books.accountOf(code, id);
   if (!account) errors.push('A valid Account must be specified for the payment (Code or AccountID).');
   else if (account.type !== 'BANK' && !account.enablePaymentsToAccount) {
     errors.push(`Account code '${account.code}' cannot take payments: use a BANK account or one with "Enable payments to this account".`);

@@ -3,8 +3,8 @@
  * document (so its request and response schemas are found there) and handled synchronously
  * over the Books. Auth, limits, idempotency and schema checks wrap these in server.ts.
  */
-import { isRecord } from '../../domain/values.js';
-import type { Books } from './books.js';
+import { byCodePoint, isRecord } from '../../domain/values.js';
+import type { Books, CreditNoteRecord, InvoiceRecord, ManualJournalRecord } from './books.js';
 import { batchContext, notFound, ok, runBatch, validationException, type ApiResult, type BatchContext, type Prepared } from './batch.js';
 import { prepareContact } from './contacts.js';
 import { prepareBankTransaction, prepareCreditNote, prepareCreditNoteUpdate, prepareInvoice, prepareInvoiceUpdate } from './documents.js';
@@ -13,7 +13,7 @@ import { preparePayment, preparePaymentDelete } from './payments.js';
 import { schemaHasPath } from './schema.js';
 import { accountJson, bankTransactionJson, contactJson, creditNoteJson, invoiceJson, manualJournalJson, organisationJson, paymentJson, taxRateJson, type JsonObject } from './views.js';
 import { compileWhere, WhereError } from './where.js';
-import { msOfMsDate, unitsOfText } from './wire.js';
+import { compareDecimals, msOfMsDate } from './wire.js';
 
 export interface Call {
   params: Record<string, string>;
@@ -38,7 +38,8 @@ const MAX_PAGE_SIZE = 1000;
 
 const queryParseError = (message: string): ApiResult => ({ status: 400, body: { ErrorNumber: 16, Type: 'QueryParseException', Message: message } });
 
-const ctxOf = (call: Call): BatchContext => batchContext(call.books, call.now, call.query.unitdp === '4' ? 4 : 2);
+const unitdpOf = (call: Call): number => (call.query.unitdp === '4' ? 4 : 2);
+const ctxOf = (call: Call): BatchContext => batchContext(call.books, call.now, unitdpOf(call));
 const summarize = (call: Call): boolean => call.query.summarizeErrors?.toLowerCase() !== 'false';
 const csv = (v: string | undefined): Set<string> | undefined => (v ? new Set(v.split(',').map((s) => s.trim().replace(/^"|"$/g, ''))) : undefined);
 
@@ -59,14 +60,9 @@ function sortBy(items: JsonObject[], order: string): JsonObject[] {
 
 /** Numbers compare exactly as decimals (10 after 9), everything else as text. */
 function compareValues(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const x = unitsOfText(String(a), 10, 'order');
-    const y = unitsOfText(String(b), 10, 'order');
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  const x = typeof a === 'string' ? a : JSON.stringify(a ?? '');
-  const y = typeof b === 'string' ? b : JSON.stringify(b ?? '');
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof a === 'number' && typeof b === 'number') return compareDecimals(a, b, 'order');
+  const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? ''));
+  return byCodePoint(text(a), text(b));
 }
 
 /** GET of a collection: where, If-Modified-Since, order and paging, as Xero applies them. */
@@ -111,7 +107,7 @@ function getInvoices(call: Call): ApiResult {
   const numbers = csv(call.query.InvoiceNumbers);
   const contacts = csv(call.query.ContactIDs);
   const statuses = csv(call.query.Statuses);
-  const unitdp = call.query.unitdp === '4' ? 4 : 2;
+  const unitdp = unitdpOf(call);
   const items = [...call.books.invoices.values()]
     .filter((i) => inSet(ids, i.invoiceId) && inSet(numbers, i.invoiceNumber) && inSet(contacts, i.contactId) && inSet(statuses, i.status))
     .map((i) => invoiceJson(i, call.books, unitdp));
@@ -125,88 +121,68 @@ function getContacts(call: Call): ApiResult {
   return list(call, 'Contacts', 'Contact', items);
 }
 
-const unitdpOf = (call: Call): number => (call.query.unitdp === '4' ? 4 : 2);
 const param = (call: Call, name: string): string => call.params[name] ?? '';
+
+/** PUT of a collection: a batch of new records. */
+function put(collection: string, idField: string, prepare: (el: unknown, ctx: BatchContext) => Prepared, hasErrorsField: boolean): RouteDef {
+  return {
+    method: 'PUT',
+    specPath: `/${collection}`,
+    handle: (c) => runBatch(elementsOf(c, collection), ctxOf(c), prepare, { collection, idField, summarize: summarize(c), hasErrorsField }),
+  };
+}
+
+/** GET /{collection}/{idField}: one record, or 404. */
+function getOne<T>(collection: string, idField: string, find: (c: Call, key: string) => T | undefined, json: (rec: T, c: Call) => JsonObject): RouteDef {
+  return {
+    method: 'GET',
+    specPath: `/${collection}/{${idField}}`,
+    handle: (c) => {
+      const rec = find(c, param(c, idField));
+      return rec ? ok(c.now, collection, [json(rec, c)]) : notFound();
+    },
+  };
+}
+
+/** POST /{collection}/{idField}: a status change on one record (the body's first element), or 404. */
+function postOne<T>(collection: string, idField: string, find: (c: Call, key: string) => T | undefined, prepare: (rec: T, el: unknown, ctx: BatchContext) => Prepared): RouteDef {
+  return {
+    method: 'POST',
+    specPath: `/${collection}/{${idField}}`,
+    handle: (c) => {
+      const rec = find(c, param(c, idField));
+      return rec ? single(c, collection, idField, (el, ctx) => prepare(rec, el, ctx)) : notFound();
+    },
+  };
+}
+
+const invoiceOf = (c: Call, key: string): InvoiceRecord | undefined => byIdOrNumber(c.books.invoices, key, (r) => r.invoiceNumber);
+const creditNoteOf = (c: Call, key: string): CreditNoteRecord | undefined => byIdOrNumber(c.books.creditNotes, key, (r) => r.creditNoteNumber);
+const manualJournalOf = (c: Call, key: string): ManualJournalRecord | undefined => c.books.manualJournals.get(key);
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', specPath: '/Organisation', handle: (c) => ok(c.now, 'Organisations', [organisationJson(c.books, c.tenantId)]) },
   { method: 'GET', specPath: '/Accounts', handle: (c) => list(c, 'Accounts', 'Account', [...c.books.accounts.values()].map((a) => accountJson(a, c.books))) },
   { method: 'GET', specPath: '/TaxRates', handle: (c) => list(c, 'TaxRates', 'TaxRate', [...c.books.taxRates.values()].map(taxRateJson)) },
   { method: 'GET', specPath: '/Contacts', handle: getContacts },
-  {
-    method: 'GET',
-    specPath: '/Contacts/{ContactID}',
-    handle: (c) => {
-      const rec = byIdOrNumber(c.books.contacts, param(c, 'ContactID'), (r) => r.contactNumber ?? '');
-      return rec ? ok(c.now, 'Contacts', [contactJson(rec)]) : notFound();
-    },
-  },
-  { method: 'PUT', specPath: '/Contacts', handle: (c) => runBatch(elementsOf(c, 'Contacts'), ctxOf(c), prepareContact, { collection: 'Contacts', idField: 'ContactID', summarize: summarize(c), hasErrorsField: false }) },
+  getOne('Contacts', 'ContactID', (c, key) => byIdOrNumber(c.books.contacts, key, (r) => r.contactNumber ?? ''), (rec) => contactJson(rec)),
+  put('Contacts', 'ContactID', prepareContact, false),
   { method: 'GET', specPath: '/Invoices', handle: getInvoices },
-  { method: 'PUT', specPath: '/Invoices', handle: (c) => runBatch(elementsOf(c, 'Invoices'), ctxOf(c), prepareInvoice, { collection: 'Invoices', idField: 'InvoiceID', summarize: summarize(c), hasErrorsField: true }) },
-  {
-    method: 'GET',
-    specPath: '/Invoices/{InvoiceID}',
-    handle: (c) => {
-      const inv = byIdOrNumber(c.books.invoices, param(c, 'InvoiceID'), (r) => r.invoiceNumber);
-      return inv ? ok(c.now, 'Invoices', [invoiceJson(inv, c.books, unitdpOf(c))]) : notFound();
-    },
-  },
-  {
-    method: 'POST',
-    specPath: '/Invoices/{InvoiceID}',
-    handle: (c) => {
-      const inv = byIdOrNumber(c.books.invoices, param(c, 'InvoiceID'), (r) => r.invoiceNumber);
-      return inv ? single(c, 'Invoices', 'InvoiceID', (el, ctx) => prepareInvoiceUpdate(inv, el, ctx)) : notFound();
-    },
-  },
+  put('Invoices', 'InvoiceID', prepareInvoice, true),
+  getOne('Invoices', 'InvoiceID', invoiceOf, (rec, c) => invoiceJson(rec, c.books, unitdpOf(c))),
+  postOne('Invoices', 'InvoiceID', invoiceOf, prepareInvoiceUpdate),
   { method: 'GET', specPath: '/CreditNotes', handle: (c) => list(c, 'CreditNotes', 'CreditNote', [...c.books.creditNotes.values()].map((r) => creditNoteJson(r, c.books, unitdpOf(c)))) },
-  { method: 'PUT', specPath: '/CreditNotes', handle: (c) => runBatch(elementsOf(c, 'CreditNotes'), ctxOf(c), prepareCreditNote, { collection: 'CreditNotes', idField: 'CreditNoteID', summarize: summarize(c), hasErrorsField: true }) },
-  {
-    method: 'GET',
-    specPath: '/CreditNotes/{CreditNoteID}',
-    handle: (c) => {
-      const cn = byIdOrNumber(c.books.creditNotes, param(c, 'CreditNoteID'), (r) => r.creditNoteNumber);
-      return cn ? ok(c.now, 'CreditNotes', [creditNoteJson(cn, c.books, unitdpOf(c))]) : notFound();
-    },
-  },
-  {
-    method: 'POST',
-    specPath: '/CreditNotes/{CreditNoteID}',
-    handle: (c) => {
-      const cn = byIdOrNumber(c.books.creditNotes, param(c, 'CreditNoteID'), (r) => r.creditNoteNumber);
-      return cn ? single(c, 'CreditNotes', 'CreditNoteID', (el, ctx) => prepareCreditNoteUpdate(cn, el, ctx)) : notFound();
-    },
-  },
+  put('CreditNotes', 'CreditNoteID', prepareCreditNote, true),
+  getOne('CreditNotes', 'CreditNoteID', creditNoteOf, (rec, c) => creditNoteJson(rec, c.books, unitdpOf(c))),
+  postOne('CreditNotes', 'CreditNoteID', creditNoteOf, prepareCreditNoteUpdate),
   { method: 'GET', specPath: '/ManualJournals', handle: (c) => list(c, 'ManualJournals', 'ManualJournal', [...c.books.manualJournals.values()].map((r) => manualJournalJson(r, c.books))) },
-  { method: 'PUT', specPath: '/ManualJournals', handle: (c) => runBatch(elementsOf(c, 'ManualJournals'), ctxOf(c), prepareManualJournal, { collection: 'ManualJournals', idField: 'ManualJournalID', summarize: summarize(c), hasErrorsField: false }) },
-  {
-    method: 'GET',
-    specPath: '/ManualJournals/{ManualJournalID}',
-    handle: (c) => {
-      const mj = c.books.manualJournals.get(param(c, 'ManualJournalID'));
-      return mj ? ok(c.now, 'ManualJournals', [manualJournalJson(mj, c.books)]) : notFound();
-    },
-  },
-  {
-    method: 'POST',
-    specPath: '/ManualJournals/{ManualJournalID}',
-    handle: (c) => {
-      const mj = c.books.manualJournals.get(param(c, 'ManualJournalID'));
-      return mj ? single(c, 'ManualJournals', 'ManualJournalID', (el, ctx) => prepareManualJournalUpdate(mj, el, ctx)) : notFound();
-    },
-  },
+  put('ManualJournals', 'ManualJournalID', prepareManualJournal, false),
+  getOne('ManualJournals', 'ManualJournalID', manualJournalOf, (rec, c) => manualJournalJson(rec, c.books)),
+  postOne('ManualJournals', 'ManualJournalID', manualJournalOf, prepareManualJournalUpdate),
   { method: 'GET', specPath: '/Payments', handle: (c) => list(c, 'Payments', 'Payment', [...c.books.payments.values()].map((p) => paymentJson(p, c.books))) },
-  { method: 'PUT', specPath: '/Payments', handle: (c) => runBatch(elementsOf(c, 'Payments'), ctxOf(c), preparePayment, { collection: 'Payments', idField: 'PaymentID', summarize: summarize(c), hasErrorsField: false }) },
+  put('Payments', 'PaymentID', preparePayment, false),
   { method: 'POST', specPath: '/Payments', handle: (c) => runBatch([c.body], ctxOf(c), preparePayment, { collection: 'Payments', idField: 'PaymentID', summarize: true, hasErrorsField: false }) },
-  {
-    method: 'GET',
-    specPath: '/Payments/{PaymentID}',
-    handle: (c) => {
-      const p = c.books.payments.get(param(c, 'PaymentID'));
-      return p ? ok(c.now, 'Payments', [paymentJson(p, c.books)]) : notFound();
-    },
-  },
+  getOne('Payments', 'PaymentID', (c, key) => c.books.payments.get(key), (rec, c) => paymentJson(rec, c.books)),
   {
     method: 'POST',
     specPath: '/Payments/{PaymentID}',
@@ -216,15 +192,8 @@ export const ROUTES: readonly RouteDef[] = [
     },
   },
   { method: 'GET', specPath: '/BankTransactions', handle: (c) => list(c, 'BankTransactions', 'BankTransaction', [...c.books.bankTransactions.values()].map((r) => bankTransactionJson(r, c.books, unitdpOf(c)))) },
-  { method: 'PUT', specPath: '/BankTransactions', handle: (c) => runBatch(elementsOf(c, 'BankTransactions'), ctxOf(c), prepareBankTransaction, { collection: 'BankTransactions', idField: 'BankTransactionID', summarize: summarize(c), hasErrorsField: false }) },
-  {
-    method: 'GET',
-    specPath: '/BankTransactions/{BankTransactionID}',
-    handle: (c) => {
-      const bt = c.books.bankTransactions.get(param(c, 'BankTransactionID'));
-      return bt ? ok(c.now, 'BankTransactions', [bankTransactionJson(bt, c.books, unitdpOf(c))]) : notFound();
-    },
-  },
+  put('BankTransactions', 'BankTransactionID', prepareBankTransaction, false),
+  getOne('BankTransactions', 'BankTransactionID', (c, key) => c.books.bankTransactions.get(key), (rec, c) => bankTransactionJson(rec, c.books, unitdpOf(c))),
 ];
 
 /** A spec path as a fastify route ("/Invoices/{InvoiceID}" → "/Invoices/:InvoiceID"). */

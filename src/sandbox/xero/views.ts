@@ -3,8 +3,7 @@
  * converted from exact cents at the last moment (toWire asserts each one reads back exactly).
  */
 import { divRound } from '../../domain/rounding.js';
-import { formatTrimmed } from '../../domain/decimal.js';
-import type { AccountRecord, Books, BankTransactionRecord, ContactRecord, CreditNoteRecord, InvoiceRecord, LineRecord, ManualJournalRecord, PaymentRecord, TaxRateRecord, Terms } from './books.js';
+import type { AccountRecord, Books, BankTransactionRecord, ContactRecord, CreditNoteRecord, DocumentRecord, InvoiceRecord, LineRecord, LinesDoc, ManualJournalRecord, PaymentRecord, TaxRateRecord, Terms } from './books.js';
 import { dateString, money, msDate, msDateTime, QTY_DP, RATE_DP, toWire, UNIT_DP, XERO_ROUNDING } from './wire.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -144,6 +143,34 @@ function paymentRefs(books: Books, ids: readonly string[]): JsonObject[] {
   return out;
 }
 
+/** The lines and totals of an invoice, credit note or bank transaction, in Xero's order. */
+function linesJson(d: LinesDoc, unitdp: number): JsonObject {
+  return {
+    LineAmountTypes: d.lineAmountTypes,
+    LineItems: d.lines.map((l) => lineJson(l, unitdp)),
+    SubTotal: money(d.subTotal),
+    TotalTax: money(d.totalTax),
+    Total: money(d.total),
+  };
+}
+
+/** The fields invoices and credit notes end with, in Xero's order. */
+function documentTailJson(d: DocumentRecord, books: Books, unitdp: number): JsonObject {
+  return {
+    Contact: contactOf(books, d.contactId),
+    DateString: dateString(d.date),
+    Date: msDate(d.date),
+    DueDateString: d.dueDate ? dateString(d.dueDate) : undefined,
+    DueDate: d.dueDate ? msDate(d.dueDate) : undefined,
+    Status: d.status,
+    ...linesJson(d, unitdp),
+    UpdatedDateUTC: msDateTime(d.updatedMs),
+    CurrencyCode: d.currencyCode,
+    FullyPaidOnDate: d.fullyPaidOnDate ? msDate(d.fullyPaidOnDate) : undefined,
+    SentToContact: false,
+  };
+}
+
 export function invoiceJson(inv: InvoiceRecord, books: Books, unitdp = 2): JsonObject {
   const key = `${inv.status}|${inv.amountDue}|${inv.amountPaid}|${inv.paymentIds.length}|${inv.updatedMs}|${unitdp}|${contactKey(books.contacts.get(inv.contactId))}`;
   return memo(inv, key, () => buildInvoiceJson(inv, books, unitdp));
@@ -166,21 +193,7 @@ function buildInvoiceJson(inv: InvoiceRecord, books: Books, unitdp: number): Jso
     IsDiscounted: inv.lines.some((l) => l.discountRate !== undefined),
     HasAttachments: false,
     HasErrors: false,
-    Contact: contactOf(books, inv.contactId),
-    DateString: dateString(inv.date),
-    Date: msDate(inv.date),
-    DueDateString: inv.dueDate ? dateString(inv.dueDate) : undefined,
-    DueDate: inv.dueDate ? msDate(inv.dueDate) : undefined,
-    Status: inv.status,
-    LineAmountTypes: inv.lineAmountTypes,
-    LineItems: inv.lines.map((l) => lineJson(l, unitdp)),
-    SubTotal: money(inv.subTotal),
-    TotalTax: money(inv.totalTax),
-    Total: money(inv.total),
-    UpdatedDateUTC: msDateTime(inv.updatedMs),
-    CurrencyCode: inv.currencyCode,
-    FullyPaidOnDate: inv.fullyPaidOnDate ? msDate(inv.fullyPaidOnDate) : undefined,
-    SentToContact: false,
+    ...documentTailJson(inv, books, unitdp),
   });
 }
 
@@ -202,21 +215,7 @@ function buildCreditNoteJson(cn: CreditNoteRecord, books: Books, unitdp: number)
     CurrencyRate: 1,
     HasAttachments: false,
     HasErrors: false,
-    Contact: contactOf(books, cn.contactId),
-    DateString: dateString(cn.date),
-    Date: msDate(cn.date),
-    DueDateString: cn.dueDate ? dateString(cn.dueDate) : undefined,
-    DueDate: cn.dueDate ? msDate(cn.dueDate) : undefined,
-    Status: cn.status,
-    LineAmountTypes: cn.lineAmountTypes,
-    LineItems: cn.lines.map((l) => lineJson(l, unitdp)),
-    SubTotal: money(cn.subTotal),
-    TotalTax: money(cn.totalTax),
-    Total: money(cn.total),
-    UpdatedDateUTC: msDateTime(cn.updatedMs),
-    CurrencyCode: cn.currencyCode,
-    FullyPaidOnDate: cn.fullyPaidOnDate ? msDate(cn.fullyPaidOnDate) : undefined,
-    SentToContact: false,
+    ...documentTailJson(cn, books, unitdp),
   });
 }
 
@@ -295,11 +294,7 @@ function buildBankTransactionJson(bt: BankTransactionRecord, books: Books, unitd
     CurrencyCode: bt.currencyCode,
     CurrencyRate: 1,
     Status: bt.status,
-    LineAmountTypes: bt.lineAmountTypes,
-    LineItems: bt.lines.map((l) => lineJson(l, unitdp)),
-    SubTotal: money(bt.subTotal),
-    TotalTax: money(bt.totalTax),
-    Total: money(bt.total),
+    ...linesJson(bt, unitdp),
     UpdatedDateUTC: msDateTime(bt.updatedMs),
     HasAttachments: false,
   });
@@ -337,6 +332,3 @@ export function organisationJson(books: Books, tenantId: string): JsonObject {
     PaymentTerms: {},
   });
 }
-
-/** Quantities in messages ("3.5"). */
-export const qtyText = (q: bigint): string => formatTrimmed(q, QTY_DP);

@@ -9,8 +9,8 @@
  * Xero does); a field the collection's schema does not have, or anything else outside this
  * grammar, is a QueryParseException (HTTP 400), never a silent "matches nothing".
  */
-import { isRecord } from '../../domain/values.js';
-import { msOfMsDate, unitsOfText } from './wire.js';
+import { byCodePoint, isRecord } from '../../domain/values.js';
+import { compareDecimals, msOfMsDate } from './wire.js';
 
 export class WhereError extends Error {}
 
@@ -65,27 +65,31 @@ class Parser {
     if (got !== t) throw new WhereError(`Expected "${t}" but found "${got}" in where clause`);
   }
 
-  private or(): Expr {
-    let left = this.and();
-    while (this.peek() === '||' || this.peek()?.toUpperCase() === 'OR') {
-      this.i++;
-      left = { kind: 'or', left, right: this.and() };
-    }
+  /** Consumes the next token if it is `symbol` or the keyword `word` (any case). */
+  private accept(symbol: string, word: string): boolean {
+    const t = this.peek();
+    if (t !== symbol && t?.toUpperCase() !== word) return false;
+    this.i++;
+    return true;
+  }
+
+  /** Left-associative `operand (op operand)*` for `||`/OR and `&&`/AND. */
+  private chain(kind: 'and' | 'or', symbol: string, operand: () => Expr): Expr {
+    let left = operand();
+    while (this.accept(symbol, kind.toUpperCase())) left = { kind, left, right: operand() };
     return left;
+  }
+
+  private or(): Expr {
+    return this.chain('or', '||', () => this.and());
   }
 
   private and(): Expr {
-    let left = this.unary();
-    while (this.peek() === '&&' || this.peek()?.toUpperCase() === 'AND') {
-      this.i++;
-      left = { kind: 'and', left, right: this.unary() };
-    }
-    return left;
+    return this.chain('and', '&&', () => this.unary());
   }
 
   private unary(): Expr {
-    if (this.peek() === '!' || this.peek()?.toUpperCase() === 'NOT') {
-      this.i++;
+    if (this.accept('!', 'NOT')) {
       return { kind: 'not', expr: this.unary() };
     }
     if (this.peek() === '(') {
@@ -180,20 +184,13 @@ function lookup(obj: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-/** Numbers compare exactly (as decimals), never as doubles. */
-const asUnits = (x: string | number): bigint => unitsOfText(String(x), 10, 'where');
-
 function compare(value: unknown, lit: Literal): number | undefined {
   if (lit.kind === 'date' && typeof value === 'string') {
     const ms = msOfMsDate(value);
     return ms === undefined ? undefined : Math.sign(ms - lit.ms);
   }
-  if (lit.kind === 'number' && typeof value === 'number') {
-    const a = asUnits(value);
-    const b = asUnits(lit.value);
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-  if (lit.kind === 'string' && typeof value === 'string') return value < lit.value ? -1 : value > lit.value ? 1 : 0;
+  if (lit.kind === 'number' && typeof value === 'number') return compareDecimals(value, lit.value, 'where');
+  if (lit.kind === 'string' && typeof value === 'string') return byCodePoint(value, lit.value);
   if (lit.kind === 'bool' && typeof value === 'boolean') return value === lit.value ? 0 : undefined;
   return undefined;
 }

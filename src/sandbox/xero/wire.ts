@@ -48,6 +48,13 @@ export function unitsOfText(text: string, dp: number, field: string): bigint {
   return divRound(parsed.value, 10n ** BigInt(places - dp), XERO_ROUNDING);
 }
 
+/** Orders two numbers (or decimal strings) exactly, as decimals to 10 places, never as doubles. */
+export function compareDecimals(a: number | string, b: number | string, field: string): number {
+  const x = unitsOfText(String(a), 10, field);
+  const y = unitsOfText(String(b), 10, field);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** A JSON number from a request as exact units of 10^-dp. */
 export function fromWire(n: unknown, dp: number, field: string): bigint {
   if (typeof n !== 'number' || !Number.isFinite(n)) throw new WireError(`${field} must be a number`);
@@ -73,6 +80,9 @@ export function toWire(units: bigint, dp: number): number {
 }
 
 export const money = (cents: bigint): number => toWire(cents, MONEY_DP);
+
+/** A string field of a request, or undefined when absent, empty or not a string. */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A decimal string in a response or message ("100.00"). */
 export const moneyText = (cents: bigint): string => formatDecimal(cents, MONEY_DP);
