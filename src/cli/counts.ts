@@ -6,13 +6,12 @@
  * Every command takes --db/--database-url and --company. A failure (NO_COUNT, ALREADY_EXPORTED,
  * MAPPING_MISSING, UNKNOWN_COMPANY …) is printed as failure JSON on stderr, exit code 1.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Failure } from '../domain/errors.js';
 import { CompanyLedger } from '../ledger/service.js';
 import { counts, exportCount, preview } from '../ledger/count-export.js';
-import { isDate } from '../reports/common.js';
 import { csv } from '../reports/csv.js';
-import { DEFAULT_DB, storeFrom, type DbOptions } from './db.js';
+import { dateArg, dbOptions, storeFrom, type DbOptions } from './db.js';
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { countsJson, countsTable, exportJson, exportText, previewJson, previewRows, previewText } from './counts-format.js';
@@ -46,17 +45,9 @@ async function withLedger(o: Opts, io: CountsIo, fn: (ledger: CompanyLedger) => 
   }
 }
 
-function dateArg(v: string): string {
-  if (!isDate(v)) throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  return v;
-}
 
 function sub(parent: Command, name: string, description: string, formats: Format[]): Command {
-  return parent
-    .command(name)
-    .description(description)
-    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
-    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)')
+  return dbOptions(parent.command(name).description(description))
     .requiredOption('--company <id>', 'company')
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default('table'));
 }

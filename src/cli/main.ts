@@ -11,13 +11,12 @@
  *   counts    the inventory adjustments export of counts (src/cli/counts.ts)
  */
 import { Command, Option } from 'commander';
-import type { LedgerStore } from '../store/store.js';
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { post, type PostOptions } from './post.js';
 import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
-import { storeFrom, DEFAULT_DB, type DbOptions } from './db.js';
+import { storeFrom, dbOptions, withStore, type DbOptions } from './db.js';
 import { registerReports } from './reports.js';
 import { registerApi } from '../api/cli.js';
 import { registerExport } from './export.js';
@@ -27,24 +26,11 @@ import { registerCounts } from './counts.js';
 const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
 
-function dbOptions(cmd: Command): Command {
-  return cmd
-    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
-    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)');
-}
 
 function formatOption(): Option {
   return new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table');
 }
 
-async function withStore(opts: DbOptions, fn: (store: LedgerStore) => Promise<number>): Promise<void> {
-  const store = await storeFrom(opts);
-  try {
-    process.exitCode = await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 export function program(): Command {
   const cmd = new Command('stockbook').description('Inventory sub-ledger: costs stock movements and derives balanced journals.').version('0.1.0');

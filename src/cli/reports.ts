@@ -14,7 +14,7 @@ import type { Company } from '../domain/config.js';
 import type { Failure } from '../domain/errors.js';
 import { CompanyLedger } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
-import { isDate, formatUnitCost, formatPercent, money, qty, unitCostOf } from '../reports/common.js';
+import { formatUnitCost, formatPercent, money, qty, unitCostOf } from '../reports/common.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy, type ValuationReport } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows, type StockLedgerReport } from '../reports/stock-ledger.js';
 import { glDetail, glDetailJson, glDetailRows, type GlDetailReport } from '../reports/gl-detail.js';
@@ -24,7 +24,7 @@ import { drill, drillJson, drillRows, type DrillReport } from '../reports/drill.
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { csv, type Format } from './query.js';
-import type { DbOptions } from './db.js';
+import { dateArg, type DbOptions } from './db.js';
 
 /** What main.ts lends the report commands: its option helpers, store handling and output. */
 export interface ReportCli {
@@ -37,10 +37,6 @@ export interface ReportCli {
 
 type Out = (s: string) => void;
 
-function dateArg(v: string): string {
-  if (!isDate(v)) throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  return v;
-}
 
 function lineArg(v: string): number {
   if (!/^[1-9]\d{0,8}$/.test(v)) throw new InvalidArgumentError('expected a line number (1, 2, …).');

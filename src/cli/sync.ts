@@ -14,7 +14,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RecordType } from '../posting/types.js';
 import { RECORD_TYPES } from '../sync/records.js';
 import type { LedgerStore } from '../store/store.js';
-import { DEFAULT_DB, storeFrom, type DbOptions } from './db.js';
+import { dbOptions, withStore, type DbOptions } from './db.js';
 import type { CompanyOpts, ListFormat, OutFormat, SyncIo } from './sync-commands.js';
 
 /** Standard output and error. */
@@ -28,22 +28,12 @@ type Commands = typeof import('./sync-commands.js');
 /** Opens the store, runs one sync command, sets the exit code. */
 async function withSync(opts: DbOptions, fn: (c: Commands, store: LedgerStore) => Promise<number>): Promise<void> {
   const c = await import('./sync-commands.js');
-  const store = await storeFrom(opts);
-  try {
-    process.exitCode = await fn(c, store);
-  } finally {
-    await store.close();
-  }
+  await withStore(opts, (store) => fn(c, store));
 }
 
 /** A sync subcommand with the store and company options every one takes. */
 function sub(parent: Command, name: string, description: string): Command {
-  return parent
-    .command(name)
-    .description(description)
-    .option('--db <file>', 'SQLite database file', DEFAULT_DB)
-    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)')
-    .requiredOption('--company <id>', 'company');
+  return dbOptions(parent.command(name).description(description)).requiredOption('--company <id>', 'company');
 }
 
 const format = (choices: string[]): Option => new Option('-f, --format <format>', 'output format').choices(choices).default('table');
