@@ -12,19 +12,11 @@ import { CompanyLedger } from '../ledger/service.js';
 import { counts, exportCount, preview } from '../ledger/count-export.js';
 import { csv } from '../reports/csv.js';
 import { dateArg, dbOptions, storeFrom, type DbOptions } from './db.js';
-import { failureJson } from './format.js';
+import { failureJson, STDIO, type Io } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { countsJson, countsTable, exportJson, exportText, previewJson, previewRows, previewText } from './counts-format.js';
 
-export interface CountsIo {
-  write(s: string): void;
-  writeErr(s: string): void;
-}
-
-const STDIO: CountsIo = {
-  write: (s) => void process.stdout.write(s + '\n'),
-  writeErr: (s) => void process.stderr.write(s + '\n'),
-};
+export type CountsIo = Io;
 
 type Opts<T = object> = DbOptions & { company: string } & T;
 type Format = 'table' | 'json' | 'csv';

@@ -46,3 +46,14 @@ export function journalsTable(journals: readonly Journal[], co: Company): string
   }
   return t.toString();
 }
+
+/** Where a command writes: standard output and error, or a test's buffers. */
+export interface Io {
+  write(s: string): void;
+  writeErr(s: string): void;
+}
+
+export const STDIO: Io = {
+  write: (s) => void process.stdout.write(s + '\n'),
+  writeErr: (s) => void process.stderr.write(s + '\n'),
+};

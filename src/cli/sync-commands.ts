@@ -12,14 +12,11 @@ import type { RunSummary } from '../sync/engine.js';
 import { noBigints, syncEntryJson } from '../sync/json.js';
 import { openSync, type CompanySync } from '../sync/open.js';
 import { isTokenSet, type TokenSetData } from '../sync/xero/client.js';
-import { failureJson } from './format.js';
+import { failureJson, type Io } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { listCsv, listTable, runsTable, runTable, showText } from './sync-format.js';
 
-export interface SyncIo {
-  write(s: string): void;
-  writeErr(s: string): void;
-}
+export type SyncIo = Io;
 
 export interface CompanyOpts { company: string }
 export type ListFormat = 'table' | 'json' | 'csv';

@@ -16,12 +16,9 @@ import { RECORD_TYPES } from '../sync/records.js';
 import type { LedgerStore } from '../store/store.js';
 import { dbOptions, withStore, type DbOptions } from './db.js';
 import type { CompanyOpts, ListFormat, OutFormat, SyncIo } from './sync-commands.js';
+import { STDIO } from './format.js';
 
 /** Standard output and error. */
-export const STDIO: SyncIo = {
-  write: (s) => void process.stdout.write(s + '\n'),
-  writeErr: (s) => void process.stderr.write(s + '\n'),
-};
 
 type Commands = typeof import('./sync-commands.js');
 
