@@ -7,6 +7,7 @@
  *
  * Hashes are compared with crypto.timingSafeEqual, over every key of the company.
  */
+import { withoutHidden } from '../ledger/hidden.js';
 import { isRecord } from '../domain/values.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LedgerStore } from '../store/store.js';
@@ -74,17 +75,9 @@ export function matchKey(config: unknown, key: string): StoredKey | undefined {
   return found;
 }
 
-/** The configuration without its keys: what the API shows and what callers may replace. */
 /** The configuration as the API shows it: no API key hashes, no OAuth client secret. */
 export function withoutKeys(config: unknown): Record<string, unknown> {
-  if (!isRecord(config)) return {};
-  const { apiKeys: _keys, ...rest } = config;
-  const sync = rest['sync'];
-  if (isRecord(sync) && isRecord(sync['xero']) && sync['xero']['clientSecret'] !== undefined) {
-    const { clientSecret: _secret, ...xero } = sync['xero'];
-    return { ...rest, sync: { ...sync, xero } };
-  }
-  return rest;
+  return withoutHidden(config);
 }
 
 // Key writes read, change and write back the company record: one at a time per company.

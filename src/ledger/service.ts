@@ -6,7 +6,7 @@
  * fails mid-write, the transaction rolls back and the in-memory book is rebuilt from the store.
  */
 import { loadConfig, type Company } from '../domain/config.js';
-import { isRecord } from '../domain/values.js';
+import { withHiddenFrom } from './hidden.js';
 import { parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book } from '../book/book.js';
@@ -130,27 +130,14 @@ export class CompanyLedger {
 }
 
 /**
- * Creates or replaces a company's configuration, after checking it loads. The company's API
- * keys (kept in its record by the HTTP API) survive a configuration file that has none.
+ * Creates or replaces a company's configuration, after checking it loads. The fields the API
+ * never shows (API keys, the Xero secret: src/ledger/hidden.ts) survive a configuration that
+ * comes without them.
  */
 export async function putCompany(store: LedgerStore, config: unknown): Promise<Company | Failure> {
   const co = loadConfig(config);
   if (!co.ok) return co.error;
   const previous = await store.getCompany(co.value.id);
-  const keys = isRecord(previous?.config) ? previous.config['apiKeys'] : undefined;
-  const withKeys = isRecord(config) && config['apiKeys'] === undefined && keys !== undefined ? { ...config, apiKeys: keys } : config;
-  const next = keepSecret(withKeys, previous?.config);
-  await store.putCompany({ id: co.value.id, name: co.value.name, config: next });
+  await store.putCompany({ id: co.value.id, name: co.value.name, config: withHiddenFrom(config, previous?.config) });
   return co.value;
-}
-
-
-/** The API never shows sync.xero.clientSecret, so a configuration sent back without it keeps the stored one. */
-function keepSecret(config: unknown, previous: unknown): unknown {
-  const xeroOf = (c: unknown): Record<string, unknown> | undefined => (isRecord(c) && isRecord(c['sync']) && isRecord(c['sync']['xero']) ? c['sync']['xero'] : undefined);
-  const now = xeroOf(config);
-  const before = xeroOf(previous);
-  if (!now || !before || now['clientSecret'] !== undefined || before['clientSecret'] === undefined || now['clientId'] !== before['clientId']) return config;
-  const c = config as Record<string, unknown>;
-  return { ...c, sync: { ...(c['sync'] as Record<string, unknown>), xero: { ...now, clientSecret: before['clientSecret'] } } };
 }

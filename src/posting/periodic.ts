@@ -26,11 +26,11 @@ function inventorySet(co: Company): Set<string> {
   return s;
 }
 
-export function periodicLines(ev: BookEvent, lines: readonly JournalLine[], ctx: RuleContext): JournalLine[] {
-  if (ev.type === 'count_export') return [...lines];
+export function periodicLines(ev: BookEvent, lines: JournalLine[], ctx: RuleContext): JournalLine[] {
+  if (ev.type === 'count_export') return lines;
   if (STOCK_ONLY.has(ev.type)) return [];
   const inv = inventorySet(ctx.co);
-  if (!lines.some((l) => inv.has(l.account))) return [...lines];
+  if (!lines.some((l) => inv.has(l.account))) return lines;
   const net = new Map<string, JournalLine>();
   for (const l of lines) {
     const account = inv.has(l.account) ? ctx.account('cogs', { product: l.product, warehouse: l.warehouse }) : l.account;

@@ -4,8 +4,7 @@
  * money, quantities, unit costs and percentages (bigint all the way, never a JS number).
  */
 import type { Book } from '../book/book.js';
-import { resolveAccount, type Company, type Role } from '../domain/config.js';
-import { FailureError } from '../domain/errors.js';
+import { mappedAccount, type Company, type Role } from '../domain/config.js';
 import { formatDecimal, formatQty, QTY_SCALE } from '../domain/decimal.js';
 import { currencyExponent, formatMoney } from '../domain/money.js';
 import { divRound } from '../domain/rounding.js';
@@ -79,12 +78,7 @@ export function poolMovements(book: Book, h: PoolHistory): PoolMovement[] {
 
 /** The inventory account of a pool, or undefined when the configuration no longer maps one. */
 export function poolAccount(co: Company, product: string, warehouse: string): string | undefined {
-  try {
-    return resolveAccount(co, 'inventory', { product, warehouse });
-  } catch (x) {
-    if (x instanceof FailureError) return undefined;
-    throw x;
-  }
+  return mappedAccount(co, 'inventory', { product, warehouse });
 }
 
 /** Every account a role is mapped to, at any level (company, warehouse, category, product). */
