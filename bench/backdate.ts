@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Book } from '../src/book/book.js';
 import { orderKey, type BookEvent } from '../src/domain/events.js';
 import { QTY_ONE } from '../src/domain/decimal.js';
+import { addDays, calendarDate, type CalendarDate } from '../src/domain/calendar-date.js';
 import { openStore } from '../src/store/open.js';
 import { benchCompany } from './workload.js';
 
@@ -17,11 +18,12 @@ const HISTORY = Number(process.argv[2] ?? 1_000_000);
 const PER_DAY = 1000;
 const co = benchCompany('fifo', 1, 1);
 
-function day(n: number): string {
-  return new Date(Date.UTC(2020, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+const START = calendarDate('2020-01-01');
+function day(n: number): CalendarDate {
+  return addDays(START, n);
 }
 
-function event(n: number, date: string, kind: 'buy' | 'ship', qty: bigint, amount = 0n): BookEvent {
+function event(n: number, date: CalendarDate, kind: 'buy' | 'ship', qty: bigint, amount = 0n): BookEvent {
   const id = `E${String(n).padStart(9, '0')}`;
   const base = { id, date, key: orderKey(date, undefined, id), docCurrency: 'USD' };
   return kind === 'buy'
@@ -45,7 +47,7 @@ const lastDay = Math.floor((HISTORY - 1) / PER_DAY);
 const store = await openStore({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'stockbook-backdate-')), 'b.sqlite') });
 await store.putCompany({ id: co.id, name: co.name, config: {} });
 
-async function backdate(label: string, n: number, date: string): Promise<Record<string, unknown>> {
+async function backdate(label: string, n: number, date: CalendarDate): Promise<Record<string, unknown>> {
   const before = { ...book.stats };
   const t0 = process.hrtime.bigint();
   const r = book.apply(event(n, date, 'buy', 5n * QTY_ONE, 1n));

@@ -7,6 +7,7 @@ import type { Company, CostingMethod } from '../src/domain/config.js';
 import { loadConfig } from '../src/domain/config.js';
 import { orderKey, type BookEvent } from '../src/domain/events.js';
 import { QTY_ONE } from '../src/domain/decimal.js';
+import { addDays, calendarDate, type CalendarDate } from '../src/domain/calendar-date.js';
 
 export function benchCompany(method: CostingMethod, products: number, warehouses: number): Company {
   const raw = {
@@ -39,9 +40,9 @@ class Lcg {
   }
 }
 
-function date(day: number): string {
-  const d = new Date(Date.UTC(2020, 0, 1) + day * 86_400_000);
-  return d.toISOString().slice(0, 10);
+const START = calendarDate('2020-01-01');
+function date(day: number): CalendarDate {
+  return addDays(START, day);
 }
 
 /** `count` events; purchases carry a lot so the specific-lot method can run the same stream. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Book, dayAfter } from '../src/book/book.js';
+import { Book } from '../src/book/book.js';
+import { addDays, calendarDate } from '../src/domain/calendar-date.js';
 import { company, post, buy, ship, failCode, assertTiesOut } from './helpers/company.js';
 import { parseEvent } from '../src/domain/events.js';
 
@@ -8,7 +9,8 @@ function glText(book: Book): string {
   return JSON.stringify([...book.balances()].filter(([, v]) => v !== 0n).map(([k, v]) => [k, v.toString()]).sort());
 }
 
-test('dayAfter crosses months and leap days', () => {
+test('the day after a lock date crosses months and leap days', () => {
+  const dayAfter = (d: string): string => addDays(calendarDate(d), 1);
   assert.equal(dayAfter('2026-01-31'), '2026-02-01');
   assert.equal(dayAfter('2028-02-28'), '2028-02-29');
   assert.equal(dayAfter('2026-12-31'), '2027-01-01');

@@ -15,6 +15,7 @@ import { companyOf } from './request.js';
 import { freshLedger } from './ledgers.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
+import type { CalendarDate } from '../domain/calendar-date.js';
 import type { CompanyLedger } from '../ledger/service.js';
 import { counts, exportCount, preview } from '../ledger/count-export.js';
 import { countsJson, exportJson, previewJson } from '../cli/counts-format.js';
@@ -44,7 +45,7 @@ export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): 
   app.get('/v1/counts', { schema: s.list, config: { permission: 'export' } }, async (req) => countsJson(counts(await fresh(req))));
 
   app.get('/v1/counts/adjustments', { schema: s.adjustments, config: { permission: 'export' } }, async (req) => {
-    const { count } = req.query as { count?: string };
+    const { count } = req.query as { count?: CalendarDate };
     const p = await preview(await fresh(req), count);
     if (isFailure(p)) throw countProblem(p);
     return previewJson(p);
@@ -53,7 +54,7 @@ export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): 
   // The body is optional: none exports the default count.
   const noBody = async (req: FastifyRequest): Promise<void> => void (req.body ??= {});
   app.post('/v1/counts/export', { schema: s.export, config: { permission: 'export' }, preValidation: noBody }, async (req, reply) => {
-    const { count } = req.body as { count?: string };
+    const { count } = req.body as { count?: CalendarDate };
     const ledger = await fresh(req);
     const r = await exportCount(ledger, count);
     if (isFailure(r)) throw countProblem(r);

@@ -4,9 +4,10 @@
  * money as decimal strings in the company's base currency.
  */
 import { MOVEMENT_KINDS } from '../cli/counts-format.js';
+import { DATE_SCHEMA } from '../domain/calendar-date.js';
 
 const str = { type: 'string' } as const;
-const date = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', description: 'YYYY-MM-DD' } as const;
+const date = DATE_SCHEMA;
 const money = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'A decimal string in the base currency.' } as const;
 const problem = { description: 'A coded failure (RFC 7807 problem details).', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } } as const;
 const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 500: problem } as const;

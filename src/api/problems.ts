@@ -22,6 +22,8 @@ export function statusOf(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_REQUEST':
     case 'INVALID_EVENT':
+    case 'INVALID_DATE':
+    case 'INVALID_RANGE':
     case 'INVALID_CONFIG':
     case 'UNKNOWN_EVENT_TYPE':
       return 400;

@@ -6,12 +6,13 @@
  */
 import { EVENT_SCHEMAS_BY_TYPE, EVENT_TYPES } from '../domain/event-schema.js';
 import { ERROR_CODES } from '../domain/errors.js';
+import { DATE_SCHEMA } from '../domain/calendar-date.js';
 import { MAX_BATCH } from '../ledger/service.js';
 import { ROLES } from './keys.js';
 
 const decimal = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' } as const;
 const money = { ...decimal, description: 'Signed decimal string in the base currency (debit positive).' } as const;
-const date = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', description: 'YYYY-MM-DD' } as const;
+const date = DATE_SCHEMA;
 const seq = { type: 'string', pattern: '^\\d+$', description: 'Append position, a decimal string.' } as const;
 const str = { type: 'string' } as const;
 

@@ -18,6 +18,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { loadConfig, type Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
 import { parseEvent } from '../domain/events.js';
+import { DATE_FORMAT, dateSchemaFailure, isDateSchemaError, rangeFailure, type CalendarDate } from '../domain/calendar-date.js';
 import { formatDecimal, formatQty, UNIT_COST_SCALE } from '../domain/decimal.js';
 import { formatMoney } from '../domain/money.js';
 import { Book } from '../book/book.js';
@@ -69,6 +70,16 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Ledgers already open over this store (e.g. by `serve --demo`): used instead of opening them again. */
   ledgers?: readonly CompanyLedger[] | undefined;
+}
+
+/** The part of a request a validation error is about (the document its JSON pointer points into). */
+function partOf(req: FastifyRequest, context: string | undefined): unknown {
+  switch (context) {
+    case 'body': return req.body;
+    case 'params': return req.params;
+    case 'headers': return req.headers;
+    default: return req.query;
+  }
 }
 
 const isFailure = (x: unknown): x is Failure => typeof x === 'object' && x !== null && 'code' in x && 'fix' in x && 'record' in x;
@@ -144,8 +155,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Bodies are validated as sent: no type coercion (a JSON number is not money), nothing
   // removed, no defaults. Query strings and path parameters are text, so they are coerced.
-  const bodyAjv = new Ajv2020({ strict: false, allErrors: false, discriminator: true, coerceTypes: false, useDefaults: false, removeAdditional: false });
-  const paramAjv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: true, useDefaults: true, removeAdditional: false });
+  // `format: "date"` is a real calendar day (src/domain/calendar-date.ts); a refused one is INVALID_DATE.
+  const formats = { date: DATE_FORMAT };
+  const bodyAjv = new Ajv2020({ strict: false, allErrors: false, discriminator: true, coerceTypes: false, useDefaults: false, removeAdditional: false, formats });
+  const paramAjv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: true, useDefaults: true, removeAdditional: false, formats });
   for (const s of SHARED_SCHEMAS) {
     app.addSchema(s);
     bodyAjv.addSchema(s);
@@ -252,6 +265,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (fe.validation !== undefined) {
       if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/events') return eventsProblem(req);
       const first = fe.validation[0];
+      if (first !== undefined && isDateSchemaError(first)) return new ProblemError(dateSchemaFailure(partOf(req, fe.validationContext), first.instancePath));
       const field = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
       if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/company') {
         return problem('INVALID_CONFIG', `The configuration is invalid: ${fe.message}.`, 'Correct the configuration; docs/config.md describes every field.', { field });
@@ -285,6 +299,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (pe.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: pe.failure.code, status: pe.status }, pe.failure.message);
     return sendProblem(reply, pe);
+  });
+
+  // A range whose from comes after its to is refused on every route that takes one.
+  app.addHook('preHandler', async (req) => {
+    const qs = req.query as { from?: CalendarDate; to?: CalendarDate } | undefined;
+    const f = qs === undefined ? undefined : rangeFailure({ field: 'from', value: qs.from }, { field: 'to', value: qs.to });
+    if (f !== undefined) throw new ProblemError(f);
   });
 
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('NOT_FOUND', `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.`, 'See the OpenAPI document at /docs for the routes.')));
@@ -369,7 +390,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get('/v1/journals', { schema: routes.journals, config: { permission: 'read' } }, async (req) => {
     const a = authOf(req);
-    const qs = req.query as { from?: string; to?: string; account?: string; event?: string; afterSeq?: string; limit: number };
+    const qs = req.query as { from?: CalendarDate; to?: CalendarDate; account?: string; event?: string; afterSeq?: string; limit: number };
     const list = await store.journals(a.company, { from: qs.from, to: qs.to, account: qs.account, event: qs.event, afterSeq: qs.afterSeq === undefined ? undefined : BigInt(qs.afterSeq), limit: qs.limit + 1 });
     const page = list.slice(0, qs.limit);
     return { journals: page.map((j) => storedJournalJson(j, a.co)), next: list.length > qs.limit ? page[page.length - 1]!.seq.toString() : null };
@@ -403,7 +424,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get('/v1/reports/trial-balance', { schema: routes.trialBalance, config: { permission: 'read' } }, async (req, reply) => {
     const a = authOf(req);
-    const { asOf, format } = req.query as { asOf?: string; format?: string };
+    const { asOf, format } = req.query as { asOf?: CalendarDate; format?: string };
     const tb = await trialBalance(store, a.co, asOf);
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csv(trialBalanceRows(tb, a.co)) + '\n');
     return trialBalanceJson(tb, a.co);
@@ -423,27 +444,27 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   };
   const both = <R>(r: R | Failure, json: (r: R, co: Company) => Record<string, unknown>, rows: (r: R, co: Company) => string[][], co: Company): Out =>
     isFailure(r) ? r : { json: json(r as R, co), rows: rows(r as R, co) };
-  report<{ asOf?: string; by?: ValuationBy }>(
+  report<{ asOf?: CalendarDate; by?: ValuationBy }>(
     '/v1/reports/valuation',
     reportRoute('Stock valuation as of a date, per pool, product, warehouse or category, checked against the GL (viewer)', { asOf: q.date, by: { type: 'string', enum: [...VALUATION_GROUPS], default: 'pool' } }),
     async (l, qs) => both(await valuation(l, { asOf: qs.asOf, by: qs.by }), valuationJson, valuationRows, l.co),
   );
-  report<{ product: string; warehouse?: string; from?: string; to?: string }>(
+  report<{ product: string; warehouse?: string; from?: CalendarDate; to?: CalendarDate }>(
     '/v1/reports/stock-ledger',
     reportRoute('A product\'s stock movements with running quantity and value (viewer)', { product: q.str('Product SKU.'), warehouse: q.str('One warehouse (default: all).'), from: q.date, to: q.date }, ['product']),
     async (l, qs) => both(stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to }), stockLedgerJson, stockLedgerRows, l.co),
   );
-  report<{ account: string; from?: string; to?: string }>(
+  report<{ account: string; from?: CalendarDate; to?: CalendarDate }>(
     '/v1/reports/gl',
     reportRoute('GL detail of one account with a running balance (viewer)', { account: q.str('Account code.'), from: q.date, to: q.date }, ['account']),
     async (l, qs) => both(await glDetail(l, { account: qs.account, from: qs.from, to: qs.to }), glDetailJson, glDetailRows, l.co),
   );
-  report<{ from?: string; to?: string; by?: GrossProfitBy }>(
+  report<{ from?: CalendarDate; to?: CalendarDate; by?: GrossProfitBy }>(
     '/v1/reports/gross-profit',
     reportRoute('Revenue, COGS and margin per product or customer (viewer)', { from: q.date, to: q.date, by: { type: 'string', enum: [...GROSS_PROFIT_GROUPS], default: 'product' } }),
     async (l, qs) => both(await grossProfit(l, { from: qs.from, to: qs.to, by: qs.by }), grossProfitJson, grossProfitRows, l.co),
   );
-  report<{ asOf?: string }>(
+  report<{ asOf?: CalendarDate }>(
     '/v1/reports/reconciliation',
     reportRoute('Sub-ledger against GL per inventory account, with reconciling items (viewer)', { asOf: q.date }),
     async (l, qs) => both(await reconciliation(l, { asOf: qs.asOf }), reconciliationJson, reconciliationRows, l.co),

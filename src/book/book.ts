@@ -13,6 +13,7 @@ import { type Company, inventoryAccounts, resolveAccount, type Role } from '../d
 import { assert, fail, FailureError, failure, type Result, ok, err } from '../domain/errors.js';
 import { fingerprint, type BookEvent, type EventOf } from '../domain/events.js';
 import { formatQty } from '../domain/decimal.js';
+import { addDays } from '../domain/calendar-date.js';
 import { CostPool } from '../costing/pool.js';
 import { valueAt } from '../costing/unit-cost.js';
 import { RULES } from '../posting/rules/index.js';
@@ -555,7 +556,7 @@ export class Book {
         fail('PERIOD_LOCKED', `${what} in the period locked up to ${lockDate} (company "${this.co.id}").`, `Date the event after ${lockDate}, or have the period reopened (settings.lockDate), or set settings.lockMode to "shift" to date such journals at the first open date.`, { event: cause.id, journal: j.id, lockDate });
       }
       j.shiftedFrom = j.date;
-      j.date = dayAfter(lockDate);
+      j.date = addDays(lockDate, 1);
     }
   }
 
@@ -710,11 +711,4 @@ class BookContext implements RuleContext {
     }
     return code;
   }
-}
-
-/** The calendar day after a YYYY-MM-DD date (UTC; no clock involved). */
-export function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }

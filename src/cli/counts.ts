@@ -11,7 +11,8 @@ import type { Failure } from '../domain/errors.js';
 import { CompanyLedger } from '../ledger/service.js';
 import { counts, exportCount, preview } from '../ledger/count-export.js';
 import { csv } from '../reports/csv.js';
-import { dateArg, dbOptions, storeFrom, type DbOptions } from './db.js';
+import { dbOptions, storeFrom, type DbOptions } from './db.js';
+import { dateOption } from './dates.js';
 import { failureJson, STDIO, type Io } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { countsJson, countsTable, exportJson, exportText, previewJson, previewRows, previewText } from './counts-format.js';
@@ -44,7 +45,7 @@ function sub(parent: Command, name: string, description: string, formats: Format
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default('table'));
 }
 
-const countOption = (): Option => new Option('--count <date>', 'count date YYYY-MM-DD (default: the latest count not exported)').argParser(dateArg);
+const countOption = (): Option => dateOption('--count <date>', 'count date YYYY-MM-DD (default: the latest count not exported)');
 
 function list(ledger: CompanyLedger, format: Format, io: CountsIo): number {
   const found = counts(ledger);

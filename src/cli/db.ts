@@ -1,7 +1,6 @@
 /** Which store a command uses: PostgreSQL when DATABASE_URL (or --database-url) is set, else a SQLite file. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openStore } from '../store/open.js';
-import { isDate } from '../reports/common.js';
 import type { LedgerStore } from '../store/store.js';
 
 export interface DbOptions { db: string; databaseUrl?: string | undefined }
@@ -28,10 +27,4 @@ export async function withStore(opts: DbOptions, fn: (store: LedgerStore) => Pro
   } finally {
     await store.close();
   }
-}
-
-/** A YYYY-MM-DD option value, checked when the options are parsed. */
-export function dateArg(v: string): string {
-  if (!isDate(v)) throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  return v;
 }

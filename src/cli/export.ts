@@ -10,6 +10,8 @@ import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { companyOf, journals } from './query.js';
 import type { DbOptions } from './db.js';
+import { dateOption } from './dates.js';
+import type { CalendarDate } from '../domain/calendar-date.js';
 
 export const EXPORT_FORMATS = ['hledger', 'beancount', 'csv'] as const;
 
@@ -28,9 +30,9 @@ export function registerExport(cmd: Command, d: Deps): void {
       .description('Export stored journals as an hledger journal, a beancount ledger or CSV.')
       .requiredOption('--company <id>', 'company')
       .addOption(d.option('-f, --format <format>', 'hledger, beancount or csv').choices([...EXPORT_FORMATS]).makeOptionMandatory())
-      .option('--from <date>', 'first journal date (YYYY-MM-DD)')
-      .option('--to <date>', 'last journal date (YYYY-MM-DD)'),
-  ).action(async (opts: DbOptions & { company: string; format: (typeof EXPORT_FORMATS)[number]; from?: string; to?: string }) => {
+      .addOption(dateOption('--from <date>', 'first journal date (YYYY-MM-DD)'))
+      .addOption(dateOption('--to <date>', 'last journal date (YYYY-MM-DD)')),
+  ).action(async (opts: DbOptions & { company: string; format: (typeof EXPORT_FORMATS)[number]; from?: CalendarDate; to?: CalendarDate }) => {
     await d.withStore(opts, async (store) => {
       const co = await companyOf(store, opts.company);
       if (isFailure(co)) return d.writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;

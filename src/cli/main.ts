@@ -17,6 +17,8 @@ import { post, type PostOptions } from './post.js';
 import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
 import { storeFrom, dbOptions, withStore, type DbOptions } from './db.js';
+import { checkRange, dateOption, runCli } from './dates.js';
+import type { CalendarDate } from '../domain/calendar-date.js';
 import { registerReports } from './reports.js';
 import { registerApi } from '../api/cli.js';
 import { registerExport } from './export.js';
@@ -34,6 +36,7 @@ function formatOption(): Option {
 
 export function program(): Command {
   const cmd = new Command('stockbook').description('Inventory sub-ledger: costs stock movements and derives balanced journals.').version('0.1.0');
+  cmd.hook('preAction', checkRange);
   cmd
     .command('post')
     .description('Post a JSON Lines file of events (or - for stdin) and write the journals they produce (nothing is stored).')
@@ -65,12 +68,12 @@ export function program(): Command {
       .command('journals')
       .description('List stored journals.')
       .requiredOption('--company <id>', 'company')
-      .option('--from <date>', 'first journal date (YYYY-MM-DD)')
-      .option('--to <date>', 'last journal date (YYYY-MM-DD)')
+      .addOption(dateOption('--from <date>', 'first journal date (YYYY-MM-DD)'))
+      .addOption(dateOption('--to <date>', 'last journal date (YYYY-MM-DD)'))
       .option('--account <code>', 'only journals touching this account')
       .option('--event <id>', 'only journals of this event')
       .addOption(formatOption()),
-  ).action(async (opts: DbOptions & { company: string; from?: string; to?: string; account?: string; event?: string; format: Format }) => {
+  ).action(async (opts: DbOptions & { company: string; from?: CalendarDate; to?: CalendarDate; account?: string; event?: string; format: Format }) => {
     await withStore(opts, async (store) => {
       const co = await companyOf(store, opts.company);
       if (isFailure(co)) return writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;
@@ -84,9 +87,9 @@ export function program(): Command {
       .command('trial-balance')
       .description('Balance per account as of a date.')
       .requiredOption('--company <id>', 'company')
-      .option('--as-of <date>', 'include journals dated on or before this date (YYYY-MM-DD)')
+      .addOption(dateOption('--as-of <date>', 'include journals dated on or before this date (YYYY-MM-DD)'))
       .addOption(formatOption()),
-  ).action(async (opts: DbOptions & { company: string; asOf?: string; format: Format }) => {
+  ).action(async (opts: DbOptions & { company: string; asOf?: CalendarDate; format: Format }) => {
     await withStore(opts, async (store) => {
       const co = await companyOf(store, opts.company);
       if (isFailure(co)) return writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;
@@ -103,4 +106,4 @@ export function program(): Command {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:main\.[jt]s|stockbook)$/.test(process.argv[1]);
-if (invokedDirectly) await program().parseAsync(process.argv);
+if (invokedDirectly) await runCli(program(), process.argv, { writeErr });

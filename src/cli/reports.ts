@@ -24,7 +24,9 @@ import { drill, drillJson, drillRows, type DrillReport } from '../reports/drill.
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { csv, type Format } from './query.js';
-import { dateArg, type DbOptions } from './db.js';
+import type { DbOptions } from './db.js';
+import { dateOption } from './dates.js';
+import type { CalendarDate } from '../domain/calendar-date.js';
 
 /** What main.ts lends the report commands: its option helpers, store handling and output. */
 export interface ReportCli {
@@ -165,10 +167,10 @@ function drillText(r: DrillReport, co: Company): string {
 
 export function registerReports(report: Command, cli: ReportCli): void {
   command(cli, report, 'valuation', 'On-hand quantity and value as of a date, from the cost pools, with a check per inventory account against the GL.')
-    .requiredOption('--as-of <date>', 'include events dated on or before this date (YYYY-MM-DD)', dateArg)
+    .addOption(dateOption('--as-of <date>', 'include events dated on or before this date (YYYY-MM-DD)').makeOptionMandatory())
     .addOption(new Option('--by <group>', 'one row per pool (product and warehouse), or per product, warehouse or category').choices([...VALUATION_GROUPS]).default('pool'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { asOf: string; by: ValuationBy }) => {
+    .action(async (opts: Common & { asOf: CalendarDate; by: ValuationBy }) => {
       await run(cli, opts, async (l, out) => {
         const r = await valuation(l, { asOf: opts.asOf, by: opts.by });
         emit(opts.format, out, () => valuationJson(r, l.co), () => valuationRows(r, l.co), () => valuationText(r, l.co));
@@ -178,10 +180,10 @@ export function registerReports(report: Command, cli: ReportCli): void {
   command(cli, report, 'stock-ledger', 'A product\'s stock movements in date order, with unit cost and running quantity and value.')
     .requiredOption('--product <sku>', 'product')
     .option('--warehouse <code>', 'one warehouse (default: all)')
-    .option('--from <date>', 'first date (YYYY-MM-DD); earlier movements make the opening balance', dateArg)
-    .option('--to <date>', 'last date (YYYY-MM-DD)', dateArg)
+    .addOption(dateOption('--from <date>', 'first date (YYYY-MM-DD); earlier movements make the opening balance'))
+    .addOption(dateOption('--to <date>', 'last date (YYYY-MM-DD)'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { product: string; warehouse?: string; from?: string; to?: string }) => {
+    .action(async (opts: Common & { product: string; warehouse?: string; from?: CalendarDate; to?: CalendarDate }) => {
       await run(cli, opts, async (l, out) => {
         const r = stockLedger(l, { product: opts.product, warehouse: opts.warehouse, from: opts.from, to: opts.to });
         if (isFailure(r)) return r;
@@ -191,10 +193,10 @@ export function registerReports(report: Command, cli: ReportCli): void {
     });
   command(cli, report, 'gl', 'GL detail of one account: each journal line with a running balance.')
     .requiredOption('--account <code>', 'account code')
-    .option('--from <date>', 'first date (YYYY-MM-DD); the opening balance is the balance the day before', dateArg)
-    .option('--to <date>', 'last date (YYYY-MM-DD)', dateArg)
+    .addOption(dateOption('--from <date>', 'first date (YYYY-MM-DD); the opening balance is the balance the day before'))
+    .addOption(dateOption('--to <date>', 'last date (YYYY-MM-DD)'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { account: string; from?: string; to?: string }) => {
+    .action(async (opts: Common & { account: string; from?: CalendarDate; to?: CalendarDate }) => {
       await run(cli, opts, async (l, out) => {
         const r = await glDetail(l, { account: opts.account, from: opts.from, to: opts.to });
         if (isFailure(r)) return r;
@@ -203,11 +205,11 @@ export function registerReports(report: Command, cli: ReportCli): void {
       });
     });
   command(cli, report, 'gross-profit', 'Revenue, ledger COGS and margin per product or customer, beside the cost the source system recorded on its lines.')
-    .option('--from <date>', 'first date (YYYY-MM-DD)', dateArg)
-    .option('--to <date>', 'last date (YYYY-MM-DD)', dateArg)
+    .addOption(dateOption('--from <date>', 'first date (YYYY-MM-DD)'))
+    .addOption(dateOption('--to <date>', 'last date (YYYY-MM-DD)'))
     .addOption(new Option('--by <group>', 'one row per product or per customer').choices([...GROSS_PROFIT_GROUPS]).default('product'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { from?: string; to?: string; by: GrossProfitBy }) => {
+    .action(async (opts: Common & { from?: CalendarDate; to?: CalendarDate; by: GrossProfitBy }) => {
       await run(cli, opts, async (l, out) => {
         const r = await grossProfit(l, { from: opts.from, to: opts.to, by: opts.by });
         emit(opts.format, out, () => grossProfitJson(r, l.co), () => grossProfitRows(r, l.co), () => grossProfitText(r, l.co));
@@ -215,9 +217,9 @@ export function registerReports(report: Command, cli: ReportCli): void {
       });
     });
   command(cli, report, 'reconciliation', 'Per inventory account: the cost pools\' value against the GL balance, with the reconciling items.')
-    .option('--as-of <date>', 'as of this date (YYYY-MM-DD); default: everything', dateArg)
+    .addOption(dateOption('--as-of <date>', 'as of this date (YYYY-MM-DD); default: everything'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { asOf?: string }) => {
+    .action(async (opts: Common & { asOf?: CalendarDate }) => {
       await run(cli, opts, async (l, out) => {
         const r = await reconciliation(l, { asOf: opts.asOf });
         emit(opts.format, out, () => reconciliationJson(r, l.co), () => reconciliationRows(r, l.co), () => reconciliationText(r, l.co));

@@ -8,7 +8,8 @@ import { isRoundingMode, type RoundingMode, DEFAULT_ROUNDING } from './rounding.
 import { isCurrencyCode } from './money.js';
 import { isRecord } from './values.js';
 import { parseDecimal, UNIT_COST_SCALE } from './decimal.js';
-import { failure, fail, ok, err, type Result } from './errors.js';
+import { failure, fail, ok, err, type Failure, type Result } from './errors.js';
+import { dateField, type CalendarDate } from './calendar-date.js';
 
 export const ROLES = [
   'inventory', 'cogs', 'ap', 'ar', 'sales', 'tax', 'bank', 'supplierDeposits', 'customerPrepayments',
@@ -50,7 +51,7 @@ export interface Settings {
   negativeStock: 'block' | 'allow';
   rounding: RoundingMode;
   /** Journals may not be dated on or before this date (YYYY-MM-DD). */
-  lockDate: string | undefined;
+  lockDate: CalendarDate | undefined;
   /** reject: refuse such events (PERIOD_LOCKED); shift: date their journals at the first open date. */
   lockMode: 'reject' | 'shift';
   /** perpetual: every movement posts; periodic: movements value stock, only count exports post to inventory (seed 002). */
@@ -82,6 +83,8 @@ const isObj: (x: unknown) => x is Raw = isRecord;
 
 class ConfigReader {
   problems: string[] = [];
+  /** Date fields that are not real dates: the configuration is then refused as INVALID_DATE. */
+  badDates: Failure[] = [];
   str(o: Raw, key: string, where: string, required = true): string | undefined {
     const v = o[key];
     if (v === undefined && !required) return undefined;
@@ -142,13 +145,13 @@ function readSettings(r: ConfigReader, raw: unknown): Settings {
   };
 }
 
-function readLockDate(r: ConfigReader, v: unknown): string | undefined {
+function readLockDate(r: ConfigReader, v: unknown): CalendarDate | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v)) {
-    r.problems.push('settings.lockDate must be a date YYYY-MM-DD');
-    return undefined;
-  }
-  return v;
+  const d = dateField('settings.lockDate', v);
+  if (d.ok) return d.value;
+  r.problems.push(d.error.message.replace(/\.$/, ''));
+  r.badDates.push(d.error);
+  return undefined;
 }
 
 function indexUnique<T extends { code: string }>(r: ConfigReader, items: T[], what: string): Map<string, T> {
@@ -213,7 +216,10 @@ export function loadConfig(raw: unknown): Result<Company> {
   for (const c of categories.values()) checkCodes(c.mapping, `category "${c.code}"`);
   for (const p of products.values()) checkCodes(p.mapping, `product "${p.sku}"`);
   if (r.problems.length > 0) {
-    return err(failure('INVALID_CONFIG', `The configuration has ${r.problems.length} problem(s): ${r.problems.join('; ')}.`, 'Correct the configuration file; docs/config.md describes every field.', { company: id }));
+    const bad = r.badDates[0];
+    const code = bad === undefined ? 'INVALID_CONFIG' : 'INVALID_DATE';
+    const fix = bad === undefined ? 'Correct the configuration file; docs/config.md describes every field.' : `${bad.fix} Correct the other problems listed, if any; docs/config.md describes every field.`;
+    return err(failure(code, `The configuration has ${r.problems.length} problem(s): ${r.problems.join('; ')}.`, fix, { company: id, ...(bad === undefined ? {} : bad.record) }));
   }
   return ok({ id, name: typeof company['name'] === 'string' ? company['name'] : id, baseCurrency, settings, accounts, mapping, warehouses, categories, products });
 }

@@ -6,6 +6,8 @@
  */
 export const ERROR_CODES = {
   INVALID_EVENT: 'The event is malformed: a field is missing, has the wrong type or an invalid value.',
+  INVALID_DATE: 'A date is not a real calendar day written YYYY-MM-DD (2026-02-30, 2026-04-31, 2026-02-29, 2026-3-5, 5/3/2026, 2026-13-01).',
+  INVALID_RANGE: 'A date range starts after it ends (from later than to).',
   INVALID_CONFIG: 'The company configuration is malformed or inconsistent.',
   UNKNOWN_EVENT_TYPE: 'The event type is not one stockbook knows.',
   MAPPING_MISSING: 'No account is mapped for an account role at any level (line, product, category, warehouse, company).',

@@ -3,6 +3,8 @@
  * the single definition: ajv validates input against it and docs/events.schema.json is a
  * copy of it that a test keeps identical.
  */
+import { DATE_SCHEMA } from './calendar-date.js';
+
 const money = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'Decimal string in the document currency, e.g. "100.00".' };
 const positiveMoney = { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'Non-negative decimal string.' };
 const qty = {
@@ -11,7 +13,7 @@ const qty = {
 };
 const code = { type: 'string', minLength: 1, maxLength: 64 };
 const ref = { type: 'string', minLength: 1, maxLength: 128, description: 'Id of another event.' };
-const date = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', description: 'YYYY-MM-DD' };
+const date = DATE_SCHEMA;
 const text = { type: 'string', maxLength: 1000 };
 
 const common = {

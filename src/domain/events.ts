@@ -9,12 +9,13 @@ import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
 import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
-import { fail, failure, FailureError, type Result, ok, err } from './errors.js';
+import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
+import { DATE_FORMAT, dateField, dateSchemaFailure, isDateSchemaError, type CalendarDate } from './calendar-date.js';
 import type { Company } from './config.js';
 
 export interface EventBase {
   id: string;
-  date: string;
+  date: CalendarDate;
   time?: string | undefined;
   /** Sort key: date, time, id. Events are ordered by what they say, never by arrival. */
   key: string;
@@ -30,7 +31,7 @@ export interface StockLine { product: string; warehouse: string; qty: bigint; lo
 export interface Service { role: 'labour' | 'overheads'; account?: string | undefined; amount: bigint; description?: string | undefined }
 
 export interface PurchaseLine {
-  product?: string | undefined; warehouse?: string | undefined; qty?: bigint | undefined; lot?: string | undefined; expiry?: string | undefined;
+  product?: string | undefined; warehouse?: string | undefined; qty?: bigint | undefined; lot?: string | undefined; expiry?: CalendarDate | undefined;
   amount: bigint; tax: bigint; account?: string | undefined; capitalise: boolean; description?: string | undefined;
 }
 export interface SaleLine {
@@ -38,7 +39,7 @@ export interface SaleLine {
   amount: bigint; tax: bigint; account?: string | undefined; cost?: bigint | undefined; description?: string | undefined;
 }
 export interface SaleCreditLine extends SaleLine { restock: boolean; shipment?: string | undefined }
-export interface AdjustmentLine extends StockLine { expiry?: string | undefined; unitCost?: bigint | undefined; valuation?: 'average' | 'last' | 'standard' | undefined; account?: string | undefined }
+export interface AdjustmentLine extends StockLine { expiry?: CalendarDate | undefined; unitCost?: bigint | undefined; valuation?: 'average' | 'last' | 'standard' | undefined; account?: string | undefined }
 
 export type BookEvent = EventBase & (
   | { type: 'supplier_deposit'; supplier: string; amount: bigint; bankAccount?: string | undefined }
@@ -47,7 +48,7 @@ export type BookEvent = EventBase & (
   | { type: 'customer_payment'; customer: string; amount: bigint; bankAccount?: string | undefined }
   | { type: 'purchase_invoice'; supplier: string; dropship: boolean; receipt?: string | undefined; depositApplied: bigint; lines: PurchaseLine[] }
   | { type: 'expense_bill'; supplier: string; lines: { account: string; amount: bigint; tax: bigint; description?: string | undefined }[] }
-  | { type: 'stock_receipt'; supplier?: string | undefined; lines: (StockLine & { expiry?: string | undefined; amount: bigint })[] }
+  | { type: 'stock_receipt'; supplier?: string | undefined; lines: (StockLine & { expiry?: CalendarDate | undefined; amount: bigint })[] }
   | { type: 'purchase_credit_note'; supplier: string; bill?: string | undefined; lines: PurchaseLine[] }
   | { type: 'landed_cost'; amount: bigint; account?: string | undefined; purchase?: string | undefined; sale?: string | undefined }
   | { type: 'manual_journal'; lines: { account: string; amount: bigint; description?: string | undefined }[] }
@@ -58,7 +59,7 @@ export type BookEvent = EventBase & (
   | { type: 'stock_adjustment'; lines: AdjustmentLine[] }
   | { type: 'stocktake'; lines: { product: string; warehouse: string; counted: bigint; account?: string | undefined }[] }
   | { type: 'transfer'; from: string; to: string; lines: { product: string; qty: bigint; lot?: string | undefined }[] }
-  | { type: 'assembly'; product: string; warehouse: string; qty: bigint; lot?: string | undefined; expiry?: string | undefined; components: StockLine[]; services: Service[] }
+  | { type: 'assembly'; product: string; warehouse: string; qty: bigint; lot?: string | undefined; expiry?: CalendarDate | undefined; components: StockLine[]; services: Service[] }
   | { type: 'disassembly'; product: string; warehouse: string; qty: bigint; lot?: string | undefined; outputs: (StockLine & { weight?: bigint | undefined })[]; services: Service[] }
   | { type: 'write_off'; account?: string | undefined; lines: StockLine[]; services: Service[] }
   | { type: 'void'; target: string }
@@ -74,7 +75,7 @@ export function orderKey(date: string, time: string | undefined, id: string): st
 /** Compiled on first use: commands that never parse an event should not pay for it. */
 let compiled: ValidateFunction | undefined;
 function validate(raw: unknown): boolean {
-  compiled ??= new Ajv2020({ allErrors: false, strict: false }).compile(EVENT_SCHEMA);
+  compiled ??= new Ajv2020({ allErrors: false, strict: false, formats: { date: DATE_FORMAT } }).compile(EVENT_SCHEMA);
   return compiled(raw);
 }
 
@@ -129,6 +130,15 @@ class Converter {
   optStr(v: unknown): string | undefined {
     return v === undefined ? undefined : String(v);
   }
+  /** A date field: a real calendar day, or INVALID_DATE naming the field. */
+  date(v: unknown, path: string): CalendarDate {
+    const r = dateField(path, v, { event: this.id }, `Event ${this.id}: `);
+    if (!r.ok) throw new FailureError(r.error);
+    return r.value;
+  }
+  optDate(v: unknown, path: string): CalendarDate | undefined {
+    return v === undefined ? undefined : this.date(v, path);
+  }
   services(list: unknown, path: string): Service[] {
     return ((list as Raw[] | undefined) ?? []).map((s, i) => ({
       role: (s['role'] as 'labour' | 'overheads' | undefined) ?? 'labour',
@@ -168,7 +178,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     case 'expense_bill':
       return { type, supplier: String(e['supplier']), lines: L.map((l, i) => ({ account: String(l['account']), amount: c.money(l['amount'], `lines[${i}].amount`), tax: c.money(l['tax'], `lines[${i}].tax`), description: c.optStr(l['description']) })) };
     case 'stock_receipt':
-      return { type, supplier: s('supplier'), lines: L.map((l, i) => ({ ...c.stockLine(l, `lines[${i}]`), expiry: c.optStr(l['expiry']), amount: c.money(l['amount'], `lines[${i}].amount`) })) };
+      return { type, supplier: s('supplier'), lines: L.map((l, i) => ({ ...c.stockLine(l, `lines[${i}]`), expiry: c.optDate(l['expiry'], `lines[${i}].expiry`), amount: c.money(l['amount'], `lines[${i}].amount`) })) };
     case 'landed_cost':
       if ((e['purchase'] === undefined) === (e['sale'] === undefined)) c.bad('purchase/sale', 'exactly one of "purchase" or "sale" must name the target');
       return { type, amount: c.money(e['amount'], 'amount'), account: s('account'), purchase: s('purchase'), sale: s('sale') };
@@ -193,7 +203,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     case 'sale_credit_note':
       return { type, customer: String(e['customer']), invoice: s('invoice'), lines: L.map((l, i) => ({ ...saleLine(c, l, `lines[${i}]`), restock: l['restock'] !== false && l['qty'] !== undefined && l['product'] !== undefined, shipment: c.optStr(l['shipment']) })) };
     case 'stock_adjustment':
-      return { type, lines: L.map((l, i) => ({ ...c.stockLine({ ...l, qty: '1' }, `lines[${i}]`), qty: c.qty(l['qty'], `lines[${i}].qty`, false, true), expiry: c.optStr(l['expiry']), unitCost: c.unitCost(l['unitCost'], `lines[${i}].unitCost`), valuation: l['valuation'] as AdjustmentLine['valuation'], account: c.optStr(l['account']) })) };
+      return { type, lines: L.map((l, i) => ({ ...c.stockLine({ ...l, qty: '1' }, `lines[${i}]`), qty: c.qty(l['qty'], `lines[${i}].qty`, false, true), expiry: c.optDate(l['expiry'], `lines[${i}].expiry`), unitCost: c.unitCost(l['unitCost'], `lines[${i}].unitCost`), valuation: l['valuation'] as AdjustmentLine['valuation'], account: c.optStr(l['account']) })) };
     case 'stocktake':
       return { type, lines: L.map((l, i) => ({ product: c.product(l['product'], `lines[${i}].product`), warehouse: c.warehouse(l['warehouse'], `lines[${i}].warehouse`), counted: c.qty(l['counted'], `lines[${i}].counted`, true), account: c.optStr(l['account']) })) };
     case 'transfer': {
@@ -207,7 +217,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
       const product = c.product(e['product'], 'product');
       const components = (e['components'] as Raw[]).map((l, i) => c.stockLine(l, `components[${i}]`, warehouse));
       if (components.some((x) => x.product === product)) c.bad('components', 'must not include the assembled product itself');
-      return { type, product, warehouse, qty: c.qty(e['qty'], 'qty'), lot: s('lot'), expiry: s('expiry'), components, services: c.services(e['services'], 'services') };
+      return { type, product, warehouse, qty: c.qty(e['qty'], 'qty'), lot: s('lot'), expiry: c.optDate(e['expiry'], 'expiry'), components, services: c.services(e['services'], 'services') };
     }
     case 'disassembly': {
       const warehouse = c.warehouse(e['warehouse'], 'warehouse');
@@ -235,7 +245,7 @@ function purchaseLine(c: Converter, l: Raw, path: string): PurchaseLine {
     warehouse: l['warehouse'] === undefined ? undefined : c.warehouse(l['warehouse'], `${path}.warehouse`),
     qty: l['qty'] === undefined ? undefined : c.qty(l['qty'], `${path}.qty`),
     lot: c.optStr(l['lot']),
-    expiry: c.optStr(l['expiry']),
+    expiry: c.optDate(l['expiry'], `${path}.expiry`),
     amount: c.money(l['amount'], `${path}.amount`),
     tax: c.money(l['tax'], `${path}.tax`),
     account: c.optStr(l['account']),
@@ -258,12 +268,17 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
   };
 }
 
-function schemaMessage(): string {
+/** Why the event does not match the schema: INVALID_DATE for a date field, INVALID_EVENT otherwise. */
+function schemaFailure(raw: unknown, id: string): Failure {
   const e = compiled?.errors?.[0];
-  if (!e) return 'does not match the event schema';
-  const where = e.instancePath === '' ? 'the event' : e.instancePath;
-  const extra = e.keyword === 'additionalProperties' ? ` ("${String((e.params as Raw)['additionalProperty'])}")` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as Raw)['allowedValues'])})` : '';
-  return `${where} ${e.message ?? 'is invalid'}${extra}`;
+  if (e && isDateSchemaError(e)) return dateSchemaFailure(raw, e.instancePath, { event: id }, `Event ${id}: `);
+  let message = 'does not match the event schema';
+  if (e) {
+    const where = e.instancePath === '' ? 'the event' : e.instancePath;
+    const extra = e.keyword === 'additionalProperties' ? ` ("${String((e.params as Raw)['additionalProperty'])}")` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as Raw)['allowedValues'])})` : '';
+    message = `${where} ${e.message ?? 'is invalid'}${extra}`;
+  }
+  return failure('INVALID_EVENT', `Event ${id}: ${message}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { event: id });
 }
 
 /** Parses one raw event (already JSON-decoded). Never throws for bad input. */
@@ -273,9 +288,7 @@ export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
   if (typeof type === 'string' && !EVENT_TYPES.includes(type)) {
     return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
   }
-  if (!validate(raw)) {
-    return err(failure('INVALID_EVENT', `Event ${id}: ${schemaMessage()}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { event: id }));
-  }
+  if (!validate(raw)) return err(schemaFailure(raw, id));
   const e = raw as Raw;
   const currency = typeof e['currency'] === 'string' ? e['currency'] : co.baseCurrency;
   let rate: bigint | undefined;
@@ -290,11 +303,14 @@ export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
   try {
     const c = new Converter(id, co, currency, rate);
     const body = convertBody(c, type as EventType, e);
-    let date = String(e['date']);
+    let date = c.date(e['date'], 'date');
     if (body.type === 'shipment') {
       // Seed 004: a shipment's COGS is dated at the latest of its shipment dates.
-      const lineDates = ((e['lines'] as Raw[]) ?? []).map((l) => l['date']).filter((d): d is string => typeof d === 'string');
-      for (const d of lineDates) if (d > date) date = d;
+      const lines = (e['lines'] as Raw[] | undefined) ?? [];
+      lines.forEach((l, i) => {
+        const d = c.optDate(l['date'], `lines[${i}].date`);
+        if (d !== undefined && d > date) date = d;
+      });
     }
     const time = c.optStr(e['time']);
     const base: EventBase = { id, date, time, key: orderKey(date, time, id), docCurrency: currency, rate, reference: c.optStr(e['reference']), memo: c.optStr(e['memo']) };

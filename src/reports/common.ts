@@ -9,6 +9,7 @@ import { formatDecimal, formatQty, QTY_SCALE } from '../domain/decimal.js';
 import { currencyExponent, formatMoney } from '../domain/money.js';
 import { divRound } from '../domain/rounding.js';
 import type { BookEvent } from '../domain/events.js';
+import { addDays, calendarDate, type CalendarDate } from '../domain/calendar-date.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import type { LedgerStore } from '../store/store.js';
 
@@ -94,20 +95,12 @@ export function roleAccounts(co: Company, role: Role): Set<string> {
 
 // ---- dates -------------------------------------------------------------------------------
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar date written YYYY-MM-DD (src/domain/calendar-date.ts). */
+export { isCalendarDate as isDate } from '../domain/calendar-date.js';
 
-/** A real calendar date written YYYY-MM-DD. */
-export function isDate(s: string): boolean {
-  if (!DATE_RE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-/** The calendar day before a YYYY-MM-DD date (UTC; no clock involved). */
-export function dayBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
+/** The calendar day before a date (one the caller has parsed). */
+export function dayBefore(date: string): CalendarDate {
+  return addDays(calendarDate(date), -1);
 }
 
 /** Whether a date lies in [from, to]; a missing bound is open. */
