@@ -23,6 +23,7 @@ export function statusOf(code: ErrorCode): number {
     case 'INVALID_REQUEST':
     case 'INVALID_EVENT':
     case 'INVALID_CONFIG':
+    case 'INVALID_TEXT':
     case 'UNKNOWN_EVENT_TYPE':
       return 400;
     case 'UNAUTHORIZED':

@@ -7,6 +7,8 @@
 export const ERROR_CODES = {
   INVALID_EVENT: 'The event is malformed: a field is missing, has the wrong type or an invalid value.',
   INVALID_CONFIG: 'The company configuration is malformed or inconsistent.',
+  INVALID_TEXT: 'A string (an id, memo, reference, SKU, name or parameter) contains a NUL character (U+0000) or a lone surrogate.',
+  VALUE_OUT_OF_RANGE: 'An amount, quantity, unit cost or rate, or a total it would leave (an account\'s day total or balance, a pool\'s quantity or value), is outside the documented bounds.',
   UNKNOWN_EVENT_TYPE: 'The event type is not one stockbook knows.',
   MAPPING_MISSING: 'No account is mapped for an account role at any level (line, product, category, warehouse, company).',
   UNKNOWN_ACCOUNT: 'An account code is not in the chart of accounts.',
