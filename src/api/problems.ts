@@ -25,6 +25,7 @@ export function statusOf(code: ErrorCode): number {
     case 'INVALID_DATE':
     case 'INVALID_RANGE':
     case 'INVALID_CONFIG':
+    case 'INVALID_TEXT':
     case 'UNKNOWN_EVENT_TYPE':
       return 400;
     case 'UNAUTHORIZED':

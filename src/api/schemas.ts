@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../domain/errors.js';
 import { DATE_SCHEMA } from '../domain/calendar-date.js';
 import { MAX_BATCH } from '../ledger/service.js';
 import { ROLES } from './keys.js';
+import { ID_MAX_LENGTH } from '../domain/bounds.js';
 
 const decimal = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' } as const;
 const money = { ...decimal, description: 'Signed decimal string in the base currency (debit positive).' } as const;
@@ -204,7 +205,7 @@ export const routes = {
         from: { ...date, description: 'First journal date (inclusive).' },
         to: { ...date, description: 'Last journal date (inclusive).' },
         account: { type: 'string', minLength: 1, maxLength: 64, description: 'Only journals with a line on this account.' },
-        event: { type: 'string', minLength: 1, maxLength: 128, description: 'Only journals booking this event (original, corrections, reversal).' },
+        event: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Only journals booking this event (original, corrections, reversal).' },
         afterSeq: { type: 'string', pattern: '^\\d{1,19}$', description: 'Journals after this append position (the previous page\'s `next`).' },
         limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
       },
@@ -218,7 +219,7 @@ export const routes = {
     summary: 'A stored event, its journals, and its stock moves with their current costs (viewer)',
     tags: tags.events,
     security,
-    params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } },
+    params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH } } },
     response: {
       200: {
         type: 'object',

@@ -41,6 +41,9 @@ import { registerSyncRoutes } from './sync-routes.js';
 import { registerCountRoutes } from './count-routes.js';
 import { registerWebRoutes } from './web-routes.js';
 import { authOf } from './request.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
+import { PATH_PARAM_MAX_CHARS } from '../domain/bounds.js';
+import { findTextFlaw, invalidText } from '../domain/text.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -148,7 +151,13 @@ const UNAUTHORIZED_FIX = 'Send "Authorization: Bearer <key>" with a key of the c
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { store } = opts;
-  const app = Fastify({ logger: opts.logger ?? false });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Every id a route takes in its path fits, even percent-encoded (docs/design.md, "Bounds").
+    routerOptions: { maxParamLength: PATH_PARAM_MAX_CHARS },
+    frameworkErrors,
+    clientErrorHandler,
+  });
   app.decorateRequest('auth', null);
   // JSON only: a text/plain body is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
@@ -306,6 +315,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const qs = req.query as { from?: CalendarDate; to?: CalendarDate } | undefined;
     const f = qs === undefined ? undefined : rangeFailure({ field: 'from', value: qs.from }, { field: 'to', value: qs.to });
     if (f !== undefined) throw new ProblemError(f);
+  });
+
+  // Text comes in sound or not at all: a NUL or a lone surrogate in a path or query parameter
+  // or a body is INVALID_TEXT (events are checked one by one by the event parser instead).
+  app.addHook('preValidation', async (req) => {
+    const parts = { params: req.params, query: req.query, ...(req.routeOptions.url === '/v1/events' ? {} : { body: req.body }) };
+    const flaw = findTextFlaw(parts, '');
+    if (flaw) throw new ProblemError(invalidText('The request', flaw));
   });
 
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('NOT_FOUND', `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.`, 'See the OpenAPI document at /docs for the routes.')));

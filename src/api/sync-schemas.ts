@@ -4,6 +4,7 @@
  * engine (src/sync/engine.ts); the CLI's `stockbook sync … --format json` prints the same.
  */
 import { ERROR_CODES } from '../domain/errors.js';
+import { RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { RECORD_TYPES } from '../sync/records.js';
 import { PART_KINDS } from '../sync/target.js';
 
@@ -108,7 +109,7 @@ export const RunSummarySchema = {
   },
 } as const;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 256, description: 'Record id (URL-encode the / of correction ids).' } } } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: RECORD_ID_MAX_LENGTH, description: 'Record id (URL-encode the / of correction ids).' } } } as const;
 const recordBody = { type: 'object', required: ['record'], properties: { record: listedRecord } } as const;
 
 const markRoute = (summary: string): Record<string, unknown> => ({ summary, tags, security, params: idParams, response: { 200: recordBody, ...problems } });

@@ -20,6 +20,7 @@ import { RULES } from '../posting/rules/index.js';
 import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
+import { AccountTotals, checkPool } from './book-bounds.js';
 
 export interface Applied {
   status: 'ok' | 'exists';
@@ -194,7 +195,8 @@ export class Book {
   private readonly pools = new Map<string, PoolHistory>();
   /** product → warehouse → pool: the hot path finds pools without building key strings. */
   private readonly poolIndex = new Map<string, Map<string, PoolHistory>>();
-  private readonly gl = new Map<string, bigint>();
+  /** Balances and day totals per account, as booked. */
+  private readonly totals: AccountTotals;
   readonly journals: Journal[] = [];
   private readonly accountCache: AccountCache = new Map();
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, replayedMoves: 0 };
@@ -203,6 +205,7 @@ export class Book {
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1024);
+    this.totals = new AccountTotals(co.baseCurrency);
   }
 
   // ---- applying events -------------------------------------------------------------------
@@ -274,10 +277,12 @@ export class Book {
           touched.push(h);
         }
         results.push(this.runMove(h.state, m, ev, i, results, ctx));
+        this.checkPool(h.state, m, ev);
       }
       stored.results = results;
       const journal = this.postOriginal(stored, ctx);
       if (journal) this.applyLock([journal], ev);
+      this.checkTotals(journal ? [journal] : [], ev);
       for (const h of touched) h.state.commit();
       for (let i = 0; i < hs.length; i++) {
         hs[i]!.entries.push({ key: ev.key, event: ev.id, move: i, qty: hs[i]!.state.onHand, value: hs[i]!.state.onHandValue });
@@ -330,7 +335,7 @@ export class Book {
     // no journals (the stores keep them instead) answer with none.
     if (this.options.keepJournals !== false) stored.journals = journals;
     for (const j of journals) {
-      for (const l of j.lines) this.gl.set(l.account, (this.gl.get(l.account) ?? 0n) + l.amount);
+      this.totals.add(j);
       if (this.options.keepJournals !== false) this.journals.push(j);
       this.options.onJournal?.(j);
     }
@@ -419,6 +424,7 @@ export class Book {
   private reverseOnly(self: Stored, target: Stored): Journal[] {
     const reversal = this.reversal(self, target);
     if (reversal) this.applyLock([reversal], self.ev);
+    this.checkTotals(reversal ? [reversal] : [], self.ev);
     target.voidedBy = self.ev.id;
     this.unlinkReferences(target);
     this.events.set(self.ev.id, self);
@@ -522,6 +528,7 @@ export class Book {
           tentResults.set(e.event, res);
         }
         const r = this.recost(state, s, e.move, res, ctx, added, removed);
+        this.checkPool(state, s.moves[e.move]!, added.ev);
         entries.set(i, { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }); // a new entry: the committed one stays as it was
         const before = res[e.move];
         res[e.move] = r;
@@ -560,6 +567,16 @@ export class Book {
     }
   }
 
+  /** New postings only (a replayed event was accepted once): the pool a move left must be within its bounds. */
+  private checkPool(state: CostPool, m: Move, ev: BookEvent): void {
+    if (!this.replaying) checkPool(state, m.product, m.warehouse, ev.id, this.co.baseCurrency);
+  }
+
+  /** New postings only: the journals must leave every line, day total and balance within its bounds. */
+  private checkTotals(journals: readonly Journal[], ev: BookEvent): void {
+    if (!this.replaying) this.totals.check(journals, ev.id);
+  }
+
   /** Runs one move during a re-cost; a shortfall it causes is reported against the event being posted or voided. */
   private recost(state: CostPool, s: Stored, move: number, res: MoveResult[], ctx: RuleContext, added: Stored, removed: Stored | undefined): MoveResult {
     try {
@@ -593,6 +610,7 @@ export class Book {
       journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections + 1}`, 'correction', lines, { cause: added.ev.id }));
     }
     this.applyLock(journals, added.ev);
+    this.checkTotals(journals, added.ev);
     // Everything posted: now change the book.
     for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
     for (const s of correctedBy) s.corrections++;
@@ -633,7 +651,7 @@ export class Book {
 
   /** GL balance per account, from every journal booked. */
   balances(): ReadonlyMap<string, bigint> {
-    return this.gl;
+    return this.totals.balances;
   }
 
   /** Sub-ledger value per inventory account: the sum of its pools' on-hand values. */

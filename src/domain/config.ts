@@ -7,9 +7,11 @@
 import { isRoundingMode, type RoundingMode, DEFAULT_ROUNDING } from './rounding.js';
 import { isCurrencyCode } from './money.js';
 import { isRecord } from './values.js';
-import { parseDecimal, UNIT_COST_SCALE } from './decimal.js';
+import { formatTrimmed, parseDecimal, UNIT_COST_SCALE } from './decimal.js';
 import { failure, fail, ok, err, type Failure, type Result } from './errors.js';
 import { dateField, type CalendarDate } from './calendar-date.js';
+import { MAX_UNIT_COST, withinBound } from './bounds.js';
+import { findTextFlaw, invalidText } from './text.js';
 
 export const ROLES = [
   'inventory', 'cogs', 'ap', 'ar', 'sales', 'tax', 'bank', 'supplierDeposits', 'customerPrepayments',
@@ -170,6 +172,7 @@ function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings): Pr
   if (p['standardCost'] !== undefined) {
     const parsed = typeof p['standardCost'] === 'string' ? parseDecimal(p['standardCost'], UNIT_COST_SCALE) : undefined;
     if (!parsed || !parsed.ok) r.problems.push(`${where}.standardCost must be a decimal string such as "12.50"`);
+    else if (!withinBound(parsed.value, MAX_UNIT_COST)) r.problems.push(`${where}.standardCost is outside the bound of ±${formatTrimmed(MAX_UNIT_COST, UNIT_COST_SCALE)} (docs/design.md, "Bounds")`);
     else standardCost = parsed.value;
   }
   if (p['stocked'] !== undefined && typeof p['stocked'] !== 'boolean') r.problems.push(`${where}.stocked must be true or false`);
@@ -183,6 +186,8 @@ function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings): Pr
 export function loadConfig(raw: unknown): Result<Company> {
   const r = new ConfigReader();
   if (!isObj(raw)) return err(failure('INVALID_CONFIG', 'The configuration must be a JSON object.', 'See docs/config.md for the format.'));
+  const flaw = findTextFlaw(raw, '');
+  if (flaw) return err(invalidText('The configuration', flaw));
   const company = isObj(raw['company']) ? raw['company'] : {};
   const id = r.str(company, 'id', 'company') ?? '';
   const baseCurrency = r.str(company, 'baseCurrency', 'company') ?? 'USD';

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   INVALID_DATE: 'A date is not a real calendar day written YYYY-MM-DD (2026-02-30, 2026-04-31, 2026-02-29, 2026-3-5, 5/3/2026, 2026-13-01).',
   INVALID_RANGE: 'A date range starts after it ends (from later than to).',
   INVALID_CONFIG: 'The company configuration is malformed or inconsistent.',
+  INVALID_TEXT: 'A string (an id, memo, reference, SKU, name or parameter) contains a NUL character (U+0000) or a lone surrogate.',
+  VALUE_OUT_OF_RANGE: 'An amount, quantity, unit cost or rate, or a total it would leave (an account\'s day total or balance, a pool\'s quantity or value), is outside the documented bounds.',
   UNKNOWN_EVENT_TYPE: 'The event type is not one stockbook knows.',
   MAPPING_MISSING: 'No account is mapped for an account role at any level (line, product, category, warehouse, company).',
   UNKNOWN_ACCOUNT: 'An account code is not in the chart of accounts.',

@@ -4,6 +4,7 @@
  * copy of it that a test keeps identical.
  */
 import { DATE_SCHEMA } from './calendar-date.js';
+import { ID_MAX_LENGTH } from './bounds.js';
 
 const money = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'Decimal string in the document currency, e.g. "100.00".' };
 const positiveMoney = { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'Non-negative decimal string.' };
@@ -12,12 +13,12 @@ const qty = {
   anyOf: [{ type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' }, { type: 'integer' }],
 };
 const code = { type: 'string', minLength: 1, maxLength: 64 };
-const ref = { type: 'string', minLength: 1, maxLength: 128, description: 'Id of another event.' };
+const ref = { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Id of another event.' };
 const date = DATE_SCHEMA;
 const text = { type: 'string', maxLength: 1000 };
 
 const common = {
-  id: { type: 'string', minLength: 1, maxLength: 128, description: 'Caller-supplied unique id; resubmitting it is idempotent.' },
+  id: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Caller-supplied unique id; resubmitting it is idempotent.' },
   date,
   time: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$', description: 'Optional time of day, orders events within a date.' },
   currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'Document currency; defaults to the company base currency.' },

@@ -6,11 +6,13 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EVENT_SCHEMA, EVENT_TYPES } from './event-schema.js';
-import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
+import { formatTrimmed, parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
 import { DATE_FORMAT, dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
+import { MAX_AMOUNT, MAX_QTY, MAX_RATE, MAX_UNIT_COST, outOfRange, withinBound } from './bounds.js';
+import { findTextFlaw, invalidText } from './text.js';
 import type { Company } from './config.js';
 
 export interface EventBase {
@@ -89,35 +91,48 @@ type Raw = Record<string, unknown>;
 
 /** Converts field values of one raw event, failing with INVALID_EVENT naming the field. */
 class Converter {
+  /** `source` is 'store' for stored events: they were accepted once and must load again, unchecked for bounds. */
   constructor(readonly id: string, readonly co: Company, readonly currency: string, readonly rate: bigint | undefined, readonly source: EventSource) {}
   bad(path: string, reason: string): never {
     return fail('INVALID_EVENT', `Event ${this.id}: ${path} ${reason}.`, 'Correct the event; docs/events.md describes every field.', { event: this.id, field: path });
+  }
+  /** VALUE_OUT_OF_RANGE unless |value| ≤ bound; `show` writes a value in the field's unit. */
+  bound(value: bigint, max: bigint, path: string, show: (x: bigint) => string): bigint {
+    if (this.source === 'input' && !withinBound(value, max)) {
+      throw new FailureError(outOfRange(`Event ${this.id}: ${path} is`, show(value), show(max), `Correct ${path}; where a figure really is that large, split it over several events.`, { event: this.id, field: path }));
+    }
+    return value;
   }
   money(v: unknown, path: string): bigint {
     if (v === undefined) return 0n;
     const r = parseMoney(String(v), this.currency);
     if (!r.ok) this.bad(path, `is not a valid ${this.currency} amount (${r.reason})`);
-    return this.rate === undefined ? r.value : convert(r.value, this.currency, this.co.baseCurrency, this.rate, this.co.settings.rounding);
+    this.bound(r.value, MAX_AMOUNT, path, (x) => `${formatMoney(x, this.currency)} ${this.currency}`);
+    if (this.rate === undefined) return r.value;
+    const base = this.co.baseCurrency;
+    return this.bound(convert(r.value, this.currency, base, this.rate, this.co.settings.rounding), MAX_AMOUNT, `${path} (in ${base})`, (x) => `${formatMoney(x, base)} ${base}`);
   }
   qty(v: unknown, path: string, allowZero = false, allowNegative = false): bigint {
     const r = parseDecimal(String(v), QTY_SCALE);
     if (!r.ok) this.bad(path, `is not a valid quantity (${r.reason})`);
     if (r.value === 0n && !allowZero) this.bad(path, 'must not be zero');
     if (r.value < 0n && !allowNegative) this.bad(path, 'must not be negative');
-    return r.value;
+    return this.bound(r.value, MAX_QTY, path, (x) => formatTrimmed(x, QTY_SCALE));
   }
   unitCost(v: unknown, path: string): bigint | undefined {
     if (v === undefined) return undefined;
     const r = parseDecimal(String(v), UNIT_COST_SCALE);
     if (!r.ok) this.bad(path, `is not a valid unit cost (${r.reason})`);
-    return this.rate === undefined ? r.value : divRound(r.value * this.rate, 10n ** BigInt(RATE_SCALE), this.co.settings.rounding);
+    const show = (x: bigint): string => formatTrimmed(x, UNIT_COST_SCALE);
+    this.bound(r.value, MAX_UNIT_COST, path, show);
+    return this.rate === undefined ? r.value : this.bound(divRound(r.value * this.rate, 10n ** BigInt(RATE_SCALE), this.co.settings.rounding), MAX_UNIT_COST, `${path} (in ${this.co.baseCurrency})`, show);
   }
   /** A plain non-negative decimal (a weight or ratio): never converted by the exchange rate. */
   weight(v: unknown, path: string): bigint | undefined {
     if (v === undefined) return undefined;
     const r = parseDecimal(String(v), UNIT_COST_SCALE);
     if (!r.ok) this.bad(path, `is not a valid weight (${r.reason})`);
-    return r.value;
+    return this.bound(r.value, MAX_UNIT_COST, path, (x) => formatTrimmed(x, UNIT_COST_SCALE));
   }
   product(v: unknown, path: string): string {
     const sku = String(v);
@@ -291,7 +306,13 @@ function schemaFailure(validate: ValidateFunction, raw: unknown, id: string): Fa
 
 /** Parses one raw event (already JSON-decoded). Never throws for bad input. */
 export function parseEvent(raw: unknown, co: Company, source: EventSource = 'input'): Result<BookEvent> {
-  const id = typeof raw === 'object' && raw !== null && typeof (raw as Raw)['id'] === 'string' ? String((raw as Raw)['id']) : '?';
+  const checked = source === 'input';
+  const flaw = checked ? findTextFlaw(raw, '') : undefined;
+  if (flaw) {
+    const shown = flaw.field === 'id' ? '?' : eventIdOf(raw); // an id that cannot be stored is not repeated back
+    return err(invalidText(`Event ${shown}`, flaw, { event: shown }));
+  }
+  const id = eventIdOf(raw);
   const type = typeof raw === 'object' && raw !== null ? (raw as Raw)['type'] : undefined;
   if (typeof type === 'string' && !EVENT_TYPES.includes(type)) {
     return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
@@ -307,6 +328,9 @@ export function parseEvent(raw: unknown, co: Company, source: EventSource = 'inp
     }
     const r = parseDecimal(e['rate'], RATE_SCALE);
     if (!r.ok || r.value === 0n) return err(failure('INVALID_EVENT', `Event ${id}: rate "${e['rate']}" is not a positive decimal with at most ${RATE_SCALE} places.`, 'Correct the rate.', { event: id }));
+    if (checked && r.value > MAX_RATE) {
+      return err(outOfRange(`Event ${id}: rate is`, formatTrimmed(r.value, RATE_SCALE), formatTrimmed(MAX_RATE, RATE_SCALE), `Give the rate as ${co.baseCurrency} per one ${currency}; a currency worth more than that cannot be booked.`, { event: id, field: 'rate' }));
+    }
     rate = r.value;
   }
   try {
@@ -328,6 +352,11 @@ export function parseEvent(raw: unknown, co: Company, source: EventSource = 'inp
     if (x instanceof FailureError) return err(x.failure);
     throw x;
   }
+}
+
+/** The id a raw event gives itself, or "?". */
+export function eventIdOf(raw: unknown): string {
+  return typeof raw === 'object' && raw !== null && typeof (raw as Raw)['id'] === 'string' ? String((raw as Raw)['id']) : '?';
 }
 
 /** A stable text of an event's content, used to tell a true resubmission from a conflict. */

@@ -7,7 +7,7 @@
  */
 import { loadConfig, type Company } from '../domain/config.js';
 import { withHiddenFrom } from './hidden.js';
-import { parseEvent } from '../domain/events.js';
+import { eventIdOf, parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book } from '../book/book.js';
 import type { Journal } from '../posting/journal.js';
@@ -20,10 +20,6 @@ export type PostOutcome =
 
 /** Most events one batch may carry; larger imports are split by the caller. */
 export const MAX_BATCH = 10_000;
-
-function eventId(raw: unknown): string {
-  return typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>)['id'] === 'string' ? String((raw as Record<string, unknown>)['id']) : '?';
-}
 
 export class CompanyLedger {
   private book: Book;
@@ -108,7 +104,7 @@ export class CompanyLedger {
   }
 
   private async postOne(tx: WriteTx, raw: unknown, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
-    const id = eventId(raw);
+    const id = eventIdOf(raw);
     const parsed = parseEvent(raw, this.co);
     if (!parsed.ok) return { status: 'error', event: id, error: parsed.error };
     const applied = this.book.apply(parsed.value);

@@ -3,7 +3,8 @@
  * in-process locks. Nothing here knows a driver; a dialect supplies its placeholder syntax.
  */
 import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
-import { SYNC_ACTIONS, type JournalFilter, type NewSyncEntry, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry, type SyncQuery } from './store.js';
+import { byCodePoint } from '../domain/values.js';
+import { SYNC_ACTIONS, type AccountBalance, type JournalFilter, type NewSyncEntry, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry, type SyncQuery } from './store.js';
 
 /** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
 export function big(v: unknown): bigint {
@@ -157,8 +158,31 @@ export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
   return out;
 }
 
+/**
+ * Balance per account over its day totals (on or before `asOf` when given), exact in both
+ * dialects whatever the totals: SQLite's SUM() of integers throws on overflow (and PostgreSQL's
+ * SUM(bigint) is numeric, which the row mapping takes as it is), so each amount is summed as its
+ * high and low 32-bit halves — `amount >> 32` (sign-extending) and `amount & 4294967295` — whose
+ * sums cannot overflow for fewer than 2^31 rows, and the halves are recombined in bigint.
+ */
+export function trialBalanceQuery(company: string, asOf: string | undefined, p: Param): string {
+  const where = asOf === undefined ? `company = ${p(company)}` : `company = ${p(company)} AND date <= ${p(asOf)}`;
+  return `SELECT account, SUM(amount >> 32) AS hi, SUM(amount & 4294967295) AS lo FROM account_day_totals WHERE ${where} GROUP BY account`;
+}
+
+export interface BalanceRow {
+  account: string;
+  hi: unknown;
+  lo: unknown;
+}
+
+/** The rows of trialBalanceQuery as balances, by account code. */
+export function toBalances(rows: readonly BalanceRow[]): AccountBalance[] {
+  return rows.map((r) => ({ account: r.account, balance: (big(r.hi) << 32n) + big(r.lo) })).sort((a, b) => byCodePoint(a.account, b.account));
+}
+
 /** Sorts by code point, the same in both dialects (SQLite's BINARY and PostgreSQL's "C" collation agree on UTF-8). */
-export { byCodePoint } from '../domain/values.js';
+export { byCodePoint };
 
 /** An async mutex: a promise chain; callers run one at a time, in arrival order. */
 export class Mutex {

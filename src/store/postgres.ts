@@ -19,7 +19,7 @@ import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, KeyedMutex, NOT_REENTRANT, nullable,
-  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
+  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow, trialBalanceQuery, toBalances, type BalanceRow,
 } from './common.js';
 import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
 
@@ -333,9 +333,9 @@ export class PostgresStore implements LedgerStore {
   }
 
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = $1${asOf === undefined ? '' : ' AND date <= $2'} GROUP BY account`;
-    const rows = await this.run<{ account: string; balance: string }>(sql, asOf === undefined ? [company] : [company, asOf]);
-    return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+    const params: unknown[] = [];
+    const sql = trialBalanceQuery(company, asOf, (v) => (params.push(v), `$${params.length}`));
+    return toBalances(await this.run<BalanceRow>(sql, params));
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {

@@ -20,7 +20,7 @@ import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
-  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
+  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow, trialBalanceQuery, toBalances, type BalanceRow,
 } from './common.js';
 import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
 
@@ -289,9 +289,9 @@ export class SqliteStore implements LedgerStore {
   }
 
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const sql = `SELECT account, SUM(amount) AS balance FROM account_day_totals WHERE company = ?${asOf === undefined ? '' : ' AND date <= ?'} GROUP BY account`;
-    const rows = await this.read((s) => s.all<{ account: string; balance: unknown }>(sql, asOf === undefined ? [company] : [company, asOf]));
-    return rows.map((r) => ({ account: r.account, balance: big(r.balance) })).sort((a, b) => byCodePoint(a.account, b.account));
+    const params: unknown[] = [];
+    const sql = trialBalanceQuery(company, asOf, (v) => (params.push(v), '?'));
+    return toBalances(await this.read((s) => s.all<BalanceRow>(sql, params)));
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {

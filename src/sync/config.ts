@@ -4,6 +4,7 @@
  * Read from the same JSON as the ledger's configuration; the ledger itself ignores them.
  */
 import { parseMoney } from '../domain/money.js';
+import { MAX_AMOUNT } from '../domain/bounds.js';
 import { isRecord } from '../domain/values.js';
 import { failure, type Failure } from '../domain/errors.js';
 
@@ -110,10 +111,11 @@ function readSettings(raw: unknown, currency: string, problems: string[]): SyncS
   const w = 'sync';
   if (s['target'] !== undefined && s['target'] !== 'xero') problems.push('sync.target must be "xero"');
   const tol = parseMoney(typeof s['tolerance'] === 'string' ? s['tolerance'] : '0.05', currency);
-  if (!tol.ok || tol.value < 0n) problems.push('sync.tolerance must be a non-negative amount string such as "0.05"');
+  const tolerable = tol.ok && tol.value >= 0n && tol.value <= MAX_AMOUNT;
+  if (!tolerable) problems.push('sync.tolerance must be a non-negative amount string such as "0.05", within the bounds of docs/design.md');
   return {
     target: 'xero',
-    tolerance: tol.ok && tol.value >= 0n ? tol.value : 5n,
+    tolerance: tolerable ? tol.value : 5n,
     salesTaxType: str(s, 'salesTaxType', problems, w, false) ?? 'OUTPUT',
     purchaseTaxType: str(s, 'purchaseTaxType', problems, w, false) ?? 'INPUT',
     noTaxType: str(s, 'noTaxType', problems, w, false) ?? 'NONE',
