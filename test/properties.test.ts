@@ -15,19 +15,18 @@
  *     DUPLICATE_EVENT_CONFLICT.
  * A rejected event must carry an expected code and change nothing.
  *
- * FC_SEED / FC_RUNS in the environment replay a seed or change the number of runs.
+ * The seed and run count come from test/support/property-seed.ts (STOCKBOOK_PROPERTY_SEED / _RUNS).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import { COSTING_METHODS, type Book, type Company, type CostingMethod, type ErrorCode } from '../src/index.js';
 import { company, buildStream, specsArb, dependencyOrder, compareKey, PRODUCTS, WAREHOUSES, STANDARD_COSTS, COGS_ACCOUNT, INVENTORY_ACCOUNTS, type Mode, type Recognition, type RawEvent } from './support/gen.js';
 import { run, snapshot, liveEvents, apply, assertInvariants, assertJournalsBalance, type Snapshot } from './support/harness.js';
 import { referenceReplay, type Rounding } from './support/reference.js';
 
-const RUNS = Number(process.env['FC_RUNS'] ?? 1000);
-const SEED = process.env['FC_SEED'] === undefined ? undefined : Number(process.env['FC_SEED']);
-const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, includeErrorInReport: true, ...(SEED === undefined ? {} : { seed: SEED }) });
+const params = (numRuns: number): fc.Parameters<unknown> => propertyParameters(numRuns, { includeErrorInReport: true });
 
 const REFERENCE_CODES: ErrorCode[] = ['UNKNOWN_REFERENCE', 'ALREADY_VOIDED', 'CANNOT_VOID', 'VOID_HAS_DEPENDENTS'];
 const ALLOWED: Record<Mode, ReadonlySet<ErrorCode>> = {
@@ -104,7 +103,7 @@ for (const method of COSTING_METHODS) {
         assert.deepEqual(nonInventory(res.book.balances()), nonInventory(ref.gl), 'GL differs from the reference model');
         assert.equal(res.book.balances().get(COGS_ACCOUNT) ?? 0n, ref.cogs);
       }),
-      params(RUNS),
+      params(1000),
     );
     // The streams must exercise every event type, late arrivals and refusals, or the properties say little.
     const types = ['purchase_invoice', 'stock_receipt', 'shipment', 'sale_invoice', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'purchase_credit_note', 'assembly', 'disassembly', 'landed_cost', 'void'];
@@ -137,7 +136,7 @@ for (const method of COSTING_METHODS) {
         compared++;
         assert.deepEqual(snapshot(withE.book), snapshot(without.book), `void(${target.id}) did not restore the book`);
       }),
-      params(RUNS),
+      params(1000),
     );
     assert.ok(compared > RUNS / 3, `too few comparisons (${compared})`);
   });
@@ -164,7 +163,7 @@ for (const method of COSTING_METHODS) {
         assertInvariants(other, 'after the permuted replay');
         assert.deepEqual(snapshot(other), baseSnap, 'arrival order changed the book');
       }),
-      params(RUNS),
+      params(1000),
     );
     assert.ok(compared > RUNS / 2, `too few comparisons (${compared})`);
   });

@@ -446,7 +446,8 @@ export class SyncEngine {
   }
 
   private async send(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
-    for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings });
+    // The variance is the plan's, whether its parts are sent now or were found in the target.
+    for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings, variance: p.plan.variance });
     for (const stage of [1, 2]) {
       const byKind = new Map<PartKind, { part: Part; key: string; rec: string; plan: Plan }[]>();
       for (const p of plans) {
@@ -477,7 +478,6 @@ export class SyncEngine {
     if (part.fills === 'document' && plan.expectedTotal !== undefined && r.total !== undefined && r.total !== plan.expectedTotal) {
       o.warnings.push({ code: 'TOTAL_DIFFERS', message: `Xero totals ${part.number} at ${r.total}; stockbook at ${plan.expectedTotal}.` });
     }
-    if (plan.variance) o.variance = plan.variance;
   }
 
   /** Appends each claimed record's outcome in one transaction. */
