@@ -27,6 +27,8 @@ import { run, snapshot, liveEvents, apply, assertInvariants, assertJournalsBalan
 import { referenceReplay, type Rounding } from './support/reference.js';
 
 const params = (numRuns: number): fc.Parameters<unknown> => propertyParameters(numRuns, { includeErrorInReport: true });
+/** Runs per property (1,000 unless STOCKBOOK_PROPERTY_RUNS says otherwise); the coverage minimums scale with it. */
+const RUNS = params(1000).numRuns ?? 1000;
 
 const REFERENCE_CODES: ErrorCode[] = ['UNKNOWN_REFERENCE', 'ALREADY_VOIDED', 'CANNOT_VOID', 'VOID_HAS_DEPENDENTS'];
 const ALLOWED: Record<Mode, ReadonlySet<ErrorCode>> = {
@@ -103,7 +105,7 @@ for (const method of COSTING_METHODS) {
         assert.deepEqual(nonInventory(res.book.balances()), nonInventory(ref.gl), 'GL differs from the reference model');
         assert.equal(res.book.balances().get(COGS_ACCOUNT) ?? 0n, ref.cogs);
       }),
-      params(1000),
+      params(RUNS),
     );
     // The streams must exercise every event type, late arrivals and refusals, or the properties say little.
     const types = ['purchase_invoice', 'stock_receipt', 'shipment', 'sale_invoice', 'stock_adjustment', 'stocktake', 'transfer', 'write_off', 'sale_credit_note', 'purchase_credit_note', 'assembly', 'disassembly', 'landed_cost', 'void'];
@@ -136,7 +138,7 @@ for (const method of COSTING_METHODS) {
         compared++;
         assert.deepEqual(snapshot(withE.book), snapshot(without.book), `void(${target.id}) did not restore the book`);
       }),
-      params(1000),
+      params(RUNS),
     );
     assert.ok(compared > RUNS / 3, `too few comparisons (${compared})`);
   });
@@ -163,7 +165,7 @@ for (const method of COSTING_METHODS) {
         assertInvariants(other, 'after the permuted replay');
         assert.deepEqual(snapshot(other), baseSnap, 'arrival order changed the book');
       }),
-      params(1000),
+      params(RUNS),
     );
     assert.ok(compared > RUNS / 2, `too few comparisons (${compared})`);
   });

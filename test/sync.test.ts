@@ -128,22 +128,40 @@ describe('sync to the Xero sandbox', () => {
     assert.equal(byRecord(r, 'INV-3').ids?.journalNumber, 'IV.TRX-2');
   });
 
-  test('re-posting an invoice whose IV.TRX still stands fails until it is voided in Xero (seed 000)', async () => {
+  test('re-posting an invoice Xero still holds is refused, naming what to void; once voided in Xero it posts again (seed 000)', async () => {
     const s = await open(f.store);
-    assert.equal(await s.engine.repost('INV-3'), undefined);
-    const r = await s.engine.run({ type: 'invoices' });
-    const e = byRecord(r, 'INV-3').error!;
-    assert.equal(e.code, 'INVENTORY_JOURNAL_EXISTS');
-    assert.equal(e.message, "An inventory journal already exists for invoice 'INV-3' (IV.TRX-2); void it to re-post this invoice.");
-    // The user voids the journal (and the invoice) in Xero; the next sync posts a new version.
-    f.sb.voidManualJournal(f.sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-2 '))!.manualJournalId);
+    const held = await s.engine.repost('INV-3');
+    assert.equal(held?.code, 'STILL_IN_TARGET');
+    assert.equal(held.message, 'Record INV-3 is still in the accounting system: invoice INV-3 and journal IV.TRX-2 are not voided there, so re-posting it would book it twice.');
+    assert.match(held.fix, /stockbook sync void-and-repost INV-3/);
+    assert.equal((await s.engine.list({ all: true })).records.find((r) => r.id === 'INV-3')!.version, 1, 'nothing changed');
+    // The user voids the invoice in Xero but not its journal: seed 000's refusal.
     f.sb.voidInvoice(f.sb.state.invoices.find((i) => i.invoiceNumber === 'INV-3')!.invoiceId);
+    const journal = await s.engine.repost('INV-3');
+    assert.equal(journal?.code, 'INVENTORY_JOURNAL_EXISTS');
+    assert.equal(journal.message, "An inventory journal already exists for invoice 'INV-3' (IV.TRX-2); void it to re-post this invoice.");
+    // And the journal too: the re-post is taken and the next sync posts a new version.
+    f.sb.voidManualJournal(f.sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-2 '))!.manualJournalId);
+    assert.equal(await s.engine.repost('INV-3'), undefined);
     const again = await s.engine.run({ type: 'invoices' });
     const ok = byRecord(again, 'INV-3');
     assert.equal(ok.status, 'posted');
     assert.equal(ok.ids?.journalNumber, 'IV.TRX-3');
     assert.equal(ok.ids?.documentNumber, 'INV-3#v2');
     assert.equal((await s.engine.repost('INV-4'))?.code, 'NOT_FOUND');
+  });
+
+  test('re-posting an invoice without an inventory journal (COGS at shipment) is refused while Xero holds it: no second copy', async () => {
+    await post(f.store, [{ id: 'SI-10002', type: 'sale_invoice', date: '2026-03-09', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '40.00', tax: '4.00' }] }]);
+    const s = await open(f.store);
+    const first = byRecord(await s.engine.run({ type: 'invoices', only: ['SI-10002'] }), 'SI-10002');
+    assert.equal(first.ids?.journalId, undefined, 'a document without an IV.TRX journal');
+    const refused = await s.engine.repost('SI-10002');
+    assert.equal(refused?.code, 'STILL_IN_TARGET');
+    assert.match(refused.message, /invoice SI-10002 is not voided there/);
+    await s.engine.run({ type: 'invoices' });
+    assert.deepEqual(f.sb.state.invoices.filter((i) => i.invoiceNumber.startsWith('SI-10002')).map((i) => i.invoiceNumber), ['SI-10002'], 'no SI-10002#v2 beside it');
+    await assertTiesOut(f);
   });
 
   test('void-and-repost voids the invoice and its journal in Xero, then posts a new version', async () => {

@@ -45,7 +45,7 @@ let printed = false;
 export function propertyParameters<T>(numRuns: number, extra: fc.Parameters<T> = {}): fc.Parameters<T> {
   if (!printed) {
     printed = true;
-    console.log(`# property tests: seed ${chosen.seed} (${chosen.how}); STOCKBOOK_PROPERTY_SEED=random explores new seeds, STOCKBOOK_PROPERTY_RUNS=N changes the run count`);
+    console.log(`property tests: seed ${chosen.seed} (${chosen.how}); STOCKBOOK_PROPERTY_SEED=random explores new seeds, STOCKBOOK_PROPERTY_RUNS=N changes the run count`);
   }
   return { ...extra, seed: chosen.seed, numRuns: runs ?? numRuns, ...(path === undefined ? {} : { path }) };
 }

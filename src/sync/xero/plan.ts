@@ -19,7 +19,7 @@ import type { BookEvent, EventOf } from '../../domain/events.js';
 import type { JournalLine } from '../../posting/journal.js';
 import type { Contact, SyncConfig } from '../config.js';
 import type { SyncRecord } from '../records.js';
-import type { SyncWarning, TargetIds } from '../state.js';
+import { mayBeInTarget, type SyncWarning, type TargetIds } from '../state.js';
 import type { Part, PlanInput, PlanResult } from '../target.js';
 import { decimalToWire, toWire } from './wire.js';
 
@@ -344,7 +344,7 @@ function negated(v: Record<string, string> | undefined): Record<string, string> 
 function voidParts(p: Planner): void {
   const target = p.rec.voids!;
   const st = p.input.stateOf(target);
-  if (st.status === 'claimed') {
+  if (mayBeInTarget(st)) {
     stop(failure('DEPENDENCY_NOT_POSTED', `${p.what()} voids ${target}, whose last sync did not finish.`, `Sync ${target}'s record type again first; it will be found in Xero or sent, then this void can follow.`, { record: p.rec.id, dependsOn: target }));
   }
   const posted = st.status === 'posted' ? st.posted : undefined;
