@@ -34,6 +34,8 @@ function chosenRuns(): number | undefined {
 }
 
 const chosen = chosenSeed();
+/** The seed of this run, for seeded suites that are not fast-check properties (the fault proxy). */
+export const PROPERTY_SEED = chosen.seed;
 const runs = chosenRuns();
 const path = process.env['STOCKBOOK_PROPERTY_PATH']?.trim() || undefined;
 let printed = false;

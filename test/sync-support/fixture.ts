@@ -45,11 +45,20 @@ export function companyConfig(sb: XeroSandbox, extra: Record<string, unknown> = 
 
 export interface Fixture { sb: XeroSandbox; store: LedgerStore; config: Record<string, unknown>; close(): Promise<void> }
 
-export async function fixture(opts: { sandbox?: SandboxOptions; config?: Record<string, unknown>; store?: LedgerStore } = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  sandbox?: SandboxOptions;
+  config?: Record<string, unknown>;
+  store?: LedgerStore;
+  /** More of sync.xero once the sandbox runs (e.g. an apiUrl through a proxy in front of it, a timeoutMs). */
+  xero?: (sb: XeroSandbox) => Promise<Record<string, unknown>>;
+}
+
+export async function fixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const sb = await startXeroSandbox({ timeScale: 1000, accounts: ACCOUNTS.map((a) => ({ ...a })), organisation: { name: 'Sync Co', baseCurrency: 'USD' }, ...opts.sandbox });
   const store = opts.store ?? new SqliteStore(':memory:');
   await store.migrate();
   const config = companyConfig(sb, opts.config, opts.sandbox?.timeScale ?? 1000);
+  if (opts.xero) Object.assign((config['sync'] as { xero: Record<string, unknown> }).xero, await opts.xero(sb));
   const co = await putCompany(store, config);
   if ('code' in co) throw new Error((co as { message: string }).message);
   const s = await open(store);
