@@ -10,6 +10,7 @@ import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixtur
 import type { RunSummary } from '../src/sync/engine.js';
 import type { SyncTarget } from '../src/sync/target.js';
 import { pgUnavailable, postgres, sqliteFile } from './store-support/harness.js';
+import { apiThrough, proxyOptions, startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
 const BILL = { id: 'BILL-1', type: 'purchase_invoice', date: '2026-03-02', supplier: 'ACME', reference: 'PO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 10, amount: '100.00', tax: '10.00' }] };
 const INV1 = { id: 'INV-1', type: 'sale_invoice', date: '2026-03-05', customer: 'BAYSIDE', reference: 'SO-1', lines: [{ product: 'W', warehouse: 'MAIN', qty: 2, amount: '50.00', tax: '5.00' }] };
@@ -244,6 +245,71 @@ describe('exactly once', () => {
       assert.equal(f.sb.state.invoices.length, 1, 'the invoice was not posted twice');
       assert.equal(f.sb.state.manualJournals.length, 1, 'nor its inventory journal');
       assert.equal(res.ids?.journalNumber, 'IV.TRX-1', 'the reserved number is kept');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a held answer times out as TARGET_UNAVAILABLE at once; the record waits in doubt and the next run finds it instead of posting it again', async () => {
+    const proxies: FaultProxy[] = [];
+    const f = await fixture({
+      xero: async (sb) => {
+        // The first batch of invoices reaches Xero, but its answer is held for 20 s.
+        const proxy = await startFaultProxy(proxyOptions(sb, { holdMs: 20_000, script: (route, n) => (route === 'PUT /Invoices' && n === 1 ? 'held' : undefined) }));
+        proxies.push(proxy);
+        return { apiUrl: apiThrough(proxy, sb), timeoutMs: 300 };
+      },
+    });
+    try {
+      await post(f.store, [BILL, INV1, INV2]);
+      const s = await open(f.store);
+      const t0 = Date.now();
+      const r = await s.engine.run({ type: 'invoices' });
+      assert.ok(Date.now() - t0 < 5_000, `the run did not wait for the held answer (${Date.now() - t0} ms)`);
+      for (const id of ['INV-1', 'INV-2']) {
+        assert.equal(byRecord(r, id).error?.code, 'TARGET_UNAVAILABLE');
+        assert.match(byRecord(r, id).error!.message, /did not answer within 300 ms/);
+      }
+      assert.equal(f.sb.state.invoices.length, 2, 'Xero did create them');
+      const failed = (await f.store.syncEntries('syncco', s.engine.target.name, { actions: ['failed'] })).map((e) => JSON.parse(e.data!) as { inDoubt?: boolean });
+      assert.deepEqual(failed.map((d) => d.inDoubt), [true, true], 'stored in doubt');
+      const again = await (await open(f.store)).engine.run({ type: 'invoices' });
+      for (const id of ['INV-1', 'INV-2']) assert.deepEqual([byRecord(again, id).status, byRecord(again, id).warnings.map((w) => w.code)], ['warnings', id === 'INV-2' ? ['ROUNDING_LINE_ADDED', 'FOUND_IN_TARGET'] : ['FOUND_IN_TARGET']]);
+      assert.equal(f.sb.state.invoices.length, 2, 'not posted twice');
+      assert.equal(f.sb.state.manualJournals.length, 1, "INV-1's inventory journal, once");
+      assert.equal(proxies[0]!.faults().held, 1);
+      await (await open(f.store)).engine.run({ type: 'procurement' });
+      await assertTiesOut(f);
+    } finally {
+      await proxies[0]?.close();
+      await f.close();
+    }
+  });
+
+  test('in-doubt recovery looks parts up in batches: 60 invoices and their journals in 3 + 3 lookups, not 120', async () => {
+    const f = await fixture();
+    try {
+      const sales = Array.from({ length: 60 }, (_, i) => ({ id: `D-${String(i).padStart(2, '0')}`, type: 'sale_invoice', date: '2026-03-06', customer: 'BAYSIDE', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: `${i + 1}.00`, tax: '0.00' }] }));
+      await post(f.store, [{ ...BILL, lines: [{ ...BILL.lines[0]!, qty: 100 }] }, ...sales]);
+      const s = await open(f.store);
+      const target = s.engine.target as SyncTarget;
+      const send = target.send.bind(target);
+      target.send = async (kind, items) => {
+        const out = await send(kind, items);
+        if (kind === 'journal') throw new Error('simulated crash after Xero answered');
+        return out;
+      };
+      await assert.rejects(s.engine.run({ type: 'invoices' }), /simulated crash/);
+      const before = f.sb.stats().byRoute;
+      const r = await (await open(f.store, { leaseMs: 0 })).engine.run({ type: 'invoices' });
+      assert.equal(r.results.filter((x) => x.warnings.some((w) => w.code === 'FOUND_IN_TARGET')).length, 60);
+      const after = f.sb.stats().byRoute;
+      const calls = (route: string): number => (after[route] ?? 0) - (before[route] ?? 0);
+      assert.deepEqual([calls('GET /Invoices'), calls('GET /ManualJournals'), calls('PUT /Invoices'), calls('PUT /ManualJournals')], [3, 3, 0, 0], 'ceil(60 / 25) lookups per kind, nothing sent again');
+      assert.equal(f.sb.state.invoices.length, 60);
+      assert.equal(f.sb.state.manualJournals.length, 60);
+      await (await open(f.store)).engine.run({ type: 'procurement' });
+      await assertTiesOut(f);
     } finally {
       await f.close();
     }
