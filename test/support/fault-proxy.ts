@@ -6,7 +6,7 @@
  *   throttle        429 with Retry-After, not forwarded
  *   unavailable     503, not forwarded
  *   resetBefore     the connection is reset before the request is forwarded
- *   lostAfterWrite  forwarded (the sandbox acts on it), then the connection is reset unanswered
+ *   lostAfterWrite  a write forwarded (the sandbox acts on it), then the connection reset unanswered
  *   held            forwarded, and the answer held longer than the client's timeout, then reset
  *
  * Which request gets which fault is a function of the seed, the request's method and path
@@ -112,7 +112,8 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     const [p, q] = draw(o.seed, `${key}#${n}`);
     if (p >= o.rate) return undefined;
     const kind = FAULT_KINDS[Math.floor(q * FAULT_KINDS.length)]!;
-    if (counts[kind] >= o.caps[kind]) return undefined;
+    // An answer lost after a read is just a reset: that kind is kept for writes.
+    if (counts[kind] >= o.caps[kind] || (kind === 'lostAfterWrite' && req.method === 'GET')) return undefined;
     counts[kind]++;
     return kind;
   };
