@@ -11,11 +11,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
+import { crashAfterSend, fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
 import type { RecordType } from '../src/posting/types.js';
 import { formatMoney } from '../src/domain/money.js';
 import { divRound } from '../src/domain/rounding.js';
-import type { SyncTarget } from '../src/sync/target.js';
 import { propertyParameters } from './support/property-seed.js';
 
 type Step =
@@ -127,14 +126,7 @@ async function syncAll(f: Fixture): Promise<void> {
 /** A sync of `type` whose process dies once Xero has answered `after` + 1 sends: nothing of the run is recorded. */
 async function crashingSync(f: Fixture, type: RecordType, after: number): Promise<void> {
   const s = await openNow(f);
-  const target = s.engine.target as SyncTarget;
-  const send = target.send.bind(target);
-  let calls = 0;
-  target.send = async (kind, items) => {
-    const out = await send(kind, items);
-    if (calls++ === after) throw new Error('simulated crash between sending and recording');
-    return out;
-  };
+  crashAfterSend(s.engine.target, (_kind, call) => call === after);
   await s.engine.run({ type }).catch((e: unknown) => {
     if (!(e instanceof Error && e.message.startsWith('simulated crash'))) throw e;
   });

@@ -6,9 +6,8 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
+import { crashAfterSend, fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
 import type { RunSummary } from '../src/sync/engine.js';
-import type { SyncTarget } from '../src/sync/target.js';
 import { pgUnavailable, postgres, sqliteFile } from './store-support/harness.js';
 import { apiThrough, proxyOptions, startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
@@ -65,7 +64,8 @@ describe('sync to the Xero sandbox', () => {
     assert.equal((inv[0]!.body as { Type: string }).Type, 'ACCREC');
     assert.equal((inv[0]!.body as { InvoiceNumber: string }).InvoiceNumber, 'INV-1');
     assert.match((inv[1]!.body as { Narration: string }).Narration, /^IV\.TRX-\? · Inventory journal for invoice INV-1/);
-    const writes = Object.entries(f.sb.stats().byRoute).filter(([k, v]) => /^(PUT|POST)/.test(k) && v !== (before[k] ?? 0));
+    // A token refresh (tokens live 1.8 s at this time scale, so a slow machine sees one) is not a write to the books.
+    const writes = Object.entries(f.sb.stats().byRoute).filter(([k, v]) => /^(PUT|POST) \//.test(k) && !k.startsWith('POST /connect') && v !== (before[k] ?? 0));
     assert.deepEqual(writes, []);
     assert.equal((await s.engine.list()).counts.invoices, 2);
     assert.deepEqual(await s.engine.runs(), [], 'a dry run stores no run');
@@ -227,13 +227,7 @@ describe('exactly once', () => {
     try {
       await post(f.store, [BILL, INV1]);
       const s = await open(f.store);
-      const target = s.engine.target as SyncTarget;
-      const send = target.send.bind(target);
-      target.send = async (kind, items) => {
-        const out = await send(kind, items);
-        if (kind === 'journal') throw new Error('simulated crash after Xero answered');
-        return out;
-      };
+      crashAfterSend(s.engine.target, (kind) => kind === 'journal');
       await assert.rejects(s.engine.run({ type: 'invoices' }), /simulated crash/);
       assert.equal(f.sb.state.invoices.length, 1);
       assert.equal((await s.engine.list()).records.find((r) => r.id === 'INV-1')!.status, 'in-progress');
@@ -292,13 +286,7 @@ describe('exactly once', () => {
       const sales = Array.from({ length: 60 }, (_, i) => ({ id: `D-${String(i).padStart(2, '0')}`, type: 'sale_invoice', date: '2026-03-06', customer: 'BAYSIDE', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1, amount: `${i + 1}.00`, tax: '0.00' }] }));
       await post(f.store, [{ ...BILL, lines: [{ ...BILL.lines[0]!, qty: 100 }] }, ...sales]);
       const s = await open(f.store);
-      const target = s.engine.target as SyncTarget;
-      const send = target.send.bind(target);
-      target.send = async (kind, items) => {
-        const out = await send(kind, items);
-        if (kind === 'journal') throw new Error('simulated crash after Xero answered');
-        return out;
-      };
+      crashAfterSend(s.engine.target, (kind) => kind === 'journal');
       await assert.rejects(s.engine.run({ type: 'invoices' }), /simulated crash/);
       const before = f.sb.stats().byRoute;
       const r = await (await open(f.store, { leaseMs: 0 })).engine.run({ type: 'invoices' });

@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import type { LedgerStore } from '../../src/store/store.js';
 import { CompanyLedger, putCompany } from '../../src/ledger/service.js';
 import { openSync, type CompanySync, type OpenSyncOptions } from '../../src/sync/open.js';
+import type { PartKind, SyncTarget } from '../../src/sync/target.js';
 
 export const ACCOUNTS = [
   { code: '1100', name: 'Bank', type: 'BANK' },
@@ -70,6 +71,20 @@ export async function open(store: LedgerStore, opts: OpenSyncOptions = {}): Prom
   const s = await openSync(store, 'syncco', opts);
   if ('code' in s) throw new Error(`${s.code}: ${s.message}`);
   return s;
+}
+
+/**
+ * A crash between sending and recording: the target's send throws once Xero has answered the
+ * call `when` picks (by part kind and call number from 0), before the engine stores anything.
+ */
+export function crashAfterSend(target: SyncTarget, when: (kind: PartKind, call: number) => boolean): void {
+  const send = target.send.bind(target);
+  let calls = 0;
+  target.send = async (kind, items) => {
+    const out = await send(kind, items);
+    if (when(kind, calls++)) throw new Error('simulated crash after Xero answered');
+    return out;
+  };
 }
 
 export async function post(store: LedgerStore, events: Record<string, unknown>[]): Promise<void> {
