@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import { countCompany, ledgerWith } from './count-support/fixture.js';
 import { exportCount } from '../src/ledger/count-export.js';
 import { formatMoney } from '../src/domain/money.js';
@@ -97,7 +98,7 @@ for (const [system, extra] of [['periodic', {}], ['perpetual', {}], ['periodic',
           await store.close();
         }
       }),
-      { numRuns: Number(process.env['STOCKBOOK_COUNT_RUNS'] ?? 60) },
+      propertyParameters(60),
     );
     // The prior of a third export depends on two earlier ones: make sure such streams were tried.
     assert.ok(runsWithThreeExports >= 5, `only ${runsWithThreeExports} runs exported three counts or more`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import { divRound, ROUNDING_MODES } from '../src/domain/rounding.js';
 import { allocate, convert, share, parseMoney, formatMoney, currencyExponent, extend } from '../src/domain/money.js';
 import { parseDecimal, formatDecimal, QTY_SCALE, UNIT_COST_SCALE } from '../src/domain/decimal.js';
@@ -28,7 +29,7 @@ test('divRound result is within one unit of the true quotient and exact when div
     const diff = q * d - n;
     assert.ok((diff < 0n ? -diff : diff) < d);
     if (n % d === 0n) assert.equal(q, n / d);
-  }), { numRuns: 2000 });
+  }), propertyParameters(2000));
 });
 
 test('allocate never loses or invents a unit and is deterministic', () => {
@@ -46,7 +47,7 @@ test('allocate never loses or invents a unit and is deterministic', () => {
       const d = parts[i]! - exact;
       assert.ok(d >= -1n && d <= 1n, 'each part is within one unit of its ideal share');
     });
-  }), { numRuns: 2000 });
+  }), propertyParameters(2000));
 });
 
 test('share: the last unit takes the remainder, so shares of a whole add back exactly', () => {
@@ -64,7 +65,7 @@ test('share: the last unit takes the remainder, so shares of a whole add back ex
     assert.equal(qty, 0n);
     assert.equal(left, 0n, 'nothing left when nothing is on hand');
     assert.equal(taken, value);
-  }), { numRuns: 1000 });
+  }), propertyParameters(1000));
 });
 
 test('parsing never rounds silently; formatting round-trips', () => {
@@ -82,7 +83,7 @@ test('parsing never rounds silently; formatting round-trips', () => {
   fc.assert(fc.property(fc.bigInt(-(10n ** 18n), 10n ** 18n), (v) => {
     const r = parseDecimal(formatDecimal(v, 4), 4);
     assert.ok(r.ok && r.value === v);
-  }));
+  }), propertyParameters(100));
 });
 
 test('convert and extend round once, with the named mode', () => {

@@ -15,19 +15,20 @@
  *     DUPLICATE_EVENT_CONFLICT.
  * A rejected event must carry an expected code and change nothing.
  *
- * FC_SEED / FC_RUNS in the environment replay a seed or change the number of runs.
+ * The seed and run count come from test/support/property-seed.ts (STOCKBOOK_PROPERTY_SEED / _RUNS).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import { COSTING_METHODS, type Book, type Company, type CostingMethod, type ErrorCode } from '../src/index.js';
 import { company, buildStream, specsArb, dependencyOrder, compareKey, PRODUCTS, WAREHOUSES, STANDARD_COSTS, COGS_ACCOUNT, INVENTORY_ACCOUNTS, type Mode, type Recognition, type RawEvent } from './support/gen.js';
 import { run, snapshot, liveEvents, apply, assertInvariants, assertJournalsBalance, type Snapshot } from './support/harness.js';
 import { referenceReplay, type Rounding } from './support/reference.js';
 
-const RUNS = Number(process.env['FC_RUNS'] ?? 1000);
-const SEED = process.env['FC_SEED'] === undefined ? undefined : Number(process.env['FC_SEED']);
-const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, includeErrorInReport: true, ...(SEED === undefined ? {} : { seed: SEED }) });
+const params = (numRuns: number): fc.Parameters<unknown> => propertyParameters(numRuns, { includeErrorInReport: true });
+/** Runs per property (1,000 unless STOCKBOOK_PROPERTY_RUNS says otherwise); the coverage minimums scale with it. */
+const RUNS = params(1000).numRuns ?? 1000;
 
 const REFERENCE_CODES: ErrorCode[] = ['UNKNOWN_REFERENCE', 'ALREADY_VOIDED', 'CANNOT_VOID', 'VOID_HAS_DEPENDENTS'];
 const ALLOWED: Record<Mode, ReadonlySet<ErrorCode>> = {

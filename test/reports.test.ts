@@ -19,6 +19,7 @@ import type { Failure } from '../src/domain/errors.js';
 import { formatMoney } from '../src/domain/money.js';
 import { formatQty } from '../src/domain/decimal.js';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import { Book } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
 import { COSTING_METHODS } from '../src/domain/config.js';
@@ -510,7 +511,7 @@ for (const method of COSTING_METHODS) {
         for (const [account, value] of book.inventoryValueByAccount()) assert.equal(ok(await glDetail(src, { account })).closing, value);
         assert.equal((await grossProfit(src, {})).total.cogs, book.balances().get(COGS_ACCOUNT) ?? 0n);
       }),
-      { numRuns: Number(process.env['FC_RUNS_REPORTS'] ?? 40) },
+      propertyParameters(40),
     );
   });
 }

@@ -150,18 +150,16 @@ describe('HTTP API: /v1/sync', () => {
     assertProblem(await call('POST', '/v1/sync/records/NOPE/hold', key('exporter')), 404, 'NOT_FOUND');
   });
 
-  test('repost: refused while the inventory journal stands in Xero, posted again once it is voided', async () => {
+  test('repost: refused (409) while Xero holds the invoice or its inventory journal, taken once both are voided', async () => {
+    assertProblem(await call('POST', '/v1/sync/records/INV-3/repost', key('exporter')), 409, 'STILL_IN_TARGET');
+    sb.voidInvoice(sb.state.invoices.find((i) => i.invoiceNumber === 'INV-3')!.invoiceId);
+    assertProblem(await call('POST', '/v1/sync/records/INV-3/repost', key('exporter')), 409, 'INVENTORY_JOURNAL_EXISTS');
+    sb.voidManualJournal(sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-2 '))!.manualJournalId);
     const rp = await call('POST', '/v1/sync/records/INV-3/repost', key('exporter'));
     assert.equal(rp.status, 200, JSON.stringify(rp.body));
     assert.deepEqual([(rp.body['record'] as Listed).status, (rp.body['record'] as Listed).version], ['unposted', 2]);
     assertProblem(await call('POST', '/v1/sync/records/INV-3/void-and-repost', key('exporter')), 409, 'RECORD_STATE');
-    assert.equal(results(await run('invoices')).get('INV-3')!.error!.code, 'INVENTORY_JOURNAL_EXISTS');
-
-    const journal = sb.state.manualJournals.find((j) => j.narration.startsWith('IV.TRX-2 '))!;
-    sb.voidManualJournal(journal.manualJournalId);
-    sb.voidInvoice(sb.state.invoices.find((i) => i.invoiceNumber === 'INV-3')!.invoiceId);
     const r = results(await run('invoices')).get('INV-3')!;
-    // The number the refused attempt reserved is used, not burnt.
     assert.deepEqual([r.status, r.version, r.ids?.['documentNumber'], r.ids?.['journalNumber']], ['posted', 2, 'INV-3#v2', 'IV.TRX-3']);
   });
 

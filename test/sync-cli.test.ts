@@ -199,6 +199,10 @@ describe('stockbook sync', () => {
     const repost = await sync('repost', 'INV-2');
     assert.equal(repost.status, 1, 'an unposted record is not re-posted');
     assert.equal(errorCode(repost), 'RECORD_STATE');
+    const live = await sync('repost', 'INV-3');
+    assert.equal(live.status, 1, 'Xero still holds INV-3#v2: re-posting would book it twice');
+    assert.equal(errorCode(live), 'STILL_IN_TARGET');
+    assert.equal(sb.state.invoices.filter((i) => i.invoiceNumber.startsWith('INV-3')).length, 2, 'no third copy');
   });
 
   test('a revoked connection stops the run with its message and fix (exit 1); connecting again resumes', async () => {

@@ -1,17 +1,21 @@
 /**
  * Property: whatever the stream of events (purchases, stocked and service sales with tax
  * worked out either way, late purchases that re-cost posted sales, voids, payments) and
- * however syncs interleave with it, once everything is synced Xero's general ledger equals
- * ours account by account (plus the recorded rounding variance), nothing is left unposted,
- * nothing is posted twice, and every request matched Xero's schema.
+ * however syncs interleave with it — including syncs that crash between sending to Xero and
+ * recording the outcome — once everything is synced Xero's general ledger equals ours account
+ * by account (plus the recorded rounding variance), nothing is left unposted, nothing is
+ * posted twice, and every request matched Xero's schema.
+ *
+ * Counterexamples the property found are kept below as fixed regression tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
+import { crashAfterSend, fixture, open, post, xeroGl, type Fixture } from './sync-support/fixture.js';
 import type { RecordType } from '../src/posting/types.js';
 import { formatMoney } from '../src/domain/money.js';
 import { divRound } from '../src/domain/rounding.js';
+import { propertyParameters } from './support/property-seed.js';
 
 type Step =
   | { kind: 'bill'; qty: number; cents: bigint; late: boolean }
@@ -22,7 +26,9 @@ type Step =
   | { kind: 'credit'; pick: number; cents: bigint }
   | { kind: 'expense'; cents: bigint }
   | { kind: 'deposit'; cents: bigint }
-  | { kind: 'sync'; type: RecordType };
+  | { kind: 'sync'; type: RecordType }
+  /** A sync that dies after its `after`+1-th call to Xero returned, before any outcome is stored. */
+  | { kind: 'crash'; type: RecordType; after: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('bill' as const), qty: fc.integer({ min: 1, max: 5 }), cents: fc.bigInt({ min: 100n, max: 5000n }), late: fc.boolean() }),
@@ -34,6 +40,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('expense' as const), cents: fc.bigInt({ min: 1n, max: 9000n }) }),
   fc.record({ kind: fc.constant('deposit' as const), cents: fc.bigInt({ min: 100n, max: 3000n }) }),
   fc.record({ kind: fc.constant('sync' as const), type: fc.constantFrom<RecordType>('invoices', 'procurement', 'payments', 'expenses') }),
+  fc.record({ kind: fc.constant('crash' as const), type: fc.constantFrom<RecordType>('invoices', 'procurement', 'payments', 'expenses'), after: fc.nat({ max: 2 }) }),
 );
 
 const money = (cents: bigint): string => formatMoney(cents, 'USD');
@@ -56,7 +63,7 @@ class Stream {
   readonly paid = new Set<string>();
   readonly voided = new Set<string>();
 
-  next(s: Exclude<Step, { kind: 'sync' }>): Record<string, unknown> | undefined {
+  next(s: Exclude<Step, { kind: 'sync' | 'crash' }>): Record<string, unknown> | undefined {
     const id = `E${++this.n}`;
     const date = `2026-05-${String(Math.min(28, this.day++ % 28 + 1)).padStart(2, '0')}`;
     if (s.kind === 'bill') return this.bill(id, s.late ? '2026-04-01' : date, s.qty, s.cents);
@@ -106,45 +113,73 @@ class Stream {
   }
 }
 
+/** Claims left by a crash are in doubt at once (no lease to wait out). */
+const openNow = (f: Fixture): ReturnType<typeof open> => open(f.store, { leaseMs: 0 });
+
 async function syncAll(f: Fixture): Promise<void> {
   for (let round = 0; round < 3; round++) {
-    const s = await open(f.store);
+    const s = await openNow(f);
     for (const type of ['payments', 'procurement', 'expenses', 'invoices', 'payments'] as const) await s.engine.run({ type });
   }
 }
 
-test('synced to Xero, every stream of events ties out account by account', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 18 }), async (steps) => {
-      const f = await fixture({ config: { settings: { costingMethod: 'fifo', cogsTiming: 'invoice', negativeStock: 'allow' } } });
-      try {
-        const stream = new Stream();
-        await post(f.store, [{ id: 'OPEN', type: 'purchase_invoice', date: '2026-04-02', supplier: 'ACME', lines: [{ product: 'W', warehouse: 'MAIN', qty: 50, amount: '500.00', tax: '0.00' }] }]);
-        for (const s of steps) {
-          if (s.kind === 'sync') {
-            await (await open(f.store)).engine.run({ type: s.type });
-            continue;
-          }
-          const ev = stream.next(s);
-          if (ev) await post(f.store, [ev]);
-        }
-        await syncAll(f);
-        const s = await open(f.store);
-        const left = await s.engine.list();
-        assert.deepEqual(left.records.map((r) => `${r.id}: ${r.error?.code ?? r.status} ${r.error?.message ?? ''}`), []);
-        const expected = new Map((await f.store.trialBalance('syncco')).map((b) => [b.account, b.balance]));
-        for (const r of (await s.engine.list({ all: true })).records) {
-          for (const [a, v] of Object.entries(r.posted?.variance ?? {})) expected.set(a, (expected.get(a) ?? 0n) + BigInt(v));
-        }
-        for (const [k, v] of expected) if (v === 0n) expected.delete(k);
-        assert.deepEqual(Object.fromEntries([...xeroGl(f.sb)].sort()), Object.fromEntries([...expected].sort()));
-        const numbers = f.sb.state.invoices.map((i) => i.invoiceNumber);
-        assert.equal(new Set(numbers).size, numbers.length, 'no invoice posted twice');
-        assert.deepEqual(f.sb.violations, []);
-      } finally {
-        await f.close();
+/** A sync of `type` whose process dies once Xero has answered `after` + 1 sends: nothing of the run is recorded. */
+async function crashingSync(f: Fixture, type: RecordType, after: number): Promise<void> {
+  const s = await openNow(f);
+  crashAfterSend(s.engine.target, (_kind, call) => call === after);
+  await s.engine.run({ type }).catch((e: unknown) => {
+    if (!(e instanceof Error && e.message.startsWith('simulated crash'))) throw e;
+  });
+}
+
+/** Posts the steps' events, syncing (or crashing) where they say, then syncs everything and checks the tie-out. */
+async function syncedStreamTiesOut(steps: readonly Step[]): Promise<void> {
+  const f = await fixture({ config: { settings: { costingMethod: 'fifo', cogsTiming: 'invoice', negativeStock: 'allow' } } });
+  try {
+    const stream = new Stream();
+    await post(f.store, [{ id: 'OPEN', type: 'purchase_invoice', date: '2026-04-02', supplier: 'ACME', lines: [{ product: 'W', warehouse: 'MAIN', qty: 50, amount: '500.00', tax: '0.00' }] }]);
+    for (const s of steps) {
+      if (s.kind === 'sync') await (await openNow(f)).engine.run({ type: s.type });
+      else if (s.kind === 'crash') await crashingSync(f, s.type, s.after);
+      else {
+        const ev = stream.next(s);
+        if (ev) await post(f.store, [ev]);
       }
-    }),
-    { numRuns: Number(process.env['STOCKBOOK_SYNC_RUNS'] ?? 25) },
-  );
+    }
+    await syncAll(f);
+    const s = await open(f.store);
+    const left = await s.engine.list();
+    assert.deepEqual(left.records.map((r) => `${r.id}: ${r.error?.code ?? r.status} ${r.error?.message ?? ''}`), []);
+    const expected = new Map((await f.store.trialBalance('syncco')).map((b) => [b.account, b.balance]));
+    for (const r of (await s.engine.list({ all: true })).records) {
+      for (const [a, v] of Object.entries(r.posted?.variance ?? {})) expected.set(a, (expected.get(a) ?? 0n) + BigInt(v));
+    }
+    for (const [k, v] of expected) if (v === 0n) expected.delete(k);
+    assert.deepEqual(Object.fromEntries([...xeroGl(f.sb)].sort()), Object.fromEntries([...expected].sort()));
+    const numbers = f.sb.state.invoices.map((i) => i.invoiceNumber);
+    assert.equal(new Set(numbers).size, numbers.length, 'no invoice posted twice');
+    const journals = f.sb.state.manualJournals.map((j) => j.narration.split(' ')[0]);
+    assert.equal(new Set(journals).size, journals.length, 'no journal posted twice');
+    assert.deepEqual(f.sb.violations, []);
+  } finally {
+    await f.close();
+  }
+}
+
+test('synced to Xero, every stream of events ties out account by account', async () => {
+  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 18 }), syncedStreamTiesOut), propertyParameters(25));
+});
+
+/** A service line whose source tax is 1 cent off Xero's per-line rounding: Xero gets a rounding line. */
+const roundedService: Step = { kind: 'service', lines: [{ cents: 100n, taxDelta: 1n }] };
+
+test('regression (seed -92444778): a voided invoice with a rounding line takes its variance with it', async () => {
+  // Shrunk counterexample: Xero's GL was 2200: -10 against our -11 and 6900: 0 against 1.
+  await syncedStreamTiesOut([roundedService, { kind: 'sync', type: 'invoices' }, { kind: 'void', pick: 0 }, { kind: 'sale', qty: 1, cents: 100n }]);
+});
+
+test('regression: an invoice with a rounding line recovered after a crash keeps its variance', async () => {
+  // Recovered (FOUND_IN_TARGET) records lost their variance: the tie-out was off on tax and rounding.
+  await syncedStreamTiesOut([roundedService, { kind: 'crash', type: 'invoices', after: 0 }]);
+  await syncedStreamTiesOut([roundedService, { kind: 'sale', qty: 1, cents: 100n }, { kind: 'crash', type: 'invoices', after: 0 }]);
 });

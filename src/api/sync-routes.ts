@@ -29,6 +29,8 @@ export type SyncRouteDeps = LedgerDeps;
 /** Statuses of the failures sync answers beyond statusOf's (the company's state, the target's answers). */
 const SYNC_STATUS: Partial<Record<ErrorCode, number>> = {
   RECORD_STATE: 409,
+  STILL_IN_TARGET: 409,
+  INVENTORY_JOURNAL_EXISTS: 409,
   SYNC_NOT_CONFIGURED: 409,
   INVALID_CONFIG: 409,
   TARGET_AUTH: 409,

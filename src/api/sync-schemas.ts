@@ -129,7 +129,11 @@ export const syncSchemas = {
   },
   hold: markRoute('Hold a record: kept out of syncs until released (exporter)'),
   release: markRoute('Release a held record (exporter)'),
-  repost: markRoute('Re-post a posted record: unposted again under a new version (exporter)'),
+  repost: {
+    ...markRoute('Re-post a posted record: unposted again under a new version (exporter)'),
+    description: 'Refused (409 STILL_IN_TARGET, or INVENTORY_JOURNAL_EXISTS for an IV.TRX journal) while Xero still holds the posted version unvoided; use void-and-repost for both steps. Xero is asked first: 503 TARGET_UNAVAILABLE when it does not answer.',
+    response: { 200: recordBody, ...problems, 502: problem, 503: problem },
+  },
   voidAndRepost: {
     summary: "Void a posted record's documents in the target, then post it again (exporter)",
     tags, security, params: idParams,

@@ -97,7 +97,7 @@ export async function repost(store: LedgerStore, o: CompanyOpts, id: string, io:
   if (f) return failed(io, f);
   const found = await s.engine.record(id);
   const version = isFailure(found) ? '?' : String(found.record.version);
-  io.write(`Record ${id} is unposted again (version ${version}); the next sync posts it. If its inventory journal still stands in the target, void it first or use \`stockbook sync void-and-repost\`.`);
+  io.write(`Record ${id} is unposted again (version ${version}); Xero no longer holds its earlier version, and the next sync posts it.`);
   return EXIT.ok;
 }
 

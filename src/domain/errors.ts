@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   DEPENDENCY_NOT_POSTED: 'A record depends on another record (the invoice a payment pays, the original a void cancels) that is not posted yet.',
   FOREIGN_CURRENCY_UNSUPPORTED: 'The record is in a currency other than the base currency, which the target mapping does not post.',
   INVENTORY_JOURNAL_EXISTS: "Re-posting an invoice whose inventory journal (IV.TRX) still stands unvoided in the target.",
+  STILL_IN_TARGET: "Re-posting a record whose posted document or journal the target still holds unvoided: it would be booked twice.",
   TARGET_REJECTED: 'The accounting target refused the record; its validation messages are given verbatim.',
   TARGET_AUTH: "The target refused the connection's token (expired, revoked or not yet connected); the run stops.",
   TARGET_UNAVAILABLE: 'The target could not be reached, failed, or its call limits were exhausted; the record stays unposted.',

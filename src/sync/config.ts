@@ -30,6 +30,8 @@ export interface XeroConnection {
   identityUrl: string | undefined;
   /** The sandbox's time scale (rate-limit windows and Retry-After are divided by it); 1 against Xero. */
   timeScale: number;
+  /** How long a call may wait for Xero's answer, in real milliseconds (default 30,000). */
+  timeoutMs: number;
 }
 
 export interface SyncSettings {
@@ -50,6 +52,9 @@ export interface SyncConfig {
 }
 
 type Raw = Record<string, unknown>;
+
+/** A Xero call's default timeout: long enough for a batch of 50, short enough that a held answer frees the worker. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 function str(o: Raw, k: string, problems: string[], where: string, required: boolean): string | undefined {
   const v = o[k];
@@ -95,6 +100,8 @@ function readXero(raw: unknown, problems: string[]): XeroConnection | undefined 
   const w = 'sync.xero';
   const scale = raw['timeScale'] ?? 1;
   if (typeof scale !== 'number' || !(scale >= 1 && scale <= 100_000)) problems.push(`${w}.timeScale must be a number from 1 to 100000`);
+  const timeout = raw['timeoutMs'] ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 10 || timeout > 600_000) problems.push(`${w}.timeoutMs must be a whole number of milliseconds from 10 to 600000`);
   return {
     clientId: str(raw, 'clientId', problems, w, true) ?? '',
     clientSecret: str(raw, 'clientSecret', problems, w, false),
@@ -102,6 +109,7 @@ function readXero(raw: unknown, problems: string[]): XeroConnection | undefined 
     apiUrl: str(raw, 'apiUrl', problems, w, false),
     identityUrl: str(raw, 'identityUrl', problems, w, false),
     timeScale: typeof scale === 'number' ? scale : 1,
+    timeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_MS,
   };
 }
 

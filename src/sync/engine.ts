@@ -23,7 +23,7 @@ import type { CompanyLedger } from '../ledger/service.js';
 import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
 import { contactOf, deriveRecords, IVTRX, ofType, RECORD_TYPES, takesJournalNumber, type SyncRecord } from './records.js';
-import { foldInto, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
+import { foldInto, lastJournalNumber, mayBeInTarget, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
 
 export type ListedStatus = 'unposted' | 'held' | 'in-progress' | 'failed' | 'posted' | 'cancelled';
@@ -159,7 +159,7 @@ export class SyncEngine {
 
   /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
   private cancelled(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): boolean {
-    return rec.kind !== 'void' && voided.has(rec.event.id) && st.status !== 'posted' && st.status !== 'claimed';
+    return rec.kind !== 'void' && voided.has(rec.event.id) && st.status !== 'posted' && !mayBeInTarget(st);
   }
 
   private listedStatus(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): ListedStatus {
@@ -213,11 +213,36 @@ export class SyncEngine {
 
   /**
    * Re-post (seed 000: the batch was deleted in the source system): the record becomes unposted
-   * again under a new version. If its inventory journal still stands in the target, the next
-   * sync refuses it until that journal is voided (or use voidAndRepost).
+   * again under a new version. Refused while the target still holds the posted version's
+   * document or journal unvoided: posting again would book it twice (use voidAndRepost).
    */
   async repost(id: string): Promise<Failure | undefined> {
-    return this.mark([id], 'reset', (st) => (st.status === 'posted' ? undefined : 'is not posted'));
+    const st = stateOf(await this.states(), id);
+    const held = st.status === 'posted' && st.posted ? await this.stillInTarget(id, st.posted) : undefined;
+    if (held) return held;
+    return this.mark([id], 'reset', (s) => (s.status === 'posted' ? undefined : 'is not posted'));
+  }
+
+  /** Why a posted record cannot be re-posted yet: what of it the target still holds unvoided (or that the target could not be asked). */
+  private async stillInTarget(id: string, posted: TargetIds): Promise<Failure | undefined> {
+    const live: string[] = [];
+    let liveDocument = false;
+    try {
+      if (posted.documentId !== undefined && (await this.target.status((posted.documentKind ?? 'invoice') as PartKind, posted.documentId)) === 'live') {
+        liveDocument = true;
+        live.push(`${posted.documentKind ?? 'document'} ${posted.documentNumber ?? id}`);
+      }
+      if (posted.journalId !== undefined && (await this.target.status('journal', posted.journalId)) === 'live') live.push(`journal ${posted.journalNumber ?? posted.journalId}`);
+    } catch (e) {
+      if (e instanceof FailureError) return e.failure;
+      throw e;
+    }
+    if (live.length === 0) return undefined;
+    const voidBoth = `or run \`stockbook sync void-and-repost ${id}\`, which voids them and posts the record again`;
+    if (!liveDocument && posted.journalNumber?.startsWith(IVTRX)) {
+      return failure('INVENTORY_JOURNAL_EXISTS', `An inventory journal already exists for invoice '${posted.documentNumber ?? id}' (${posted.journalNumber}); void it to re-post this invoice.`, `Void ${posted.journalNumber} in the accounting system and re-post again, ${voidBoth}.`, { record: id, journal: posted.journalNumber });
+    }
+    return failure('STILL_IN_TARGET', `Record ${id} is still in the accounting system: ${live.join(' and ')} ${live.length > 1 ? 'are' : 'is'} not voided there, so re-posting it would book it twice.`, `Void ${live.join(' and ')} in the accounting system, then re-post; ${voidBoth}.`, { record: id });
   }
 
   private async mark(ids: readonly string[], action: 'hold' | 'release' | 'reset', refuse: (st: RecordState) => string | undefined): Promise<Failure | undefined> {
@@ -279,7 +304,7 @@ export class SyncEngine {
 
   private isCandidate(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>, at: number): Candidate | undefined {
     if (st.held || st.status === 'posted' || this.cancelled(rec, st, voided)) return undefined;
-    if (st.status !== 'claimed') return { rec, state: st, inDoubt: false };
+    if (st.status !== 'claimed') return { rec, state: st, inDoubt: st.status === 'failed' && st.failed?.inDoubt === true };
     const age = at - Date.parse(st.claim!.at);
     return age >= this.leaseMs ? { rec, state: st, inDoubt: true } : undefined;
   }
@@ -406,12 +431,22 @@ export class SyncEngine {
     for (const { cand, data } of claimed.values()) {
       const contactFailure = contactFailures.get(contactOf(cand.rec) ?? '');
       const planned = contactFailure ? { ok: false as const, error: contactFailure } : this.target.plan(this.planInput(cand, states, ctx, data.journalNumber ?? PENDING_NUMBER, data.done));
-      if (!planned.ok) outcomes.set(cand.rec.id, { done: { ...data.done }, error: planned.error, warnings: [] });
+      if (!planned.ok) outcomes.set(cand.rec.id, { done: { ...data.done }, error: planned.error, warnings: [], inDoubt: cand.inDoubt });
       else plans.push({ plan: planned.plan, data, cand });
     }
-    await this.checkReposts(plans, outcomes);
-    await this.recoverInDoubt(plans, outcomes);
-    await this.send(plans, outcomes);
+    try {
+      await this.checkReposts(plans, outcomes);
+      await this.recoverInDoubt(plans, outcomes);
+      await this.send(plans, outcomes);
+    } catch (e) {
+      // The target failed outside a record's own calls (a lookup): every claimed record without
+      // an outcome gets the failure, in doubt, rather than a claim left to its lease.
+      if (!(e instanceof FailureError)) throw e;
+      for (const { cand, data } of claimed.values()) {
+        const o = outcomes.get(cand.rec.id);
+        if (!o?.error) outcomes.set(cand.rec.id, { done: { ...(o?.done ?? data.done) }, warnings: [], error: e.failure, inDoubt: true });
+      }
+    }
     return this.store(run, [...claimed.values()], outcomes);
   }
 
@@ -420,33 +455,45 @@ export class SyncEngine {
     for (const p of plans) {
       const prev = p.cand.state.previous;
       if (prev?.journalId === undefined || p.cand.state.previousVoided || !takesJournalNumber(p.cand.rec)) continue;
-      const status = await this.target.journalStatus(prev.journalId);
+      const status = await this.target.status('journal', prev.journalId);
       if (status !== 'live') continue;
       const doc = prev.documentNumber ?? p.cand.rec.event.id;
       outcomes.set(p.cand.rec.id, {
-        done: {}, warnings: [],
+        done: {}, warnings: [], inDoubt: p.cand.inDoubt,
         error: failure('INVENTORY_JOURNAL_EXISTS', `An inventory journal already exists for invoice '${doc}' (${prev.journalNumber ?? prev.journalId}); void it to re-post this invoice.`, `Void ${prev.journalNumber ?? 'the journal'} in Xero and sync again, or run \`stockbook sync void-and-repost ${p.cand.rec.id}\` to do both.`, { record: p.cand.rec.id, journal: prev.journalNumber ?? prev.journalId }),
       });
     }
   }
 
-  /** A claim left without an outcome: what the target already holds is taken, not sent again. */
+  /**
+   * A claim left without an outcome, or an attempt that failed in doubt: what the target already
+   * holds is taken, not sent again. All the chunk's parts are looked up together (the target
+   * batches them); a failing lookup fails the chunk's records, still in doubt.
+   */
   private async recoverInDoubt(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
+    const wanted: { p: (typeof plans)[number]; part: Part }[] = [];
     for (const p of plans) {
       if (!p.cand.inDoubt || outcomes.has(p.cand.rec.id)) continue;
-      const done: TargetIds = { ...p.data.done };
-      for (const part of p.plan.parts) {
-        if (alreadyDone(part, done) || part.fills === 'none') continue;
-        const found = await this.target.find(part);
-        if (found) fill(done, part, found.id, found.number);
-      }
-      p.data.done = done;
-      if (Object.keys(done).length > 0) p.plan.warnings.push({ code: 'FOUND_IN_TARGET', message: `An earlier run was interrupted after sending; the target already had ${[done.documentNumber, done.journalNumber].filter(Boolean).join(' and ')}, which was recorded instead of sent again.` });
+      p.data.done = { ...p.data.done };
+      for (const part of p.plan.parts) if (!alreadyDone(part, p.data.done) && part.fills !== 'none') wanted.push({ p, part });
+    }
+    if (wanted.length === 0) return;
+    const found = await this.target.find(wanted.map((w) => w.part));
+    const recovered = new Map<(typeof plans)[number], string[]>();
+    wanted.forEach(({ p, part }, i) => {
+      const hit = found[i];
+      if (!hit) return;
+      fill(p.data.done!, part, hit.id, hit.number);
+      recovered.set(p, [...(recovered.get(p) ?? []), part.fills === 'document' ? (p.data.done!.documentNumber ?? part.number) : part.number]);
+    });
+    for (const [p, numbers] of recovered) {
+      p.plan.warnings.push({ code: 'FOUND_IN_TARGET', message: `An earlier run was interrupted after sending; the target already had ${numbers.join(' and ')}, which was recorded instead of sent again.` });
     }
   }
 
   private async send(plans: { plan: Plan; data: ClaimData; cand: Candidate }[], outcomes: Map<string, Outcome>): Promise<void> {
-    for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings });
+    // The variance is the plan's, whether its parts are sent now or were found in the target.
+    for (const p of plans) if (!outcomes.has(p.cand.rec.id)) outcomes.set(p.cand.rec.id, { done: { ...p.data.done }, warnings: p.plan.warnings, variance: p.plan.variance, inDoubt: false });
     for (const stage of [1, 2]) {
       const byKind = new Map<PartKind, { part: Part; key: string; rec: string; plan: Plan }[]>();
       for (const p of plans) {
@@ -471,13 +518,14 @@ export class SyncEngine {
     if (!r.ok) {
       o.error = r.error;
       o.stop = r.stop === true;
+      // No answer (a timeout, a lost connection, retries used up): the target may have acted.
+      o.inDoubt = r.error.code === 'TARGET_UNAVAILABLE';
       return;
     }
     fill(o.done, part, r.id, r.number);
     if (part.fills === 'document' && plan.expectedTotal !== undefined && r.total !== undefined && r.total !== plan.expectedTotal) {
       o.warnings.push({ code: 'TOTAL_DIFFERS', message: `Xero totals ${part.number} at ${r.total}; stockbook at ${plan.expectedTotal}.` });
     }
-    if (plan.variance) o.variance = plan.variance;
   }
 
   /** Appends each claimed record's outcome in one transaction. */
@@ -491,7 +539,7 @@ export class SyncEngine {
       const base = { target: this.target.name, record: cand.rec.id, version, run, at };
       if (o.error) {
         const action = o.stop ? 'aborted' : 'failed';
-        rows.push({ ...base, action, data: JSON.stringify({ error: o.error, done: o.done } satisfies FailedData) });
+        rows.push({ ...base, action, data: JSON.stringify({ error: o.error, done: o.done, ...(o.inDoubt ? { inDoubt: true } : {}) } satisfies FailedData) });
         results.push({ record: cand.rec.id, status: o.stop ? 'aborted' : 'failed', version, ids: o.done, warnings: [], error: o.error });
       } else {
         const posted: PostedData = { ...o.done, warnings: o.warnings, variance: o.variance };
@@ -517,7 +565,8 @@ function indexByReference(records: readonly SyncRecord[]): Map<string, SyncRecor
   return m;
 }
 
-interface Outcome { done: TargetIds; warnings: SyncWarning[]; error?: Failure | undefined; stop?: boolean; variance?: Record<string, string> | undefined }
+/** What became of a claimed record in this run; `inDoubt`: the target may hold parts `done` does not name. */
+interface Outcome { done: TargetIds; warnings: SyncWarning[]; error?: Failure | undefined; stop?: boolean; variance?: Record<string, string> | undefined; inDoubt: boolean }
 
 function fill(done: TargetIds, part: Part, id: string, number: string | undefined): void {
   if (part.fills === 'document') {

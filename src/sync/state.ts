@@ -49,6 +49,11 @@ export interface FailedData {
   error: Failure;
   /** Parts of the record the target did accept before the failure (posted again never). */
   done?: TargetIds | undefined;
+  /**
+   * The target may hold parts of the failed attempt that `done` does not name (a call timed out
+   * or lost its answer): the next attempt looks them up before sending anything.
+   */
+  inDoubt?: boolean | undefined;
 }
 
 export interface RecordState {
@@ -131,6 +136,16 @@ export function foldInto(states: Map<string, RecordState>, entries: readonly Syn
     apply(s!, e);
   }
   return states;
+}
+
+/**
+ * Whether the target may hold something of a record that is not posted: a claim without an
+ * outcome, a failure in doubt, or parts an earlier attempt posted. Such a record is never
+ * cancelled by a void; it is settled (found or sent) first, and then voided.
+ */
+export function mayBeInTarget(st: RecordState): boolean {
+  if (st.status === 'posted') return false;
+  return st.status === 'claimed' || st.failed?.inDoubt === true || (st.done !== undefined && Object.values(st.done).some((v) => v !== undefined));
 }
 
 export function stateOf(states: ReadonlyMap<string, RecordState>, record: string): RecordState {

@@ -35,6 +35,12 @@ export interface Plan {
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; error: Failure };
 
+/** A part the target already holds (in-doubt recovery). */
+export interface FoundPart { id: string; number?: string | undefined }
+
+/** Whether the target still holds a document or journal: live, voided (or deleted), or not there at all. */
+export type TargetStatus = 'live' | 'voided' | 'missing';
+
 export type PartOutcome =
   | { ok: true; id: string; number?: string | undefined; total?: string | undefined }
   /** `stop`: the whole run must stop (authentication); the record is left unposted. */
@@ -68,10 +74,13 @@ export interface SyncTarget {
   voids(posted: TargetIds, record: string): { parts: Part[]; cannot?: string | undefined };
   /** Sends parts of one kind in as few calls as the target allows; one outcome per part, in order. */
   send(kind: PartKind, items: readonly { part: Part; key: string }[]): Promise<PartOutcome[]>;
-  /** Finds a part the target may already hold (in-doubt recovery). */
-  find(part: Part): Promise<{ id: string; number?: string | undefined } | undefined>;
-  /** Whether a manual journal the target holds is still live (IV.TRX re-post check). */
-  journalStatus(id: string): Promise<'live' | 'voided' | 'missing'>;
+  /**
+   * Finds the parts the target may already hold (in-doubt recovery), one answer per part in
+   * order, with as few lookups as the target allows (not one per part).
+   */
+  find(parts: readonly Part[]): Promise<(FoundPart | undefined)[]>;
+  /** Whether the document (its part kind: invoice, creditNote, payment, bankTransaction) or journal with this target id is still live (re-post checks). */
+  status(kind: PartKind, id: string): Promise<TargetStatus>;
   /** The part as it goes on the wire (a dry run shows exactly this). */
   wire(part: Part): unknown;
   /** Calls made so far (for the run summary and the benchmark). */

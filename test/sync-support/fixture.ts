@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import type { LedgerStore } from '../../src/store/store.js';
 import { CompanyLedger, putCompany } from '../../src/ledger/service.js';
 import { openSync, type CompanySync, type OpenSyncOptions } from '../../src/sync/open.js';
+import type { PartKind, SyncTarget } from '../../src/sync/target.js';
 
 export const ACCOUNTS = [
   { code: '1100', name: 'Bank', type: 'BANK' },
@@ -45,11 +46,20 @@ export function companyConfig(sb: XeroSandbox, extra: Record<string, unknown> = 
 
 export interface Fixture { sb: XeroSandbox; store: LedgerStore; config: Record<string, unknown>; close(): Promise<void> }
 
-export async function fixture(opts: { sandbox?: SandboxOptions; config?: Record<string, unknown>; store?: LedgerStore } = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  sandbox?: SandboxOptions;
+  config?: Record<string, unknown>;
+  store?: LedgerStore;
+  /** More of sync.xero once the sandbox runs (e.g. an apiUrl through a proxy in front of it, a timeoutMs). */
+  xero?: (sb: XeroSandbox) => Promise<Record<string, unknown>>;
+}
+
+export async function fixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const sb = await startXeroSandbox({ timeScale: 1000, accounts: ACCOUNTS.map((a) => ({ ...a })), organisation: { name: 'Sync Co', baseCurrency: 'USD' }, ...opts.sandbox });
   const store = opts.store ?? new SqliteStore(':memory:');
   await store.migrate();
   const config = companyConfig(sb, opts.config, opts.sandbox?.timeScale ?? 1000);
+  if (opts.xero) Object.assign((config['sync'] as { xero: Record<string, unknown> }).xero, await opts.xero(sb));
   const co = await putCompany(store, config);
   if ('code' in co) throw new Error((co as { message: string }).message);
   const s = await open(store);
@@ -61,6 +71,20 @@ export async function open(store: LedgerStore, opts: OpenSyncOptions = {}): Prom
   const s = await openSync(store, 'syncco', opts);
   if ('code' in s) throw new Error(`${s.code}: ${s.message}`);
   return s;
+}
+
+/**
+ * A crash between sending and recording: the target's send throws once Xero has answered the
+ * call `when` picks (by part kind and call number from 0), before the engine stores anything.
+ */
+export function crashAfterSend(target: SyncTarget, when: (kind: PartKind, call: number) => boolean): void {
+  const send = target.send.bind(target);
+  let calls = 0;
+  target.send = async (kind, items) => {
+    const out = await send(kind, items);
+    if (when(kind, calls++)) throw new Error('simulated crash after Xero answered');
+    return out;
+  };
 }
 
 export async function post(store: LedgerStore, events: Record<string, unknown>[]): Promise<void> {

@@ -9,8 +9,12 @@
  * - Limits per tenant, in this process: 5 calls in flight, 60 per rolling minute, 5,000 per day.
  *   A 429 is obeyed: wait Retry-After, then try again. `timeScale` shrinks Xero's minute for the
  *   sandbox (tests and the benchmark); against Xero it is 1.
- * - Errors: 401/403 → TARGET_AUTH (run-stopping: reconnect); 5xx, network, exhausted retries or
- *   the day limit → TARGET_UNAVAILABLE; 400 → TARGET_REJECTED with Xero's messages verbatim.
+ * - Every call has a timeout (`sync.xero.timeoutMs`, default 30 s): an answer held longer is
+ *   TARGET_UNAVAILABLE at once, not retried (the request may have been applied; the engine
+ *   looks the record up before sending it again).
+ * - Errors: 401/403 → TARGET_AUTH (run-stopping: reconnect); 5xx, network, exhausted retries,
+ *   timeouts or the day limit → TARGET_UNAVAILABLE; 400 → TARGET_REJECTED with Xero's messages
+ *   verbatim.
  */
 import { createRequire } from 'node:module';
 import type { AxiosStatic } from 'axios';
@@ -46,22 +50,31 @@ export const XERO_LIMITS: Limits = { concurrent: 5, perMinute: 60, perDay: 5000 
  */
 const axios = createRequire(import.meta.url)('axios') as AxiosStatic;
 
-/** Token endpoints of OAuth apps that do not talk to Xero itself (the sandbox), by client id. */
-const identityUrls = new Map<string, string>();
+/** What axios says when a call's timeout passes (set as its timeoutErrorMessage, so it is recognised). */
+const TIMED_OUT = 'stockbook: no answer before the timeout';
+
+/** Token endpoint (when it is not Xero's own, e.g. the sandbox) and timeout of OAuth apps, by client id. */
+const identities = new Map<string, { url: string | undefined; timeoutMs: number }>();
 let interceptorInstalled = false;
 
-/** xero-node posts refreshes to Xero's fixed identity URL; a configured identityUrl redirects them. */
-function redirectIdentity(clientId: string, url: string | undefined): void {
-  if (url === undefined || url === XERO_TOKEN_URL) return;
-  identityUrls.set(clientId, url);
+/**
+ * xero-node posts refreshes to Xero's fixed identity URL, with no timeout: a configured
+ * identityUrl redirects them, and the connection's timeout applies.
+ */
+function configureIdentity(clientId: string, url: string | undefined, timeoutMs: number): void {
+  identities.set(clientId, { url: url === XERO_TOKEN_URL ? undefined : url, timeoutMs });
   if (interceptorInstalled) return;
   interceptorInstalled = true;
   axios.interceptors.request.use((cfg) => {
     if (cfg.url !== XERO_TOKEN_URL) return cfg;
     const auth = String(cfg.headers?.['Authorization'] ?? '');
     const id = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':')[0] ?? '';
-    const to = identityUrls.get(id);
-    if (to !== undefined) cfg.url = to;
+    const to = identities.get(id);
+    if (to?.url !== undefined) cfg.url = to.url;
+    if (to !== undefined) {
+      cfg.timeout = to.timeoutMs;
+      cfg.timeoutErrorMessage = TIMED_OUT;
+    }
     return cfg;
   });
 }
@@ -165,7 +178,9 @@ export class XeroConnectionClient {
     this.secret = o.conn.clientSecret ?? process.env['XERO_CLIENT_SECRET'] ?? '';
     this.xero = new XeroClient({ clientId: o.conn.clientId, clientSecret: this.secret, grantType: 'refresh_token' });
     if (o.conn.apiUrl !== undefined) this.xero.accountingApi.basePath = o.conn.apiUrl;
-    redirectIdentity(o.conn.clientId, o.conn.identityUrl);
+    // xero-node applies the default authentication to every request's axios options: the timeout goes there.
+    this.xero.accountingApi.setDefaultAuthentication({ applyToRequest: (req) => { req.timeout = o.conn.timeoutMs; req.timeoutErrorMessage = TIMED_OUT; } });
+    configureIdentity(o.conn.clientId, o.conn.identityUrl, o.conn.timeoutMs);
     const key = `${o.conn.apiUrl ?? 'xero'}|${o.conn.tenantId ?? o.company}`;
     let l = limiters.get(key);
     if (!l) limiters.set(key, (l = new Limiter(o.limits ?? XERO_LIMITS, o.conn.timeScale, this.now)));
@@ -235,6 +250,7 @@ export class XeroConnectionClient {
       } finally {
         this.limiter.release();
       }
+      if (err.status === 0 && err.body === TIMED_OUT) throw new FailureError(this.timedOut());
       if (err.status === 401 && !refreshed) {
         refreshed = true;
         await this.token(true);
@@ -251,6 +267,10 @@ export class XeroConnectionClient {
       if (transient) throw new FailureError(failure('TARGET_UNAVAILABLE', `Xero did not answer usefully after ${attempt + 1} attempts (${err.status || 'no answer'}).`, 'Sync again later; unposted records stay queued.'));
       throw new XeroRejected(err.status, err.body);
     }
+  }
+
+  private timedOut(): Failure {
+    return failure('TARGET_UNAVAILABLE', `Xero did not answer within ${this.o.conn.timeoutMs} ms (sync.xero.timeoutMs); it may still have acted on the request.`, 'Sync again later: the record stays unposted, and the next run looks it up in Xero before sending anything again.', { company: this.o.company });
   }
 
   /** Stores a token set obtained from Xero's consent flow (or the sandbox). */

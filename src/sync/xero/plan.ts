@@ -19,7 +19,7 @@ import type { BookEvent, EventOf } from '../../domain/events.js';
 import type { JournalLine } from '../../posting/journal.js';
 import type { Contact, SyncConfig } from '../config.js';
 import type { SyncRecord } from '../records.js';
-import type { SyncWarning, TargetIds } from '../state.js';
+import { mayBeInTarget, type SyncWarning, type TargetIds } from '../state.js';
 import type { Part, PlanInput, PlanResult } from '../target.js';
 import { decimalToWire, toWire } from './wire.js';
 
@@ -335,10 +335,16 @@ export function voidsOf(posted: TargetIds, fallback: string): { parts: Part[]; c
   return { parts };
 }
 
+/** The variance that cancels `v` (undefined when there is none). */
+function negated(v: Record<string, string> | undefined): Record<string, string> | undefined {
+  const out = Object.entries(v ?? {}).filter(([, x]) => BigInt(x) !== 0n).map(([k, x]) => [k, String(-BigInt(x))] as const);
+  return out.length === 0 ? undefined : Object.fromEntries(out);
+}
+
 function voidParts(p: Planner): void {
   const target = p.rec.voids!;
   const st = p.input.stateOf(target);
-  if (st.status === 'claimed') {
+  if (mayBeInTarget(st)) {
     stop(failure('DEPENDENCY_NOT_POSTED', `${p.what()} voids ${target}, whose last sync did not finish.`, `Sync ${target}'s record type again first; it will be found in Xero or sent, then this void can follow.`, { record: p.rec.id, dependsOn: target }));
   }
   const posted = st.status === 'posted' ? st.posted : undefined;
@@ -346,6 +352,8 @@ function voidParts(p: Planner): void {
     const v = voidsOf(posted, target);
     if (v.cannot !== undefined) stop(failure('CANNOT_VOID', `${p.what()} voids ${target}, a ${v.cannot} that the Xero mapping cannot void.`, `Delete ${posted.documentNumber ?? target} in Xero by hand, then hold this record.`, { record: p.rec.id, reference: target }));
     p.parts.push(...v.parts);
+    // Voiding the document takes its rounding and adjustment lines out of Xero's books too.
+    p.variance = negated(posted.variance);
   }
   // Corrections of the voided event that reached Xero are reversed; unposted ones are cancelled.
   const lines = (p.input.postedCorrections ?? []).flatMap((r) => r.lines.map((l) => ({ ...l, amount: -l.amount })));

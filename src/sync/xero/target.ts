@@ -2,14 +2,15 @@
  * Xero as a sync target: loads the reference data a run needs (chart, tax rates, contacts),
  * matches contacts by ContactNumber then exact name (creating the rest), sends parts in
  * batches of up to 50 elements with summarizeErrors=false (one element's validation error
- * never fails another), and finds documents again by number for in-doubt recovery.
+ * never fails another), and finds documents again by number for in-doubt recovery, many per
+ * lookup.
  */
 import { createHash } from 'node:crypto';
 import { ObjectSerializer, type Contact as XContact, type Invoice, type CreditNote, type ManualJournal, type Payment, type BankTransaction } from 'xero-node';
 import type { Company } from '../../domain/config.js';
 import { failure, FailureError, type Failure } from '../../domain/errors.js';
 import type { Contact, SyncConfig } from '../config.js';
-import type { Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget } from '../target.js';
+import type { FoundPart, Part, PartKind, PartOutcome, PlanInput, PlanResult, SyncTarget, TargetStatus } from '../target.js';
 import type { TargetIds } from '../state.js';
 import { contactOf } from '../records.js';
 import { validationMessages, XeroRejected, type XeroConnectionClient } from './client.js';
@@ -232,50 +233,101 @@ export class XeroTarget implements SyncTarget {
     return narration === undefined ? body : { ...body, narration };
   }
 
-  async find(part: Part): Promise<{ id: string; number?: string | undefined } | undefined> {
-    const live = (s: unknown): boolean => s !== 'VOIDED' && s !== 'DELETED';
-    const n = quote(part.number);
-    switch (part.kind) {
+  /** In-doubt recovery: per part kind, one lookup (a where filter or number list) per LOOKUP_BATCH parts. */
+  async find(parts: readonly Part[]): Promise<(FoundPart | undefined)[]> {
+    const out = new Array<FoundPart | undefined>(parts.length).fill(undefined);
+    const byKind = new Map<PartKind, number[]>();
+    parts.forEach((p, i) => byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), i]));
+    for (const [kind, indexes] of byKind) {
+      if (!FINDABLE.has(kind)) continue;
+      for (let i = 0; i < indexes.length; i += LOOKUP_BATCH) {
+        const chunk = indexes.slice(i, i + LOOKUP_BATCH);
+        const hits = await this.allHits(kind, [...new Set(chunk.map((k) => parts[k]!.number))]);
+        for (const k of chunk) {
+          const part = parts[k]!;
+          const hit = hits.find((h) => h.live && h.key === part.number && (kind !== 'invoice' || h.type === String((part.body as Invoice).type)));
+          if (hit) out[k] = { id: hit.id, number: hit.number };
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every page of one lookup. */
+  private async allHits(kind: PartKind, numbers: string[]): Promise<Hit[]> {
+    const out: Hit[] = [];
+    for (let page = 1; page <= 100; page++) {
+      const got = await this.hits(kind, numbers, page);
+      out.push(...got);
+      if (got.length < PAGE_SIZE) break;
+    }
+    return out;
+  }
+
+  private async hits(kind: PartKind, numbers: string[], page: number): Promise<Hit[]> {
+    const any = (field: string): string => numbers.map((n) => `${field}=="${quote(n)}"`).join(' OR ');
+    switch (kind) {
       case 'invoice': {
-        const r = await this.client.call((api, t) => api.getInvoices(t, undefined, undefined, undefined, undefined, [part.number]));
-        const hit = (r.invoices ?? []).find((i) => live(i.status) && i.type === (part.body as Invoice).type);
-        return hit?.invoiceID ? { id: hit.invoiceID, number: hit.invoiceNumber } : undefined;
+        const r = await this.client.call((api, t) => api.getInvoices(t, undefined, undefined, undefined, undefined, numbers, undefined, undefined, page));
+        return (r.invoices ?? []).map((i) => hit(i.invoiceID, i.invoiceNumber, i.status, i.invoiceNumber, String(i.type)));
       }
       case 'creditNote': {
-        const r = await this.client.call((api, t) => api.getCreditNotes(t, undefined, `CreditNoteNumber=="${n}"`));
-        const hit = (r.creditNotes ?? []).find((i) => live(i.status));
-        return hit?.creditNoteID ? { id: hit.creditNoteID, number: hit.creditNoteNumber } : undefined;
+        const r = await this.client.call((api, t) => api.getCreditNotes(t, undefined, any('CreditNoteNumber'), undefined, page));
+        return (r.creditNotes ?? []).map((c) => hit(c.creditNoteID, c.creditNoteNumber, c.status, c.creditNoteNumber));
       }
       case 'journal': {
-        const r = await this.client.call((api, t) => api.getManualJournals(t, undefined, `Narration.StartsWith("${quote(part.number + NARRATION_SEP)}")`));
-        const hit = (r.manualJournals ?? []).find((j) => live(j.status));
-        return hit?.manualJournalID ? { id: hit.manualJournalID } : undefined;
+        const where = numbers.map((n) => `Narration.StartsWith("${quote(n + NARRATION_SEP)}")`).join(' OR ');
+        const r = await this.client.call((api, t) => api.getManualJournals(t, undefined, where, undefined, page));
+        return (r.manualJournals ?? []).map((j) => hit(j.manualJournalID, j.narration?.split(NARRATION_SEP)[0], j.status));
       }
       case 'payment': {
-        const r = await this.client.call((api, t) => api.getPayments(t, undefined, `Reference=="${n}"`));
-        const hit = (r.payments ?? []).find((p) => live(p.status));
-        return hit?.paymentID ? { id: hit.paymentID } : undefined;
+        const r = await this.client.call((api, t) => api.getPayments(t, undefined, any('Reference'), undefined, page));
+        return (r.payments ?? []).map((p) => hit(p.paymentID, p.reference, p.status));
       }
       case 'bankTransaction': {
-        const r = await this.client.call((api, t) => api.getBankTransactions(t, undefined, `Reference=="${n}"`));
-        const hit = (r.bankTransactions ?? []).find((b) => live(b.status));
-        return hit?.bankTransactionID ? { id: hit.bankTransactionID } : undefined;
+        const r = await this.client.call((api, t) => api.getBankTransactions(t, undefined, any('Reference'), undefined, page));
+        return (r.bankTransactions ?? []).map((b) => hit(b.bankTransactionID, b.reference, b.status));
       }
-      default: return undefined;
+      default: return [];
     }
   }
 
-  async journalStatus(id: string): Promise<'live' | 'voided' | 'missing'> {
+  async status(kind: PartKind, id: string): Promise<TargetStatus> {
     try {
-      const r = await this.client.call((api, t) => api.getManualJournal(t, id));
-      const j = r.manualJournals?.[0];
-      if (!j) return 'missing';
-      return String(j.status) === 'VOIDED' || String(j.status) === 'DELETED' ? 'voided' : 'live';
+      const status = await this.statusOf(kind, id);
+      return status === undefined ? 'missing' : isLive(status) ? 'live' : 'voided';
     } catch (e) {
       if (e instanceof XeroRejected && e.status === 404) return 'missing';
       throw e;
     }
   }
+
+  private async statusOf(kind: PartKind, id: string): Promise<unknown> {
+    switch (kind) {
+      case 'invoice': return (await this.client.call((api, t) => api.getInvoice(t, id))).invoices?.[0]?.status;
+      case 'creditNote': return (await this.client.call((api, t) => api.getCreditNote(t, id))).creditNotes?.[0]?.status;
+      case 'payment': return (await this.client.call((api, t) => api.getPayment(t, id))).payments?.[0]?.status;
+      case 'bankTransaction': return (await this.client.call((api, t) => api.getBankTransaction(t, id))).bankTransactions?.[0]?.status;
+      case 'journal': return (await this.client.call((api, t) => api.getManualJournal(t, id))).manualJournals?.[0]?.status;
+      default: throw new Error(`assertion: ${kind} is not a document or journal kind`);
+    }
+  }
+}
+
+/** Parts of these kinds can be found again by number, narration or reference. */
+const FINDABLE: ReadonlySet<PartKind> = new Set(['invoice', 'creditNote', 'journal', 'payment', 'bankTransaction']);
+/** Numbers per lookup: a where filter of 25 alternatives stays a short URL. */
+const LOOKUP_BATCH = 25;
+/** Xero's page size for the collections looked up. */
+const PAGE_SIZE = 100;
+
+/** One document a lookup returned: its id, the number or reference it is found by, and whether it still counts. */
+interface Hit { id: string; key: string | undefined; live: boolean; number: string | undefined; type: string | undefined }
+
+const isLive = (status: unknown): boolean => String(status) !== 'VOIDED' && String(status) !== 'DELETED';
+
+function hit(id: string | undefined, key: string | undefined, status: unknown, number?: string, type?: string): Hit {
+  return { id: id ?? '', key, live: id !== undefined && isLive(status), number, type };
 }
 
 function messagesOf(e: Element): string[] {

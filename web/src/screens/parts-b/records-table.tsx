@@ -76,7 +76,7 @@ function Row({ r, all, busy, onMark }: { r: SyncRecord; all: boolean; busy: bool
 
 /** Confirms the marks that touch the accounting system; hold and release only change the queue. */
 function confirmed(r: SyncRecord, m: Mark): boolean {
-  if (m === 'repost') return confirm(`Re-post ${r.id}? It becomes unposted again under a new version; the next sync refuses it until its earlier inventory journal is voided in Xero.`);
+  if (m === 'repost') return confirm(`Re-post ${r.id}? stockbook first asks Xero: if Xero still holds its posted document or journal unvoided, nothing changes and you are told what to void (or use Void & re-post). Otherwise it becomes unposted under a new version and the next sync posts it again.`);
   if (m === 'void-and-repost') return confirm(`Void ${r.id}'s documents in Xero and post it again now?`);
   return true;
 }
