@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/open.js';
-import type { LedgerStore, StoredJournal } from '../src/store/store.js';
+import type { AccountLine, AccountLinesQuery, LedgerStore, LinePosition, StoredJournal } from '../src/store/store.js';
 import { CompanyLedger, putCompany } from '../src/ledger/service.js';
 import { isFailure } from '../src/cli/input.js';
 import type { Journal } from '../src/posting/journal.js';
@@ -25,7 +25,7 @@ import { parseEvent } from '../src/domain/events.js';
 import { COSTING_METHODS } from '../src/domain/config.js';
 import { company as propCompany, buildStream, specsArb, COGS_ACCOUNT, type Mode, type Recognition } from './support/gen.js';
 import {
-  valuation, valuationJson, valuationRows, stockLedger, stockLedgerJson, stockLedgerRows, glDetail, glDetailJson, grossProfit, grossProfitJson, grossProfitRows,
+  valuation, valuationJson, valuationRows, stockLedger, stockLedgerJson, stockLedgerRows, glDetail, glDetailAll, glDetailJson, grossProfit, grossProfitJson, grossProfitRows,
   reconciliation, reconciliationJson, drill, drillJson, drillRows, dayBefore, isDate, poolValues, type ReportSource,
 } from '../src/reports/index.js';
 
@@ -182,6 +182,44 @@ describe('demo wholesaler', () => {
       { date: '2026-03-05', journal: 'SCN-9001/c1', kind: 'correction', event: 'SCN-9001', eventType: 'sale_credit_note', memo: '', product: 'GIFTBOX', warehouse: 'CENTRAL', debit: null, credit: '0.19', balance: '1504.06' },
     ]);
     assert.equal(glDetailJson(json, src.co)['opening'], '1548.89');
+  });
+
+  test('GL detail pages: keyset pages of any size give the whole report\'s rows and running balances; a bad cursor or limit is refused', async () => {
+    const src = demo.ledger;
+    for (const [account, from, to] of [['1200', undefined, undefined], ['2100', '2026-02-01', '2026-03-31'], ['5000', '2026-01-16', undefined]] as const) {
+      const whole = ok(await glDetail(src, { account, from, to, limit: 5000 }));
+      assert.equal(whole.next, undefined);
+      assert.ok(whole.rows.length > 3, `${account} has lines to page`);
+      for (const limit of [1, 2, 3]) {
+        const rows: unknown[] = [];
+        let page = ok(await glDetail(src, { account, from, to, limit }));
+        assert.equal(page.opening, whole.opening);
+        for (;;) {
+          assert.ok(page.rows.length <= limit);
+          assert.equal(page.closing - page.opening, page.totalDebit - page.totalCredit);
+          rows.push(...page.rows);
+          if (page.next === undefined) break;
+          const next = ok(await glDetail(src, { account, from, to, limit, after: page.next }));
+          assert.equal(next.opening, page.closing, 'a page opens where the one before closed');
+          page = next;
+        }
+        assert.deepEqual(rows, whole.rows, `${account} in pages of ${limit}`);
+        assert.equal(page.closing, whole.closing);
+      }
+      const all = ok(await glDetailAll(src, { account, from, to, limit: 2 }));
+      assert.deepEqual([all.rows, all.opening, all.closing, all.totalDebit, all.totalCredit], [whole.rows, whole.opening, whole.closing, whole.totalDebit, whole.totalCredit]);
+    }
+    const first = ok(await glDetail(src, { account: '1200', limit: 2 }));
+    for (const after of ['nonsense', Buffer.from('["2026-01-01","x",1]').toString('base64url'), Buffer.from('[1,2]').toString('base64url')]) {
+      const r = await glDetail(src, { account: '1300', after });
+      assert.ok('code' in r && r.code === 'INVALID_REQUEST' && r.record['field'] === 'after', after);
+    }
+    const early = await glDetail(src, { account: '1200', from: '2026-12-01', after: first.next });
+    assert.ok('code' in early && early.code === 'INVALID_REQUEST', 'a cursor before the period is refused');
+    for (const limit of [0, 5001, 1.5]) {
+      const r = await glDetail(src, { account: '1300', limit });
+      assert.ok('code' in r && r.code === 'INVALID_REQUEST' && r.record['field'] === 'limit', String(limit));
+    }
   });
 
   test('reconciliation: zero difference on every inventory account, today and at month ends', async () => {
@@ -464,6 +502,20 @@ test('reconciliation: journals the period lock moved out of the period are the r
   assert.equal((await reconciliation(src, { asOf: '2026-03-01' })).ties, true, 'from the first open date on, it ties');
 });
 
+const byPosition = (a: LinePosition, b: LinePosition): number =>
+  a.date !== b.date ? (a.date < b.date ? -1 : 1) : a.journalSeq !== b.journalSeq ? (a.journalSeq < b.journalSeq ? -1 : 1) : a.lineNo - b.lineNo;
+
+/** An account's lines in GL order, as the stores give them. */
+function accountLinesOf(journals: readonly StoredJournal[], account: string): AccountLine[] {
+  const out: AccountLine[] = [];
+  for (const j of journals) {
+    j.lines.forEach((l, i) => {
+      if (l.account === account) out.push({ date: j.date, journalSeq: j.seq, lineNo: i + 1, journal: j.id, kind: j.kind, event: j.event, eventType: j.eventType, amount: l.amount, memo: l.memo, journalMemo: j.memo, product: l.product, warehouse: l.warehouse });
+    });
+  }
+  return out.sort(byPosition);
+}
+
 /**
  * A store over a book's own journals, for the property runs (no SQLite): the journals and the
  * trial balance are all the reports read from it.
@@ -479,6 +531,10 @@ function memorySource(book: Book): ReportSource {
       return [...m].map(([account, balance]) => ({ account, balance }));
     },
     findEvent: async () => undefined,
+    accountLines: async (_company: string, account: string, q: AccountLinesQuery) =>
+      accountLinesOf(journals, account).filter((l) => (q.from === undefined || l.date >= q.from) && (q.to === undefined || l.date <= q.to) && (q.after === undefined || byPosition(l, q.after) > 0)).slice(0, q.limit),
+    balanceThrough: async (_company: string, account: string, at: LinePosition) =>
+      accountLinesOf(journals, account).filter((l) => byPosition(l, at) <= 0).reduce((sum, l) => sum + l.amount, 0n),
   };
   return { current: book, co: book.co, store: store as unknown as LedgerStore };
 }

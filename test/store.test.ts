@@ -65,18 +65,22 @@ function storeSuite(name: string, makeHarness: () => Harness, skip?: string): vo
       assert.deepEqual(await db.store.migrations(), MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     });
 
-    it('companies: put, get, list (by id), replace', async () => {
+    it('companies: put, get, list (by id), replace; each write bumps the configuration version', async () => {
       const { store } = await fresh();
       await store.migrate();
       assert.deepEqual(await store.listCompanies(), []);
       const config = { company: { id: 'Z', baseCurrency: 'USD' }, accounts: [{ code: '1300', name: 'Inventário — Norte' }], settings: { rounding: 'half-even' }, n: null };
       await store.putCompany({ id: 'Z', name: 'Zeta', config });
       await store.putCompany({ id: 'A', name: 'Alpha', config: {} });
-      assert.deepEqual(await store.getCompany('Z'), { id: 'Z', name: 'Zeta', config });
+      assert.deepEqual(await store.getCompany('Z'), { id: 'Z', name: 'Zeta', config, configVersion: 1n });
       assert.equal(await store.getCompany('nope'), undefined);
+      assert.equal(await store.configVersion('nope'), undefined);
+      assert.equal(await store.configVersion('A'), 1n);
       assert.deepEqual((await store.listCompanies()).map((c) => c.id), ['A', 'Z']);
       await store.putCompany({ id: 'A', name: 'Alpha 2', config: { v: 2 } });
-      assert.deepEqual(await store.getCompany('A'), { id: 'A', name: 'Alpha 2', config: { v: 2 } });
+      assert.deepEqual(await store.getCompany('A'), { id: 'A', name: 'Alpha 2', config: { v: 2 }, configVersion: 2n });
+      assert.equal(await store.configVersion('A'), 2n);
+      assert.equal(await store.configVersion('Z'), 1n);
       assert.equal((await store.listCompanies()).length, 2);
     });
 

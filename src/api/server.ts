@@ -30,7 +30,7 @@ import { trialBalance, trialBalanceJson, trialBalanceRows } from '../reports/tri
 import { journalJson } from '../cli/format.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows } from '../reports/stock-ledger.js';
-import { glDetail, glDetailJson, glDetailRows } from '../reports/gl-detail.js';
+import { glDetail, glDetailJson, glDetailRows, GL_PAGE_DEFAULT, GL_PAGE_MAX } from '../reports/gl-detail.js';
 import { grossProfit, grossProfitJson, grossProfitRows, GROSS_PROFIT_GROUPS, type GrossProfitBy } from '../reports/gross-profit.js';
 import { reconciliation, reconciliationJson, reconciliationRows } from '../reports/reconciliation.js';
 import { drill, drillJson, drillRows } from '../reports/drill.js';
@@ -471,10 +471,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     reportRoute('A product\'s stock movements with running quantity and value (viewer)', { product: q.str('Product SKU.'), warehouse: q.str('One warehouse (default: all).'), from: q.date, to: q.date }, ['product']),
     async (l, qs) => both(stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to }), stockLedgerJson, stockLedgerRows, l.co),
   );
-  report<{ account: string; from?: CalendarDate; to?: CalendarDate }>(
+  report<{ account: string; from?: CalendarDate; to?: CalendarDate; after?: string; limit?: number }>(
     '/v1/reports/gl',
-    reportRoute('GL detail of one account with a running balance (viewer)', { account: q.str('Account code.'), from: q.date, to: q.date }, ['account']),
-    async (l, qs) => both(await glDetail(l, { account: qs.account, from: qs.from, to: qs.to }), glDetailJson, glDetailRows, l.co),
+    reportRoute('GL detail of one account with a running balance, a page at a time (viewer)', {
+      account: q.str('Account code.'), from: q.date, to: q.date,
+      after: { type: 'string', minLength: 1, maxLength: 200, description: 'The previous page\'s `next` cursor (opaque); leave it out for the first page.' },
+      limit: { type: 'integer', minimum: 1, maximum: GL_PAGE_MAX, default: GL_PAGE_DEFAULT, description: `Lines per page (at most ${GL_PAGE_MAX}). The page's opening balance continues the previous page's running balance; its totals are the page's own.` },
+    }, ['account']),
+    async (l, qs) => both(await glDetail(l, { account: qs.account, from: qs.from, to: qs.to, after: qs.after, limit: qs.limit }), glDetailJson, glDetailRows, l.co),
   );
   report<{ from?: CalendarDate; to?: CalendarDate; by?: GrossProfitBy }>(
     '/v1/reports/gross-profit',

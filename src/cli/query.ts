@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import { formatMoney } from '../domain/money.js';
 import { loadConfig, type Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
-import type { JournalFilter, LedgerStore } from '../store/store.js';
+import type { JournalFilter, LedgerStore, StoredJournal } from '../store/store.js';
+import { journalPages } from '../store/pages.js';
 import { journalJson, journalsTable } from './format.js';
 import { csv } from '../reports/csv.js';
 import { trialBalance as trialBalanceReport, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
@@ -19,17 +20,22 @@ export async function companyOf(store: LedgerStore, id: string): Promise<Company
 
 export { csv }; // the CLI's report modules import it from here
 
-export async function journals(store: LedgerStore, co: Company, filter: JournalFilter, format: Format, out: (s: string) => void): Promise<void> {
-  const list = await store.journals(co.id, filter);
-  if (format === 'json') {
-    for (const j of list) out(JSON.stringify(journalJson(j, co)));
-  } else if (format === 'table') {
-    out(journalsTable(list, co));
-  } else {
-    const rows = [['journal', 'kind', 'event', 'date', 'account', 'account_name', 'amount', 'product', 'warehouse', 'memo']];
-    for (const j of list) for (const l of j.lines) rows.push([j.id, j.kind, j.event, j.date, l.account, co.accounts.get(l.account)?.name ?? '', formatMoney(l.amount, j.currency), l.product ?? '', l.warehouse ?? '', l.memo ?? '']);
-    out(csv(rows));
+/** The journals, read and written a page at a time (a table needs them all before it prints). */
+export async function journals(store: LedgerStore, co: Company, filter: Omit<JournalFilter, 'limit'>, format: Format, out: (s: string) => void): Promise<void> {
+  const table: StoredJournal[] = [];
+  if (format === 'csv') out(csv([['journal', 'kind', 'event', 'date', 'account', 'account_name', 'amount', 'product', 'warehouse', 'memo']]));
+  for await (const page of journalPages(store, co.id, filter)) {
+    if (format === 'json') {
+      for (const j of page) out(JSON.stringify(journalJson(j, co)));
+    } else if (format === 'table') {
+      table.push(...page);
+    } else {
+      const rows: string[][] = [];
+      for (const j of page) for (const l of j.lines) rows.push([j.id, j.kind, j.event, j.date, l.account, co.accounts.get(l.account)?.name ?? '', formatMoney(l.amount, j.currency), l.product ?? '', l.warehouse ?? '', l.memo ?? '']);
+      if (rows.length > 0) out(csv(rows));
+    }
   }
+  if (format === 'table') out(journalsTable(table, co));
 }
 
 export async function trialBalance(store: LedgerStore, co: Company, asOf: string | undefined, format: Format, out: (s: string) => void): Promise<void> {

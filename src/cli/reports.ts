@@ -17,7 +17,7 @@ import type { LedgerStore } from '../store/store.js';
 import { formatUnitCost, formatPercent, money, qty, unitCostOf } from '../reports/common.js';
 import { valuation, valuationJson, valuationRows, VALUATION_GROUPS, type ValuationBy, type ValuationReport } from '../reports/valuation.js';
 import { stockLedger, stockLedgerJson, stockLedgerRows, type StockLedgerReport } from '../reports/stock-ledger.js';
-import { glDetail, glDetailJson, glDetailRows, type GlDetailReport } from '../reports/gl-detail.js';
+import { glDetailAll, glDetailJson, glDetailRows, type GlDetailReport } from '../reports/gl-detail.js';
 import { grossProfit, grossProfitJson, grossProfitRows, GROSS_PROFIT_GROUPS, type GrossProfitBy, type GrossProfitReport } from '../reports/gross-profit.js';
 import { reconciliation, reconciliationJson, reconciliationRows, type ReconciliationReport } from '../reports/reconciliation.js';
 import { drill, drillJson, drillRows, type DrillReport } from '../reports/drill.js';
@@ -198,7 +198,7 @@ export function registerReports(report: Command, cli: ReportCli): void {
     .addOption(cli.formatOption())
     .action(async (opts: Common & { account: string; from?: CalendarDate; to?: CalendarDate }) => {
       await run(cli, opts, async (l, out) => {
-        const r = await glDetail(l, { account: opts.account, from: opts.from, to: opts.to });
+        const r = await glDetailAll(l, { account: opts.account, from: opts.from, to: opts.to });
         if (isFailure(r)) return r;
         emit(opts.format, out, () => glDetailJson(r, l.co), () => glDetailRows(r, l.co), () => glText(r, l.co));
         return undefined;

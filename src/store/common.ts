@@ -1,10 +1,10 @@
 /**
- * What the two dialects share: the journal query and its row mapping, input checks, and the
- * in-process locks. Nothing here knows a driver; a dialect supplies its placeholder syntax.
+ * What the two dialects share: row mappings, input checks, and the in-process locks (their
+ * statements are in statements.ts). Nothing here knows a driver.
  */
 import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
 import { byCodePoint } from '../domain/values.js';
-import { SYNC_ACTIONS, type AccountBalance, type JournalFilter, type NewSyncEntry, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry, type SyncQuery } from './store.js';
+import { SYNC_ACTIONS, type AccountBalance, type AccountLine, type NewSyncEntry, type StoredCompany, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry } from './store.js';
 
 /** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
 export function big(v: unknown): bigint {
@@ -43,6 +43,11 @@ export function checkEvent(e: { id: string; type: string; date: string; body: st
   for (const k of ['id', 'type', 'date', 'body'] as const) if (typeof e[k] !== 'string') throw new TypeError(`event ${k} must be a string`);
 }
 
+/** An INTEGER column: pg gives it as a (safe) number, better-sqlite3 as a bigint. */
+export function smallInt(v: unknown): number {
+  return typeof v === 'number' ? v : Number(big(v));
+}
+
 export interface EventRow {
   seq: unknown;
   id: string;
@@ -58,50 +63,39 @@ export interface CompanyRow {
   id: string;
   name: string;
   config: string;
+  config_version: unknown;
 }
 
-export function toCompany(r: CompanyRow): { id: string; name: string; config: unknown } {
-  return { id: r.id, name: r.name, config: JSON.parse(r.config) as unknown };
+export function toCompany(r: CompanyRow): StoredCompany {
+  return { id: r.id, name: r.name, config: JSON.parse(r.config) as unknown, configVersion: big(r.config_version) };
+}
+
+export interface AccountLineRow {
+  date: string;
+  journal_seq: unknown;
+  line_no: unknown;
+  amount: unknown;
+  product: string | null;
+  warehouse: string | null;
+  line_memo: string | null;
+  id: string;
+  kind: string;
+  event_id: string;
+  event_type: string;
+  memo: string | null;
+}
+
+export function toAccountLine(r: AccountLineRow): AccountLine {
+  return {
+    date: r.date, journalSeq: big(r.journal_seq), lineNo: smallInt(r.line_no), journal: r.id, kind: r.kind, event: r.event_id, eventType: r.event_type,
+    amount: big(r.amount), memo: opt(r.line_memo), journalMemo: opt(r.memo), product: opt(r.product), warehouse: opt(r.warehouse),
+  };
 }
 
 export function configJson(config: unknown): string {
   const s = JSON.stringify(config);
   if (s === undefined) throw new TypeError('company config must be JSON');
   return s;
-}
-
-/** Adds a parameter and returns its placeholder (`?` or `$n`). */
-export type Param = (v: unknown) => string;
-
-/**
- * The WHERE clause of a journal query over `journals j`. `event` matches the journal's event
- * (`Journal.event`: the event it books), `account` keeps the journals with a line on it
- * (whole journals are returned, every line), `from`/`to` are inclusive dates.
- */
-export function journalWhere(company: string, f: JournalFilter, p: Param): string {
-  const w = [`j.company = ${p(company)}`];
-  if (f.from !== undefined) w.push(`j.date >= ${p(f.from)}`);
-  if (f.to !== undefined) w.push(`j.date <= ${p(f.to)}`);
-  if (f.event !== undefined) w.push(`j.event_id = ${p(f.event)}`);
-  if (f.afterSeq !== undefined) {
-    checkSeq(f.afterSeq, 'afterSeq');
-    w.push(`j.seq > ${p(f.afterSeq)}`);
-  }
-  if (f.account !== undefined) w.push(`EXISTS (SELECT 1 FROM journal_lines a WHERE a.company = j.company AND a.journal_seq = j.seq AND a.account = ${p(f.account)})`);
-  return w.join(' AND ');
-}
-
-/**
- * Journals and their lines in one statement (one snapshot in either dialect): the selected
- * journals in seq order, each joined to its lines in line order.
- */
-export function journalQuery(where: string, limit: string | undefined): string {
-  return `WITH sel AS (SELECT * FROM journals j WHERE ${where} ORDER BY j.seq${limit === undefined ? '' : ` LIMIT ${limit}`})
-    SELECT sel.seq, sel.event_seq, sel.id, sel.event_id, sel.event_type, sel.kind, sel.date, sel.currency,
-           sel.cause, sel.reverses, sel.reference, sel.memo, sel.shifted_from,
-           l.line_no, l.account, l.amount, l.product, l.warehouse, l.memo AS line_memo
-    FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
-    ORDER BY sel.seq, l.line_no`;
 }
 
 export interface JournalRow {
@@ -159,26 +153,26 @@ export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
 }
 
 /**
- * Balance per account over its day totals (on or before `asOf` when given), exact in both
- * dialects whatever the totals: SQLite's SUM() of integers throws on overflow (and PostgreSQL's
- * SUM(bigint) is numeric, which the row mapping takes as it is), so each amount is summed as its
- * high and low 32-bit halves — `amount >> 32` (sign-extending) and `amount & 4294967295` — whose
- * sums cannot overflow for fewer than 2^31 rows, and the halves are recombined in bigint.
+ * A balance summed exactly in both dialects whatever the amounts: SQLite's SUM() of integers
+ * throws on overflow (PostgreSQL's SUM(bigint) is numeric, which the row mapping takes as it
+ * is), so the statements sum each amount as its high and low 32-bit halves — `amount >> 32`
+ * (sign-extending) and `amount & 4294967295` — whose sums cannot overflow for fewer than 2^31
+ * rows, and the halves are recombined here in bigint (statements.ts).
  */
-export function trialBalanceQuery(company: string, asOf: string | undefined, p: Param): string {
-  const where = asOf === undefined ? `company = ${p(company)}` : `company = ${p(company)} AND date <= ${p(asOf)}`;
-  return `SELECT account, SUM(amount >> 32) AS hi, SUM(amount & 4294967295) AS lo FROM account_day_totals WHERE ${where} GROUP BY account`;
-}
-
 export interface BalanceRow {
   account: string;
   hi: unknown;
   lo: unknown;
 }
 
-/** The rows of trialBalanceQuery as balances, by account code. */
+/** One balance from its summed halves. */
+export function fromHalves(r: { hi: unknown; lo: unknown }): bigint {
+  return (big(r.hi) << 32n) + big(r.lo);
+}
+
+/** The trial balance statement's rows as balances, by account code. */
 export function toBalances(rows: readonly BalanceRow[]): AccountBalance[] {
-  return rows.map((r) => ({ account: r.account, balance: (big(r.hi) << 32n) + big(r.lo) })).sort((a, b) => byCodePoint(a.account, b.account));
+  return rows.map((r) => ({ account: r.account, balance: fromHalves(r) })).sort((a, b) => byCodePoint(a.account, b.account));
 }
 
 /** Sorts by code point, the same in both dialects (SQLite's BINARY and PostgreSQL's "C" collation agree on UTF-8). */
@@ -239,11 +233,10 @@ export interface SyncRow {
   data: string | null;
 }
 
-/** `version` is an INTEGER column: pg gives it as a (safe) number, better-sqlite3 as a bigint. */
 export function toSyncEntry(r: SyncRow): SyncEntry {
   const action = r.action as SyncAction;
   if (!(SYNC_ACTIONS as readonly string[]).includes(action)) throw new TypeError(`sync_log: unknown action ${r.action}`);
-  return { seq: big(r.seq), target: r.target, record: r.record, version: typeof r.version === 'number' ? r.version : Number(big(r.version)), action, run: opt(r.run), at: r.at, data: opt(r.data) };
+  return { seq: big(r.seq), target: r.target, record: r.record, version: smallInt(r.version), action, run: opt(r.run), at: r.at, data: opt(r.data) };
 }
 
 export function checkSyncEntries(entries: readonly NewSyncEntry[]): void {
@@ -252,14 +245,4 @@ export function checkSyncEntries(entries: readonly NewSyncEntry[]): void {
     if (!Number.isSafeInteger(e.version) || e.version < 0) throw new RangeError(`sync entry ${e.record}: version must be a non-negative integer`);
     for (const k of ['target', 'record', 'at'] as const) if (typeof e[k] !== 'string') throw new TypeError(`sync entry ${k} must be a string`);
   }
-}
-
-/** The sync log query; `p` supplies the dialect's placeholder for the next parameter. */
-export function syncQuery(company: string, target: string, q: SyncQuery, p: (v: unknown) => string): string {
-  checkLimit(q.last);
-  const where = [`company = ${p(company)}`, `target = ${p(target)}`];
-  if (q.afterSeq !== undefined) where.push(`seq > ${p(q.afterSeq)}`);
-  if (q.actions !== undefined) where.push(q.actions.length === 0 ? 'FALSE' : `action IN (${q.actions.map((a) => p(a)).join(', ')})`);
-  const order = q.last === undefined ? 'ORDER BY seq' : `ORDER BY seq DESC LIMIT ${p(BigInt(q.last))}`;
-  return `SELECT seq, target, record, version, action, run, at, data FROM sync_log WHERE ${where.join(' AND ')} ${order}`;
 }

@@ -216,6 +216,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX sync_log_action ON sync_log (company, target, action, seq);
     `,
+  },  {
+    // Bounded queries (issue 10): every statement is answered from an index range.
+    // - A journal's event (by seq or id) in seq order: the index also gives the order, so the
+    //   planner no longer walks the company's whole primary key to avoid a sort.
+    // - Journals with a line on an account: the lines on the account in journal order (with
+    //   their date, for date filters), joined to the journals, instead of an EXISTS per journal.
+    // - GL detail pages: the lines on an account in (date, journal, line) order.
+    // - The configuration's version, bumped by every write of it, so a request reads one
+    //   integer and reuses the configuration it parsed before (src/ledger/config-cache.ts).
+    version: 5,
+    name: 'bounded queries',
+    sqlite: `
+      DROP INDEX journals_event_seq;
+      DROP INDEX journals_event_id;
+      DROP INDEX journal_lines_account_date;
+      CREATE INDEX journals_event_seq ON journals (company, event_seq, seq);
+      CREATE INDEX journals_event_id ON journals (company, event_id, seq);
+      CREATE INDEX journal_lines_account_seq ON journal_lines (company, account, journal_seq, date);
+      CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date, journal_seq, line_no);
+      ALTER TABLE companies ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
+    `,
+    postgres: `
+      DROP INDEX journals_event_seq;
+      DROP INDEX journals_event_id;
+      DROP INDEX journal_lines_account_date;
+      CREATE INDEX journals_event_seq ON journals (company, event_seq, seq);
+      CREATE INDEX journals_event_id ON journals (company, event_id, seq);
+      CREATE INDEX journal_lines_account_seq ON journal_lines (company, account, journal_seq, date);
+      CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date, journal_seq, line_no);
+      ALTER TABLE companies ADD COLUMN config_version BIGINT NOT NULL DEFAULT 1;
+    `,
   },
 ];
 

@@ -18,10 +18,14 @@ import pg from 'pg';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, KeyedMutex, NOT_REENTRANT, nullable,
-  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow, trialBalanceQuery, toBalances, type BalanceRow,
+  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, toSyncEntry, type SyncRow, checkSeq, configJson, KeyedMutex, NOT_REENTRANT, nullable,
+  toAccountLine, toCompany, toEvent, toJournals, TX_ENDED, type AccountLineRow, type CompanyRow, type EventRow, type JournalRow, toBalances, fromHalves, type BalanceRow,
 } from './common.js';
-import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
+import * as statements from './statements.js';
+import { numbered, SQL, type Statement } from './statements.js';
+import type {
+  AccountBalance, AccountLine, AccountLinesQuery, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewEvent, NewSyncEntry, StoredCompany, StoredEvent, StoredJournal, SyncEntry, SyncQuery, Trace, WriteTx,
+} from './store.js';
 
 export interface PostgresStoreOptions {
   /** Schema holding the tables: lower-case letters, digits and underscores. Default 'public'; created by migrate() if missing. */
@@ -32,6 +36,8 @@ export interface PostgresStoreOptions {
   lockTimeoutMs?: number;
   /** Errors of idle pooled connections (the pool drops them). Default: ignored. */
   onIdleError?: (e: Error) => void;
+  /** Sees every statement the store runs, with its parameters (the plan test lists them). */
+  trace?: Trace;
 }
 
 /** First key of stockbook's advisory locks (two-int form, so they cannot collide with single-bigint locks). */
@@ -41,26 +47,43 @@ const LOCK_COMPANY = 1;
 
 type Query = <R>(sql: string, params: unknown[]) => Promise<R[]>;
 
+/** The reads, shared with SQLite (statements.ts), on the transaction's connection or the pool. */
 const q = {
   async events(run: Query, company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
-    checkSeq(seq);
-    checkLimit(limit);
-    const sql = `SELECT seq, id, type, body FROM events WHERE company = $1 AND seq > $2 ORDER BY seq${limit === undefined ? '' : ' LIMIT $3'}`;
-    return (await run<EventRow>(sql, limit === undefined ? [company, seq] : [company, seq, limit])).map(toEvent);
+    return (await runOf<EventRow>(run, statements.eventsAfter(company, seq, limit))).map(toEvent);
   },
   async journals(run: Query, company: string, f: JournalFilter): Promise<StoredJournal[]> {
-    checkLimit(f.limit);
-    const params: unknown[] = [];
-    const p = (v: unknown): string => (params.push(v), `$${params.length}`);
-    const where = journalWhere(company, f, p);
-    const limit = f.limit === undefined ? undefined : p(f.limit);
-    return toJournals(await run<JournalRow>(journalQuery(where, limit), params));
+    return statements.keepAccount(toJournals(await runOf<JournalRow>(run, statements.journals(company, f))), f);
   },
   async journalsOfEvent(run: Query, company: string, eventSeq: bigint): Promise<StoredJournal[]> {
     checkSeq(eventSeq, 'eventSeq');
-    return toJournals(await run<JournalRow>(journalQuery('j.company = $1 AND j.event_seq = $2', undefined), [company, eventSeq]));
+    return toJournals(await run<JournalRow>(SQL.journalsOfEvent, [company, eventSeq]));
   },
 };
+
+/** Runs a shared statement. */
+function runOf<R>(run: Query, st: Statement): Promise<R[]> {
+  return run<R>(st.sql, st.params);
+}
+
+/** This dialect's writes (the reads are shared: statements.ts): rows go in bulk, one statement per table. */
+export const WRITES = {
+  events: `INSERT INTO events (company, seq, id, type, date, body)
+         SELECT $1, t.* FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(seq, id, type, date, body)`,
+  journals: `INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)
+         SELECT $1, t.* FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+           AS t(seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)`,
+  lines: `INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date)
+         SELECT $1, t.* FROM unnest($2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS t(journal_seq, line_no, account, amount, product, warehouse, memo, date)`,
+  dayTotals: `INSERT INTO account_day_totals (company, account, date, amount)
+         SELECT $1, t.account, t.date, SUM(t.amount) FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(account, date, amount)
+         GROUP BY t.account, t.date
+         ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount`,
+  sync: `INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data)
+       SELECT $1, (SELECT COALESCE(MAX(seq), 0) FROM sync_log WHERE company = $1) + t.n, t.target, t.record, t.version, t.action, t.run, t.at, t.data
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[]) AS t(n, target, record, version, action, run, at, data)`,
+} as const;
 
 class PgTx implements WriteTx {
   active = true;
@@ -72,6 +95,7 @@ class PgTx implements WriteTx {
     readonly company: string,
     private lastEvent: bigint,
     private lastJournal: bigint,
+    private readonly run: (client: pg.PoolClient, sql: string, params: unknown[]) => Promise<unknown[]>,
   ) {}
 
   /**
@@ -94,33 +118,25 @@ class PgTx implements WriteTx {
     const E = P.events;
     if (E.seq.length > 0) {
       await this.exec(
-        `INSERT INTO events (company, seq, id, type, date, body)
-         SELECT $1, t.* FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(seq, id, type, date, body)`,
+        WRITES.events,
         [this.company, E.seq, E.id, E.type, E.date, E.body],
       );
     }
     const J = P.journals;
     if (J.seq.length > 0) {
       await this.exec(
-        `INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)
-         SELECT $1, t.* FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-           AS t(seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from)`,
+        WRITES.journals,
         [this.company, J.seq, J.eventSeq, J.id, J.ev, J.et, J.kind, J.date, J.cur, J.cause, J.rev, J.ref, J.memo, J.shifted],
       );
     }
     const L = P.lines;
     if (L.seq.length > 0) {
       await this.exec(
-        `INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date)
-         SELECT $1, t.* FROM unnest($2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
-           AS t(journal_seq, line_no, account, amount, product, warehouse, memo, date)`,
+        WRITES.lines,
         [this.company, L.seq, L.no, L.acct, L.amt, L.prod, L.wh, L.memo, L.date],
       );
       await this.exec(
-        `INSERT INTO account_day_totals (company, account, date, amount)
-         SELECT $1, t.account, t.date, SUM(t.amount) FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(account, date, amount)
-         GROUP BY t.account, t.date
-         ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount`,
+        WRITES.dayTotals,
         [this.company, L.acct, L.date, L.amt],
       );
     }
@@ -129,10 +145,10 @@ class PgTx implements WriteTx {
   private readonly exec: Query = async <R>(sql: string, params: unknown[]): Promise<R[]> => {
     if (!this.active) throw new Error(TX_ENDED);
     if (this.failure) throw this.failure.error;
-    const p = this.client.query(sql, params);
+    const p = this.run(this.client, sql, params);
     this.inFlight.add(p);
     try {
-      return (await p).rows as R[];
+      return (await p) as R[];
     } catch (e) {
       this.failure ??= { error: e };
       throw e;
@@ -199,9 +215,7 @@ class PgTx implements WriteTx {
     if (entries.length === 0) return;
     // Under the company lock: nobody else appends to this company's log.
     await this.query(
-      `INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data)
-       SELECT $1, (SELECT COALESCE(MAX(seq), 0) FROM sync_log WHERE company = $1) + t.n, t.target, t.record, t.version, t.action, t.run, t.at, t.data
-       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[]) AS t(n, target, record, version, action, run, at, data)`,
+      WRITES.sync,
       [this.company, entries.map((_, i) => BigInt(i + 1)), entries.map((e) => e.target), entries.map((e) => e.record), entries.map((e) => e.version), entries.map((e) => e.action),
         entries.map((e) => nullable(e.run)), entries.map((e) => e.at), entries.map((e) => nullable(e.data))],
     );
@@ -228,9 +242,11 @@ export class PostgresStore implements LedgerStore {
   private readonly als = new AsyncLocalStorage<PgTx>();
   private readonly companyLocks = new KeyedMutex();
   private readonly lockTimeoutMs: number;
+  private readonly trace: Trace | undefined;
   private closed = false;
 
   constructor(connectionString: string, opts: PostgresStoreOptions = {}) {
+    this.trace = opts.trace;
     const schema = opts.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`schema must be a lower-case SQL identifier, got "${schema}"`);
     this.schema = schema;
@@ -261,7 +277,7 @@ export class PostgresStore implements LedgerStore {
 
   /** Applied migrations, in order (for tests and diagnostics). */
   async migrations(): Promise<{ version: number; name: string }[]> {
-    return this.run<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version', []);
+    return this.run<{ version: number; name: string }>(SQL.migrations, []);
   }
 
   async close(): Promise<void> {
@@ -271,16 +287,21 @@ export class PostgresStore implements LedgerStore {
   }
 
   async putCompany(c: CompanyRecord): Promise<void> {
-    await this.run('INSERT INTO companies (id, name, config) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config', [c.id, c.name, configJson(c.config)]);
+    await this.run(SQL.putCompany, [c.id, c.name, configJson(c.config)]);
   }
 
-  async getCompany(id: string): Promise<CompanyRecord | undefined> {
-    const [row] = await this.run<CompanyRow>('SELECT id, name, config FROM companies WHERE id = $1', [id]);
+  async getCompany(id: string): Promise<StoredCompany | undefined> {
+    const [row] = await this.run<CompanyRow>(SQL.company, [id]);
     return row && toCompany(row);
   }
 
-  async listCompanies(): Promise<CompanyRecord[]> {
-    const rows = await this.run<CompanyRow>('SELECT id, name, config FROM companies', []);
+  async configVersion(id: string): Promise<bigint | undefined> {
+    const [row] = await this.run<{ config_version: unknown }>(SQL.configVersion, [id]);
+    return row && big(row.config_version);
+  }
+
+  async listCompanies(): Promise<StoredCompany[]> {
+    const rows = await this.run<CompanyRow>(SQL.companies, []);
     return rows.map(toCompany).sort((a, b) => byCodePoint(a.id, b.id));
   }
 
@@ -291,11 +312,9 @@ export class PostgresStore implements LedgerStore {
       this.transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS + LOCK_COMPANY, `${this.schema}:${company}`]);
         // Under the lock nobody else appends to the company: the next numbers are ours to hand out.
-        const { rows } = await client.query<{ e: string; j: string }>(
-          'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = $1) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = $1) AS j',
-          [company],
-        );
-        const tx = new PgTx(client, company, big(rows[0]!.e), big(rows[0]!.j));
+        this.trace?.(SQL.lastSeqs, [company, company]);
+        const { rows } = await client.query<{ e: string; j: string }>(this.numbered(SQL.lastSeqs), [company, company]);
+        const tx = new PgTx(client, company, big(rows[0]!.e), big(rows[0]!.j), this.exec);
         try {
           const out = await this.als.run(tx, () => fn(tx));
           await tx.settle();
@@ -314,12 +333,12 @@ export class PostgresStore implements LedgerStore {
   }
 
   async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
-    const [row] = await this.run<EventRow>('SELECT seq, id, type, body FROM events WHERE company = $1 AND id = $2', [company, id]);
+    const [row] = await this.run<EventRow>(SQL.event, [company, id]);
     return row && toEvent(row);
   }
 
   async countEvents(company: string): Promise<bigint> {
-    const [row] = await this.run<{ n: string }>('SELECT COUNT(*) AS n FROM events WHERE company = $1', [company]);
+    const [row] = await this.run<{ n: string }>(SQL.lastEventSeq, [company]);
     return big(row!.n);
   }
 
@@ -332,16 +351,24 @@ export class PostgresStore implements LedgerStore {
     return q.journalsOfEvent(this.query, company, eventSeq);
   }
 
+  async accountLines(company: string, account: string, query: AccountLinesQuery): Promise<AccountLine[]> {
+    if (query.limit === 0) return [];
+    return (await runOf<AccountLineRow>(this.query, statements.accountLines(company, account, query))).map(toAccountLine);
+  }
+
+  async balanceThrough(company: string, account: string, at: LinePosition): Promise<bigint> {
+    checkSeq(at.journalSeq, 'journalSeq');
+    const [row] = await this.run<{ hi: unknown; lo: unknown }>(SQL.balanceThrough, [company, account, at.date, company, account, at.date, at.journalSeq, at.lineNo]);
+    return fromHalves(row!);
+  }
+
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const params: unknown[] = [];
-    const sql = trialBalanceQuery(company, asOf, (v) => (params.push(v), `$${params.length}`));
-    return toBalances(await this.run<BalanceRow>(sql, params));
+    const sql = asOf === undefined ? SQL.trialBalance : SQL.trialBalanceAsOf;
+    return toBalances(await this.run<BalanceRow>(sql, asOf === undefined ? [company] : [company, asOf]));
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {
-    const params: unknown[] = [];
-    const sql = syncQuery(company, target, query, (v) => (params.push(v), `$${params.length}`));
-    return (await this.run<SyncRow>(sql, params)).map(toSyncEntry);
+    return (await runOf<SyncRow>(this.query, statements.syncEntries(company, target, query))).map(toSyncEntry);
   }
 
   // ---- plumbing
@@ -355,8 +382,23 @@ export class PostgresStore implements LedgerStore {
     const tx = this.als.getStore();
     if (tx?.active) return tx.query<R>(sql, params);
     this.checkOpen();
-    return (await this.pool.query(sql, params)).rows as R[];
+    this.trace?.(sql, params);
+    return (await this.pool.query(this.numbered(sql), params)).rows as R[];
   };
+
+  /** A statement on a transaction's client (traced, placeholders numbered). */
+  private readonly exec = async <R>(client: pg.PoolClient, sql: string, params: unknown[]): Promise<R[]> => {
+    this.trace?.(sql, params);
+    return (await client.query(this.numbered(sql), params)).rows as R[];
+  };
+
+  private readonly numberedSql = new Map<string, string>();
+
+  private numbered(sql: string): string {
+    let out = this.numberedSql.get(sql);
+    if (out === undefined) this.numberedSql.set(sql, (out = numbered(sql)));
+    return out;
+  }
 
   private run<R>(sql: string, params: unknown[]): Promise<R[]> {
     return this.query<R>(sql, params);

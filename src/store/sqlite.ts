@@ -19,10 +19,14 @@ import Database from 'better-sqlite3';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
-  toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow, trialBalanceQuery, toBalances, type BalanceRow,
+  big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, toSyncEntry, type SyncRow, checkSeq, configJson, Mutex, NOT_REENTRANT, nullable, sleep,
+  toAccountLine, toCompany, toEvent, toJournals, TX_ENDED, type AccountLineRow, type CompanyRow, type EventRow, type JournalRow, toBalances, fromHalves, type BalanceRow,
 } from './common.js';
-import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
+import * as statements from './statements.js';
+import { SQL, type Statement } from './statements.js';
+import type {
+  AccountBalance, AccountLine, AccountLinesQuery, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewEvent, NewSyncEntry, StoredCompany, StoredEvent, StoredJournal, SyncEntry, SyncQuery, Trace, WriteTx,
+} from './store.js';
 
 type DB = Database.Database;
 
@@ -31,6 +35,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How long write() and migrate() wait for the write lock before failing. Default 60000 ms. */
   lockTimeoutMs?: number;
+  /** Sees every statement the store runs, with its parameters (the plan test lists them). */
+  trace?: Trace;
 }
 
 function isMemory(path: string): boolean {
@@ -42,49 +48,50 @@ function isBusy(e: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-/** Prepared statements, one cache per connection. */
+/** Prepared statements, one cache per connection; `trace` sees each statement run (the plan test lists them). */
 class Statements {
   private readonly cache = new Map<string, Database.Statement>();
-  constructor(readonly db: DB) {}
-  get(sql: string): Database.Statement {
+  constructor(readonly db: DB, private readonly trace: Trace | undefined) {}
+  get(sql: string, params: readonly unknown[]): Database.Statement {
+    this.trace?.(sql, params);
     let s = this.cache.get(sql);
     if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
     return s;
   }
   all<R>(sql: string, params: unknown[]): R[] {
-    return this.get(sql).all(...params) as R[];
+    return this.get(sql, params).all(...params) as R[];
   }
   one<R>(sql: string, params: unknown[]): R | undefined {
-    return this.get(sql).get(...params) as R | undefined;
+    return this.get(sql, params).get(...params) as R | undefined;
   }
   run(sql: string, params: unknown[]): void {
-    this.get(sql).run(...params);
+    this.get(sql, params).run(...params);
+  }
+  allOf<R>(st: Statement): R[] {
+    return this.all<R>(st.sql, st.params);
   }
 }
+
+/** This dialect's writes (the reads are shared: statements.ts). */
+export const WRITES = {
+  event: 'INSERT INTO events (company, seq, id, type, date, body) VALUES (?, ?, ?, ?, ?, ?)',
+  journal: 'INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  line: 'INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  dayTotal: 'INSERT INTO account_day_totals (company, account, date, amount) VALUES (?, ?, ?, ?) ON CONFLICT (company, account, date) DO UPDATE SET amount = amount + excluded.amount',
+  sync: 'INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+} as const;
 
 /** The reads, written once against a connection. */
 const q = {
   events(s: Statements, company: string, seq: bigint, limit?: number): StoredEvent[] {
-    checkSeq(seq);
-    checkLimit(limit);
-    const sql = `SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
-    const params: unknown[] = limit === undefined ? [company, seq] : [company, seq, BigInt(limit)];
-    return s.all<EventRow>(sql, params).map(toEvent);
+    return s.allOf<EventRow>(statements.eventsAfter(company, seq, limit)).map(toEvent);
   },
   journals(s: Statements, company: string, f: JournalFilter): StoredJournal[] {
-    checkLimit(f.limit);
-    const params: unknown[] = [];
-    const where = journalWhere(company, f, (v) => (params.push(v), '?'));
-    let limit: string | undefined;
-    if (f.limit !== undefined) {
-      params.push(BigInt(f.limit));
-      limit = '?';
-    }
-    return toJournals(s.all<JournalRow>(journalQuery(where, limit), params));
+    return statements.keepAccount(toJournals(s.allOf<JournalRow>(statements.journals(company, f))), f);
   },
   journalsOfEvent(s: Statements, company: string, eventSeq: bigint): StoredJournal[] {
     checkSeq(eventSeq, 'eventSeq');
-    return toJournals(s.all<JournalRow>(journalQuery('j.company = ? AND j.event_seq = ?', undefined), [company, eventSeq]));
+    return toJournals(s.all<JournalRow>(SQL.journalsOfEvent, [company, eventSeq]));
   },
 };
 
@@ -96,10 +103,7 @@ class SqliteTx implements WriteTx {
 
   constructor(private readonly s: Statements, readonly company: string) {
     // Under BEGIN IMMEDIATE nobody else can append: the next numbers are ours to hand out.
-    const r = s.one<{ e: unknown; j: unknown }>(
-      'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = ?) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = ?) AS j',
-      [company, company],
-    )!;
+    const r = s.one<{ e: unknown; j: unknown }>(SQL.lastSeqs, [company, company])!;
     this.lastEvent = big(r.e);
     this.lastJournal = big(r.j);
   }
@@ -124,7 +128,7 @@ class SqliteTx implements WriteTx {
     return this.step(() => {
       checkEvent(e);
       const seq = this.lastEvent + 1n;
-      this.s.run('INSERT INTO events (company, seq, id, type, date, body) VALUES (?, ?, ?, ?, ?, ?)', [this.company, seq, e.id, e.type, e.date, e.body]);
+      this.s.run(WRITES.event, [this.company, seq, e.id, e.type, e.date, e.body]);
       this.lastEvent = seq;
       return seq;
     });
@@ -145,20 +149,20 @@ class SqliteTx implements WriteTx {
           else totals.set(k, { account: l.account, date: j.date, amount: l.amount });
         }
         this.s.run(
-          'INSERT INTO journals (company, seq, event_seq, id, event_id, event_type, kind, date, currency, cause, reverses, reference, memo, shifted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          WRITES.journal,
           [this.company, seq, eventSeq, j.id, j.event, j.eventType, j.kind, j.date, j.currency, nullable(j.cause), nullable(j.reverses), nullable(j.reference), nullable(j.memo), nullable(j.shiftedFrom)],
         );
         let n = 0n;
         for (const l of j.lines) {
           this.s.run(
-            'INSERT INTO journal_lines (company, journal_seq, line_no, account, amount, product, warehouse, memo, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            WRITES.line,
             [this.company, seq, ++n, l.account, l.amount, nullable(l.product), nullable(l.warehouse), nullable(l.memo), j.date],
           );
         }
       }
       for (const t of totals.values()) {
         this.s.run(
-          'INSERT INTO account_day_totals (company, account, date, amount) VALUES (?, ?, ?, ?) ON CONFLICT (company, account, date) DO UPDATE SET amount = amount + excluded.amount',
+          WRITES.dayTotal,
           [this.company, t.account, t.date, t.amount],
         );
       }
@@ -169,9 +173,9 @@ class SqliteTx implements WriteTx {
   async appendSync(entries: readonly NewSyncEntry[]): Promise<void> {
     this.step(() => {
       checkSyncEntries(entries);
-      let seq = big(this.s.one<{ n: unknown }>('SELECT COALESCE(MAX(seq), 0) AS n FROM sync_log WHERE company = ?', [this.company])!.n);
+      let seq = big(this.s.one<{ n: unknown }>(SQL.lastSyncSeq, [this.company])!.n);
       for (const e of entries) {
-        this.s.run('INSERT INTO sync_log (company, seq, target, record, version, action, run, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        this.s.run(WRITES.sync,
           [this.company, ++seq, e.target, e.record, BigInt(e.version), e.action, nullable(e.run), e.at, nullable(e.data)]);
       }
     });
@@ -197,11 +201,11 @@ export class SqliteStore implements LedgerStore {
       this.db.pragma('journal_mode = WAL'); // 'memory' for an in-memory database
       // From here the writer only locks through BEGIN IMMEDIATE, retried asynchronously.
       this.db.pragma('busy_timeout = 0');
-      this.w = new Statements(this.db);
+      this.w = new Statements(this.db, opts.trace);
       if (!isMemory(path)) {
         const reader = open(path, busy);
         reader.pragma('query_only = ON');
-        this.r = new Statements(reader);
+        this.r = new Statements(reader, opts.trace);
       }
     } catch (e) {
       this.db.close();
@@ -222,7 +226,7 @@ export class SqliteStore implements LedgerStore {
 
   /** Applied migrations, in order (for tests and diagnostics). */
   async migrations(): Promise<{ version: number; name: string }[]> {
-    return this.read((s) => s.all<{ version: bigint; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version', []).map((r) => ({ version: Number(r.version), name: r.name })));
+    return this.read((s) => s.all<{ version: bigint; name: string }>(SQL.migrations, []).map((r) => ({ version: Number(r.version), name: r.name })));
   }
 
   async close(): Promise<void> {
@@ -236,20 +240,25 @@ export class SqliteStore implements LedgerStore {
 
   async putCompany(c: CompanyRecord): Promise<void> {
     const config = configJson(c.config);
-    const sql = 'INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config';
+    const sql = SQL.putCompany;
     this.checkOpen();
     // Inside a write's callback: part of that transaction.
     if (this.als.getStore()?.active) return this.w.run(sql, [c.id, c.name, config]);
     await this.locked(async () => this.w.run(sql, [c.id, c.name, config]));
   }
 
-  async getCompany(id: string): Promise<CompanyRecord | undefined> {
-    const row = await this.read((s) => s.one<CompanyRow>('SELECT id, name, config FROM companies WHERE id = ?', [id]));
+  async getCompany(id: string): Promise<StoredCompany | undefined> {
+    const row = await this.read((s) => s.one<CompanyRow>(SQL.company, [id]));
     return row && toCompany(row);
   }
 
-  async listCompanies(): Promise<CompanyRecord[]> {
-    const rows = await this.read((s) => s.all<CompanyRow>('SELECT id, name, config FROM companies', []));
+  async configVersion(id: string): Promise<bigint | undefined> {
+    const row = await this.read((s) => s.one<{ config_version: unknown }>(SQL.configVersion, [id]));
+    return row && big(row.config_version);
+  }
+
+  async listCompanies(): Promise<StoredCompany[]> {
+    const rows = await this.read((s) => s.all<CompanyRow>(SQL.companies, []));
     return rows.map(toCompany).sort((a, b) => byCodePoint(a.id, b.id));
   }
 
@@ -271,12 +280,12 @@ export class SqliteStore implements LedgerStore {
   }
 
   async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
-    const row = await this.read((s) => s.one<EventRow>('SELECT seq, id, type, body FROM events WHERE company = ? AND id = ?', [company, id]));
+    const row = await this.read((s) => s.one<EventRow>(SQL.event, [company, id]));
     return row && toEvent(row);
   }
 
   async countEvents(company: string): Promise<bigint> {
-    return this.read((s) => big(s.one<{ n: unknown }>('SELECT COUNT(*) AS n FROM events WHERE company = ?', [company])!.n));
+    return this.read((s) => big(s.one<{ n: unknown }>(SQL.lastEventSeq, [company])!.n));
   }
 
   async journals(company: string, filter: JournalFilter = {}): Promise<StoredJournal[]> {
@@ -288,16 +297,25 @@ export class SqliteStore implements LedgerStore {
     return this.read((s) => q.journalsOfEvent(s, company, eventSeq));
   }
 
+  async accountLines(company: string, account: string, query: AccountLinesQuery): Promise<AccountLine[]> {
+    if (query.limit === 0) return [];
+    return this.read((s) => s.allOf<AccountLineRow>(statements.accountLines(company, account, query)).map(toAccountLine));
+  }
+
+  async balanceThrough(company: string, account: string, at: LinePosition): Promise<bigint> {
+    checkSeq(at.journalSeq, 'journalSeq');
+    const params = [company, account, at.date, company, account, at.date, at.journalSeq, BigInt(at.lineNo)];
+    return this.read((s) => fromHalves(s.one<{ hi: unknown; lo: unknown }>(SQL.balanceThrough, params)!));
+  }
+
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const params: unknown[] = [];
-    const sql = trialBalanceQuery(company, asOf, (v) => (params.push(v), '?'));
-    return toBalances(await this.read((s) => s.all<BalanceRow>(sql, params)));
+    const sql = asOf === undefined ? SQL.trialBalance : SQL.trialBalanceAsOf;
+    return toBalances(await this.read((s) => s.all<BalanceRow>(sql, asOf === undefined ? [company] : [company, asOf])));
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {
-    const params: unknown[] = [];
-    const sql = syncQuery(company, target, query, (v) => (params.push(v), '?'));
-    return this.read((s) => s.all<SyncRow>(sql, params).map(toSyncEntry));
+    const st = statements.syncEntries(company, target, query);
+    return this.read((s) => s.allOf<SyncRow>(st).map(toSyncEntry));
   }
 
   // ---- plumbing

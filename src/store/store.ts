@@ -17,6 +17,11 @@ export interface CompanyRecord {
   config: unknown;
 }
 
+/** A company as stored: its record and the version of its configuration (1, then +1 at each write). */
+export interface StoredCompany extends CompanyRecord {
+  configVersion: bigint;
+}
+
 export interface StoredEvent {
   /** Position in the company's append order (1, 2, 3, …). */
   seq: bigint;
@@ -48,6 +53,36 @@ export interface StoredJournal extends Journal {
   seq: bigint;
   /** Append position of the event whose posting wrote it. */
   eventSeq: bigint;
+}
+
+/** Where a line stands in GL order: (date, journal seq, line number). */
+export interface LinePosition {
+  date: string;
+  journalSeq: bigint;
+  lineNo: number;
+}
+
+/** One journal line on an account, with its journal (a GL detail row). */
+export interface AccountLine extends LinePosition {
+  journal: string;
+  kind: string;
+  event: string;
+  eventType: string;
+  /** Signed minor units: debit positive. */
+  amount: bigint;
+  memo: string | undefined;
+  journalMemo: string | undefined;
+  product: string | undefined;
+  warehouse: string | undefined;
+}
+
+export interface AccountLinesQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Only lines after this position. */
+  after?: LinePosition | undefined;
+  /** At most this many lines. */
+  limit: number;
 }
 
 export interface AccountBalance {
@@ -104,18 +139,28 @@ export interface LedgerStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
   putCompany(c: CompanyRecord): Promise<void>;
-  getCompany(id: string): Promise<CompanyRecord | undefined>;
-  listCompanies(): Promise<CompanyRecord[]>;
+  getCompany(id: string): Promise<StoredCompany | undefined>;
+  /** The version of the company's configuration alone (one integer read): undefined for an unknown company. */
+  configVersion(id: string): Promise<bigint | undefined>;
+  listCompanies(): Promise<StoredCompany[]>;
   /** One transaction under the company's write lock; rolled back if `fn` throws. */
   write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]>;
   findEvent(company: string, id: string): Promise<StoredEvent | undefined>;
+  /** How many events the company holds (their last seq: events are numbered without gaps). */
   countEvents(company: string): Promise<bigint>;
   journals(company: string, filter?: JournalFilter): Promise<StoredJournal[]>;
   /** Journals written by one event's posting (its original, reversal or corrections). */
   journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]>;
+  /** Lines on an account in GL order (date, journal seq, line), one page after a position. */
+  accountLines(company: string, account: string, query: AccountLinesQuery): Promise<AccountLine[]>;
+  /** An account's balance over its lines up to and including a position. */
+  balanceThrough(company: string, account: string, position: LinePosition): Promise<bigint>;
   /** Balance per account over journal lines dated on or before `asOf` (all when omitted). */
   trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
   /** Sync log rows of a target, oldest first (or the newest `last`, newest first). Inside write(): sees that transaction's rows. */
   syncEntries(company: string, target: string, query?: SyncQuery): Promise<SyncEntry[]>;
 }
+
+/** Sees each statement a store runs, with its parameters (test/query-plans.test.ts lists them this way). */
+export type Trace = (sql: string, params: readonly unknown[]) => void;

@@ -1,0 +1,138 @@
+/**
+ * The store's read statements, each written once for both dialects with `?` placeholders
+ * (PostgreSQL numbers them: `numbered`). Fixed statements are the constants of `SQL`; the
+ * statements whose shape follows a filter are built here too, by the functions below. Every
+ * one is answered from an index range of the company (test/query-plans.test.ts checks each
+ * plan on both dialects); the dialect files keep only their own writes (`WRITES` in each).
+ */
+import { checkLimit, checkSeq } from './common.js';
+import type { JournalFilter, LinePosition, SyncQuery } from './store.js';
+
+/** A statement and its parameters, in placeholder order. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const JOURNAL_COLUMNS = `sel.seq, sel.event_seq, sel.id, sel.event_id, sel.event_type, sel.kind, sel.date, sel.currency,
+           sel.cause, sel.reverses, sel.reference, sel.memo, sel.shifted_from,
+           l.line_no, l.account, l.amount, l.product, l.warehouse, l.memo AS line_memo`;
+
+/** An amount column summed as its high and low 32-bit halves (0 over no rows), recombined by `fromHalves`. */
+const HALVES = 'COALESCE(SUM(amount >> 32), 0) AS hi, COALESCE(SUM(amount & 4294967295), 0) AS lo';
+
+export const SQL = {
+  company: 'SELECT id, name, config, config_version FROM companies WHERE id = ?',
+  companies: 'SELECT id, name, config, config_version FROM companies',
+  configVersion: 'SELECT config_version FROM companies WHERE id = ?',
+  putCompany: 'INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config, config_version = companies.config_version + 1',
+  event: 'SELECT seq, id, type, body FROM events WHERE company = ? AND id = ?',
+  /** Events are numbered 1, 2, 3, … without gaps, so the last number is their count. */
+  lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE company = ?',
+  /** The numbers a writer hands out next (under the company's lock). */
+  lastSeqs: 'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = ?) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = ?) AS j',
+  lastSyncSeq: 'SELECT COALESCE(MAX(seq), 0) AS n FROM sync_log WHERE company = ?',
+  journalsOfEvent: journalsSql('SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq'),
+  /** Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
+  trialBalance: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? GROUP BY account`,
+  trialBalanceAsOf: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND date <= ? GROUP BY account`,
+  /**
+   * An account's balance through a line position: its day totals before the day, plus its
+   * lines of that day up to and including the position (an index range of one account and day).
+   */
+  balanceThrough: `SELECT d.hi + l.hi AS hi, d.lo + l.lo AS lo
+    FROM (SELECT ${HALVES} FROM account_day_totals WHERE company = ? AND account = ? AND date < ?) d,
+         (SELECT ${HALVES} FROM journal_lines WHERE company = ? AND account = ? AND date = ? AND (journal_seq, line_no) <= (?, ?)) l`,
+  migrations: 'SELECT version, name FROM schema_migrations ORDER BY version',
+} as const;
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, … (no statement here has a `?` in a literal). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The selected journals (`sel`, a query over `journals j`) joined to their lines, in seq and line order. */
+function journalsSql(select: string): string {
+  return `WITH sel AS (${select})
+    SELECT ${JOURNAL_COLUMNS}
+    FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
+    ORDER BY sel.seq, l.line_no`;
+}
+
+export function eventsAfter(company: string, seq: bigint, limit: number | undefined): Statement {
+  checkSeq(seq);
+  checkLimit(limit);
+  const sql = `SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
+  return { sql, params: limit === undefined ? [company, seq] : [company, seq, BigInt(limit)] };
+}
+
+/**
+ * Journals and their lines in one statement (one snapshot in either dialect), in seq order.
+ * Which index drives it depends on the filter:
+ * - `event`: the event's journals (company, event_id, seq); an `account` is then kept by the
+ *   caller (`keepAccount`), since an event has a handful of journals;
+ * - `account`: the account's lines in journal order (company, account, journal_seq, date),
+ *   distinct journals, then each journal by its key — never an EXISTS per journal;
+ * - otherwise the company's journals by seq (the primary key), dates filtered on the way.
+ */
+export function journals(company: string, f: JournalFilter): Statement {
+  checkLimit(f.limit);
+  if (f.afterSeq !== undefined) checkSeq(f.afterSeq, 'afterSeq');
+  const params: unknown[] = [];
+  const p = (v: unknown): string => (params.push(v), '?');
+  const range = (col: string): string[] => [
+    ...(f.from === undefined ? [] : [`${col}date >= ${p(f.from)}`]),
+    ...(f.to === undefined ? [] : [`${col}date <= ${p(f.to)}`]),
+  ];
+  const after = (col: string): string[] => (f.afterSeq === undefined ? [] : [`${col} > ${p(f.afterSeq)}`]);
+  const limit = (): string => (f.limit === undefined || (f.event !== undefined && f.account !== undefined) ? '' : ` LIMIT ${p(BigInt(f.limit))}`);
+  if (f.account !== undefined && f.event === undefined) {
+    const w = [`a.company = ${p(company)}`, `a.account = ${p(f.account)}`, ...range('a.'), ...after('a.journal_seq')];
+    const keys = `SELECT DISTINCT a.journal_seq FROM journal_lines a WHERE ${w.join(' AND ')} ORDER BY a.journal_seq${limit()}`;
+    const sql = journalsSql(`SELECT j.* FROM (${keys}) k JOIN journals j ON j.company = ${p(company)} AND j.seq = k.journal_seq ORDER BY j.seq`);
+    return { sql, params };
+  }
+  const w = [`j.company = ${p(company)}`, ...(f.event === undefined ? [] : [`j.event_id = ${p(f.event)}`]), ...range('j.'), ...after('j.seq')];
+  return { sql: journalsSql(`SELECT j.* FROM journals j WHERE ${w.join(' AND ')} ORDER BY j.seq${limit()}`), params };
+}
+
+/** With both `event` and `account`: the event's journals that have a line on the account, at most `limit`. */
+export function keepAccount<J extends { lines: readonly { account: string }[] }>(list: J[], f: JournalFilter): J[] {
+  if (f.event === undefined || f.account === undefined) return list;
+  const kept = list.filter((j) => j.lines.some((l) => l.account === f.account));
+  return f.limit === undefined ? kept : kept.slice(0, f.limit);
+}
+
+/** Lines on one account in (date, journal seq, line) order after a position, with their journal (GL detail pages). */
+export function accountLines(company: string, account: string, q: { from?: string | undefined; to?: string | undefined; after?: LinePosition | undefined; limit: number }): Statement {
+  checkLimit(q.limit);
+  const params: unknown[] = [company, account];
+  const w = ['l.company = ?', 'l.account = ?'];
+  if (q.from !== undefined) w.push('l.date >= ?'), params.push(q.from);
+  if (q.to !== undefined) w.push('l.date <= ?'), params.push(q.to);
+  if (q.after !== undefined) {
+    checkSeq(q.after.journalSeq, 'after.journalSeq');
+    w.push('(l.date, l.journal_seq, l.line_no) > (?, ?, ?)');
+    params.push(q.after.date, q.after.journalSeq, BigInt(q.after.lineNo));
+  }
+  params.push(BigInt(q.limit));
+  const sql = `SELECT l.date, l.journal_seq, l.line_no, l.amount, l.product, l.warehouse, l.memo AS line_memo,
+      j.id, j.kind, j.event_id, j.event_type, j.memo
+    FROM journal_lines l JOIN journals j ON j.company = l.company AND j.seq = l.journal_seq
+    WHERE ${w.join(' AND ')}
+    ORDER BY l.date, l.journal_seq, l.line_no LIMIT ?`;
+  return { sql, params };
+}
+
+/** The sync log of one target, by the (company, target, action, seq) index or the key. */
+export function syncEntries(company: string, target: string, q: SyncQuery): Statement {
+  checkLimit(q.last);
+  const params: unknown[] = [];
+  const p = (v: unknown): string => (params.push(v), '?');
+  const where = [`company = ${p(company)}`, `target = ${p(target)}`];
+  if (q.afterSeq !== undefined) where.push(`seq > ${p(q.afterSeq)}`);
+  if (q.actions !== undefined) where.push(q.actions.length === 0 ? 'FALSE' : `action IN (${q.actions.map((a) => p(a)).join(', ')})`);
+  const order = q.last === undefined ? 'ORDER BY seq' : `ORDER BY seq DESC LIMIT ${p(BigInt(q.last))}`;
+  return { sql: `SELECT seq, target, record, version, action, run, at, data FROM sync_log WHERE ${where.join(' AND ')} ${order}`, params };
+}

@@ -1,0 +1,231 @@
+/**
+ * Every statement the stores run has an index-backed plan, on both dialects. A seeded store (a
+ * big company and a small one, several accounts, many journals) runs a workload that calls
+ * every store method with every filter shape; the store's trace lists each statement it ran,
+ * and each is explained against the same data: `EXPLAIN QUERY PLAN` on SQLite (no ANALYZE, as
+ * a deployment has it), `EXPLAIN (FORMAT JSON)` on PostgreSQL (after ANALYZE). A plan fails on
+ * a scan of a ledger table that no index bounds (`SCAN journals`, a Seq Scan, an index scan
+ * without a condition) or on a correlated subquery, which runs once per row.
+ */
+import { describe, it, before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { SqliteStore, WRITES as SQLITE_WRITES } from '../src/store/sqlite.js';
+import { PostgresStore, WRITES as PG_WRITES } from '../src/store/postgres.js';
+import { numbered, SQL } from '../src/store/statements.js';
+import type { JournalFilter, LedgerStore, SyncAction, Trace } from '../src/store/store.js';
+import { PG_URL, pgUnavailable } from './store-support/harness.js';
+import { entry, event, journal, line } from './store-support/fixtures.js';
+
+// Asked first: the SQLite suite's seeding keeps the event loop busy.
+const pgDown = await pgUnavailable();
+const LEDGER_TABLES = ['events', 'journals', 'journal_lines', 'account_day_totals', 'sync_log'];
+const ACCOUNTS = ['1300', '2100', '4000', '5000', '1200'];
+
+/** Journals for `count` events of a company: two or three lines over the accounts, dates over `days` days. */
+async function seed(store: LedgerStore, company: string, count: number, days: number, first = 0): Promise<void> {
+  for (let start = first; start < first + count; start += 1000) {
+    await store.write(company, async (tx) => {
+      for (let i = start; i < Math.min(first + count, start + 1000); i++) {
+        const date = new Date(Date.UTC(2026, 0, 1) + (i % days) * 86_400_000).toISOString().slice(0, 10);
+        const id = `${company}-${i}`;
+        const seq = await tx.appendEvent(event(id, date));
+        const a = ACCOUNTS[i % 4]!;
+        const b = ACCOUNTS[(i + 1) % 4]!;
+        const js = i % 3 === 0
+          ? [journal(id, id, date, [line(a, 300n), line(b, -100n), line(ACCOUNTS[(i + 2) % 4]!, -200n)])]
+          : [entry(id, id, date, a, b, BigInt(i + 1))];
+        if (i % 500 === 7) js.push(entry(`${id}/rare`, id, date, '1200', '2100', 5n, { kind: 'correction' }));
+        await tx.appendJournals(seq, js);
+        if (i % 10 === 0) await tx.appendSync([{ target: 'xero', record: id, version: 1, action: i % 20 === 0 ? 'posted' : 'claim', run: undefined, at: `${date}T00:00:00Z`, data: undefined }]);
+      }
+    });
+  }
+}
+
+/** Calls every store method, with every filter shape, against the small company (and pages of the big one). */
+async function workload(store: LedgerStore & { migrations(): Promise<unknown> }): Promise<void> {
+  await store.getCompany('small');
+  await store.configVersion('small');
+  await store.listCompanies();
+  await store.putCompany({ id: 'small', name: 'Small', config: { company: { id: 'small' } } });
+  await store.findEvent('small', 'small-5');
+  await store.countEvents('small');
+  await store.eventsAfter('small', 10n);
+  await store.eventsAfter('big', 10n, 100);
+  await store.journalsOfEvent('small', 5n);
+  await store.journalsOfEvent('big', 5n);
+  await store.trialBalance('small');
+  await store.trialBalance('small', '2026-01-15');
+  const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
+  const values: Required<JournalFilter> = { from: '2026-01-10', to: '2026-01-20', account: '1200', event: 'big-7', afterSeq: 3n, limit: 50 };
+  for (let mask = 0; mask < 1 << keys.length; mask++) {
+    const f: JournalFilter = {};
+    keys.forEach((k, i) => mask & (1 << i) && Object.assign(f, { [k]: values[k] }));
+    await store.journals('small', { ...f, event: f.event && 'small-7' });
+    if (f.limit !== undefined || f.event !== undefined) await store.journals('big', f);
+  }
+  for (let mask = 0; mask < 8; mask++) {
+    const after = mask & 4 ? { date: '2026-01-12', journalSeq: 40n, lineNo: 1 } : undefined;
+    const q = { from: mask & 1 ? '2026-01-10' : undefined, to: mask & 2 ? '2026-02-20' : undefined, after, limit: 100 };
+    await store.accountLines('big', '1300', q);
+    await store.accountLines('small', '1300', { ...q, limit: 1000 });
+  }
+  await store.balanceThrough('big', '1300', { date: '2026-01-12', journalSeq: 40n, lineNo: 1 });
+  const actions: SyncAction[][] = [[], ['posted', 'failed']];
+  await store.write('small', (tx) => tx.appendSync([{ target: 'xero', record: 'r', version: 1, action: 'claim', run: 'x', at: '2026-01-01T00:00:00Z', data: undefined }]));
+  for (let mask = 0; mask < 12; mask++) {
+    await store.syncEntries('small', 'xero', { afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined, actions: mask & 4 ? actions[0] : mask & 8 ? actions[1] : undefined });
+  }
+  await store.write('small', (tx) => tx.eventsAfter(0n));
+  await seed(store, 'small', 1, 1, 300);
+  await store.migrations();
+}
+
+/** Table aliases of a statement that stand for a ledger table (`journals j` → j). */
+function ledgerAliases(sql: string): Set<string> {
+  const out = new Set<string>(LEDGER_TABLES);
+  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(?!WHERE\b|JOIN\b|ON\b|LEFT\b|ORDER\b|GROUP\b|LIMIT\b)(\w+))?/gi)) {
+    if (LEDGER_TABLES.includes(m[1]!) && m[2] !== undefined) out.add(m[2]);
+  }
+  return out;
+}
+
+/** What is wrong with a SQLite plan (its detail lines), if anything. */
+export function sqliteProblems(sql: string, details: readonly string[]): string[] {
+  const aliases = ledgerAliases(sql);
+  return details.filter((d) => {
+    const scan = /^SCAN (\w+)/.exec(d);
+    return (scan !== null && aliases.has(scan[1]!)) || /CORRELATED/.test(d);
+  });
+}
+
+interface PgNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  'Parent Relationship'?: string;
+  Plans?: PgNode[];
+}
+
+/** What is wrong with a PostgreSQL plan, if anything. */
+export function pgProblems(node: PgNode): string[] {
+  const out: string[] = [];
+  const visit = (n: PgNode): void => {
+    const what = `${n['Node Type']} ${n['Relation Name'] ?? n['Index Name'] ?? ''}`.trim();
+    if (n['Node Type'] === 'Seq Scan' && LEDGER_TABLES.includes(n['Relation Name'] ?? '')) out.push(what);
+    if (/Index/.test(n['Node Type']) && n['Index Name'] !== undefined && n['Index Cond'] === undefined) out.push(`${what} without an index condition`);
+    if (n['Parent Relationship'] === 'SubPlan') out.push(`${what}: a subplan run per row`);
+    n.Plans?.forEach(visit);
+  };
+  visit(node);
+  return out;
+}
+
+type Traced = Map<string, readonly unknown[]>;
+const tracer = (seen: Traced): Trace => (sql, params) => void (seen.has(sql) || seen.set(sql, params));
+
+/** The fixed statements a dialect must have run (the dynamic ones come from the filter shapes). */
+function fixed(dialect: 'sqlite' | 'postgres'): string[] {
+  const shared = Object.entries(SQL).filter(([k]) => dialect === 'sqlite' || k !== 'lastSyncSeq').map(([, v]) => v);
+  return [...shared, ...Object.values(dialect === 'sqlite' ? SQLITE_WRITES : PG_WRITES)];
+}
+
+function checkAll(seen: Traced, dialect: 'sqlite' | 'postgres', explain: (sql: string, params: readonly unknown[]) => Promise<string[]>): Promise<void> {
+  return (async () => {
+    for (const sql of fixed(dialect)) assert.ok(seen.has(sql), `the workload runs ${sql.slice(0, 80)}`);
+    assert.ok(seen.size > 40, `the workload ran ${seen.size} distinct statements`);
+    const bad: string[] = [];
+    for (const [sql, params] of seen) {
+      const problems = await explain(sql, params);
+      if (problems.length > 0) bad.push(`${sql.replace(/\s+/g, ' ')}\n    → ${problems.join('; ')}`);
+    }
+    assert.deepEqual(bad, [], `statements without an index-backed plan:\n${bad.join('\n')}`);
+  })();
+}
+
+describe('query plans: SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockbook-plans-'));
+  const seen: Traced = new Map();
+  let store: SqliteStore;
+  before(async () => {
+    const loader = new SqliteStore(join(dir, 'plans.sqlite'));
+    await loader.migrate();
+    for (const id of ['big', 'small']) await loader.putCompany({ id, name: id, config: {} });
+    await seed(loader, 'big', 30_000, 1000);
+    await seed(loader, 'small', 300, 30);
+    await loader.close();
+    store = new SqliteStore(join(dir, 'plans.sqlite'), { trace: tracer(seen) });
+    await workload(store);
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every statement is answered from an index range (no SCAN of a ledger table, no correlated subquery)', async () => {
+    const db = new Database(join(dir, 'plans.sqlite'), { readonly: true });
+    try {
+      await checkAll(seen, 'sqlite', async (sql, params) => {
+        const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        return sqliteProblems(sql, details);
+      });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('the check itself fails the plans it should', () => {
+    assert.deepEqual(sqliteProblems('SELECT * FROM journals j WHERE j.date > ?', ['SCAN j']), ['SCAN j']);
+    assert.equal(sqliteProblems('SELECT 1', ['CORRELATED SCALAR SUBQUERY 1']).length, 1);
+    assert.deepEqual(sqliteProblems('SELECT * FROM journals j', ['SEARCH j USING INDEX journals_date (company=?)', 'SCAN sel']), []);
+  });
+});
+
+if (pgDown && process.env['CI']) test('PostgreSQL is reachable (CI must run the query plan suite)', () => assert.fail(pgDown));
+
+describe('query plans: PostgreSQL', { skip: pgDown && `${pgDown}; start it or set STOCKBOOK_TEST_PG` }, () => {
+  const schema = `stockbook_plans_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const seen: Traced = new Map();
+  const admin = new pg.Client({ connectionString: PG_URL });
+  let store: PostgresStore;
+  before(async () => {
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const loader = new PostgresStore(PG_URL, { schema });
+    await loader.migrate();
+    for (const id of ['big', 'small']) await loader.putCompany({ id, name: id, config: {} });
+    await seed(loader, 'big', 30_000, 1000);
+    await seed(loader, 'small', 300, 30);
+    await loader.close();
+    await admin.query(`SET search_path TO ${schema}`);
+    await admin.query('ANALYZE');
+    store = new PostgresStore(PG_URL, { schema, trace: tracer(seen) });
+    await workload(store);
+  });
+  after(async () => {
+    await store?.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await admin.end();
+  });
+
+  it('every statement is answered from an index range (no Seq Scan of a ledger table, no subplan per row)', async () => {
+    await checkAll(seen, 'postgres', async (sql, params) => {
+      const { rows } = await admin.query<{ 'QUERY PLAN': [{ Plan: PgNode }] }>(`EXPLAIN (FORMAT JSON) ${numbered(sql)}`, params as unknown[]);
+      return pgProblems(rows[0]!['QUERY PLAN'][0].Plan);
+    });
+  });
+
+  it('the check itself fails the plans it should', () => {
+    assert.equal(pgProblems({ 'Node Type': 'Seq Scan', 'Relation Name': 'journals' }).length, 1);
+    assert.equal(pgProblems({ 'Node Type': 'Index Scan', 'Relation Name': 'journals', 'Index Name': 'journals_pkey' }).length, 1);
+    assert.equal(pgProblems({ 'Node Type': 'Result', Plans: [{ 'Node Type': 'Index Scan', 'Index Name': 'x', 'Index Cond': '(a = 1)', 'Parent Relationship': 'SubPlan' }] }).length, 1);
+    assert.deepEqual(pgProblems({ 'Node Type': 'Index Scan', 'Relation Name': 'journals', 'Index Name': 'journals_pkey', 'Index Cond': "(company = 'a')" }), []);
+  });
+});
