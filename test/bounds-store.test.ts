@@ -100,7 +100,7 @@ function boundsSuite(name: string, makeHarness: () => Harness, skip?: string): v
 
     it(`an id of ${ID_MAX_LENGTH} code points posts and reads back by GET /v1/events/{id}, even percent-encoded at 4 bytes a code point; one more is refused`, async () => {
       const ids = ['a'.repeat(ID_MAX_LENGTH), '\u20ac'.repeat(ID_MAX_LENGTH), '\u{1F600}'.repeat(ID_MAX_LENGTH), `${'x'.repeat(ID_MAX_LENGTH - 3)}/%?`];
-      const mj = (id: string): Record<string, unknown> => ({ id, type: 'manual_journal', date: '2026-01-05', lines: [{ account: '6000', amount: '0.00' }, { account: '1100', amount: '0.00' }] });
+      const mj = (id: string): Record<string, unknown> => ({ id, type: 'manual_journal', date: '2026-01-05', lines: [{ account: '6000', amount: '1.00' }, { account: '6300', amount: '-1.00' }] });
       const results = await post(ids.map(mj));
       assert.deepEqual(results.map((r) => r.status), ids.map(() => 'ok'));
       assert.equal(encodeURIComponent(ids[2]!).length, 12 * ID_MAX_LENGTH, 'the worst case: 12 characters a code point');
@@ -109,6 +109,11 @@ function boundsSuite(name: string, makeHarness: () => Harness, skip?: string): v
         assert.equal(got.status, 200, `GET ${id.slice(0, 8)}…: ${JSON.stringify(got.body).slice(0, 200)}`);
         assert.equal(got.body['id'], id);
       }
+      // The journal of a max-length id, and a correction's id after it, are accepted as report parameters too.
+      const drill = await get(`/v1/reports/drill?journal=${encodeURIComponent(ids[2]!)}`);
+      assert.equal(drill.status, 200, JSON.stringify(drill.body).slice(0, 200));
+      const correction = await get(`/v1/reports/drill?journal=${encodeURIComponent(`${ids[2]!}/c1`)}`);
+      assert.equal(correction.body['code'], 'UNKNOWN_REFERENCE', 'a correction id of a max-length event passes the parameter schema (and names no journal)');
       const longer = ['a'.repeat(ID_MAX_LENGTH + 1), '\u{1F600}'.repeat(ID_MAX_LENGTH + 1)];
       for (const id of longer) {
         const p = await app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${key}` }, payload: mj(id) });
