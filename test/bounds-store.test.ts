@@ -14,7 +14,7 @@ import { buildServer } from '../src/api/server.js';
 import { createKey } from '../src/api/keys.js';
 import { putCompany } from '../src/ledger/service.js';
 import { formatDecimal } from '../src/domain/decimal.js';
-import { MAX_AMOUNT, MAX_DAY_TOTAL, MAX_POOL_QTY, MAX_QTY, STORE_INT_MAX } from '../src/domain/bounds.js';
+import { ID_MAX_LENGTH, MAX_AMOUNT, MAX_DAY_TOTAL, MAX_POOL_QTY, MAX_QTY, STORE_INT_MAX } from '../src/domain/bounds.js';
 import { PG_URL, pgUnavailable, postgres, sqliteFile, type Harness, type TestStore } from './store-support/harness.js';
 
 const SEED = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')) as Record<string, unknown>;
@@ -84,6 +84,47 @@ function boundsSuite(name: string, makeHarness: () => Harness, skip?: string): v
       assert.equal(await store.countEvents(COMPANY), 0n);
       const r = await reportsAnswer();
       assert.deepEqual(r['tb']!.body['accounts'], []);
+    });
+
+    it('reproduction: a NUL in an id or memo, and two ids that differ in a lone surrogate, are INVALID_TEXT results, not 500s', async () => {
+      const mj = (id: string, memo?: string): Record<string, unknown> => ({ id, type: 'manual_journal', date: '2026-01-05', ...(memo === undefined ? {} : { memo }), lines: [{ account: '6000', amount: '1.00' }, { account: '1100', amount: '-1.00' }] });
+      const results = await post([mj('N\u0000'), mj('N1', 'a\u0000b'), mj('S\ud800'), mj('S\ud801'), mj('S\udc00x')]);
+      assert.deepEqual(results.map((r) => [r.status, r.error?.code, r.error?.record['field']]), [
+        ['error', 'INVALID_TEXT', 'id'], ['error', 'INVALID_TEXT', 'memo'], ['error', 'INVALID_TEXT', 'id'], ['error', 'INVALID_TEXT', 'id'], ['error', 'INVALID_TEXT', 'id'],
+      ]);
+      const r = await app.inject({ method: 'GET', url: '/v1/events/N%00', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(r.statusCode, 400);
+      assert.equal((JSON.parse(r.body) as { code: string }).code, 'INVALID_TEXT');
+      assert.equal(await store.countEvents(COMPANY), 0n);
+    });
+
+    it(`an id of ${ID_MAX_LENGTH} code points posts and reads back by GET /v1/events/{id}, even percent-encoded at 4 bytes a code point; one more is refused`, async () => {
+      const ids = ['a'.repeat(ID_MAX_LENGTH), '\u20ac'.repeat(ID_MAX_LENGTH), '\u{1F600}'.repeat(ID_MAX_LENGTH), `${'x'.repeat(ID_MAX_LENGTH - 3)}/%?`];
+      const mj = (id: string): Record<string, unknown> => ({ id, type: 'manual_journal', date: '2026-01-05', lines: [{ account: '6000', amount: '1.00' }, { account: '6300', amount: '-1.00' }] });
+      const results = await post(ids.map(mj));
+      assert.deepEqual(results.map((r) => r.status), ids.map(() => 'ok'));
+      assert.equal(encodeURIComponent(ids[2]!).length, 12 * ID_MAX_LENGTH, 'the worst case: 12 characters a code point');
+      for (const id of ids) {
+        const got = await get(`/v1/events/${encodeURIComponent(id)}`);
+        assert.equal(got.status, 200, `GET ${id.slice(0, 8)}…: ${JSON.stringify(got.body).slice(0, 200)}`);
+        assert.equal(got.body['id'], id);
+      }
+      // The journal of a max-length id, and a correction's id after it, are accepted as report parameters too.
+      const drill = await get(`/v1/reports/drill?journal=${encodeURIComponent(ids[2]!)}`);
+      assert.equal(drill.status, 200, JSON.stringify(drill.body).slice(0, 200));
+      const correction = await get(`/v1/reports/drill?journal=${encodeURIComponent(`${ids[2]!}/c1`)}`);
+      assert.equal(correction.body['code'], 'UNKNOWN_REFERENCE', 'a correction id of a max-length event passes the parameter schema (and names no journal)');
+      const longer = ['a'.repeat(ID_MAX_LENGTH + 1), '\u{1F600}'.repeat(ID_MAX_LENGTH + 1)];
+      for (const id of longer) {
+        const p = await app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${key}` }, payload: mj(id) });
+        assert.equal(p.statusCode, 400, p.body);
+        assert.equal((JSON.parse(p.body) as { code: string }).code, 'INVALID_EVENT');
+        const r = await app.inject({ method: 'GET', url: `/v1/events/${encodeURIComponent(id)}`, headers: { authorization: `Bearer ${key}` } });
+        assert.equal(r.statusCode, 400, r.body);
+        assert.match(String(r.headers['content-type']), /^application\/problem\+json/);
+        assert.equal((JSON.parse(r.body) as { code: string }).code, 'INVALID_REQUEST');
+      }
+      assert.equal(await store.countEvents(COMPANY), BigInt(ids.length));
     });
 
     it(`${LINES} lines of the largest amount on each of ${2 * DAYS} days, and pools at their bounds: every report is exact past 64 bits`, async () => {

@@ -42,7 +42,7 @@ import { registerCountRoutes } from './count-routes.js';
 import { registerWebRoutes } from './web-routes.js';
 import { authOf } from './request.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
-import { PATH_PARAM_MAX_CHARS } from '../domain/bounds.js';
+import { PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { findTextFlaw, invalidText } from '../domain/text.js';
 
 export const API_VERSION = '0.1.0';
@@ -492,7 +492,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   );
   report<{ journal: string; line?: number }>(
     '/v1/reports/drill',
-    reportRoute('From a journal (line) to its event and the cost layers its moves consumed (viewer)', { journal: q.str('Journal id.'), line: { type: 'integer', minimum: 1, description: 'Journal line, 1-based.' } }, ['journal']),
+    reportRoute('From a journal (line) to its event and the cost layers its moves consumed (viewer)', { journal: { ...q.str('Journal id: an event id, or "<event>/c<n>" for a correction.'), maxLength: RECORD_ID_MAX_LENGTH }, line: { type: 'integer', minimum: 1, description: 'Journal line, 1-based.' } }, ['journal']),
     async (l, qs) => both(await drill(l, { journal: qs.journal, line: qs.line }), drillJson, drillRows, l.co),
   );
 

@@ -7,6 +7,7 @@
  */
 import { failure, type Failure } from './errors.js';
 
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const NUL_OR_LONE_SURROGATE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** What is wrong with a string ("a NUL character (U+0000)", "a lone surrogate (U+D800)"), or undefined when it is sound. */
