@@ -13,6 +13,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/api/server.js';
 import { createKey } from '../src/api/keys.js';
 import { putCompany } from '../src/ledger/service.js';
+import { loadConfig } from '../src/domain/config.js';
+import { parseEvent } from '../src/domain/events.js';
+import { Book } from '../src/book/book.js';
 import { formatDecimal } from '../src/domain/decimal.js';
 import { ID_MAX_LENGTH, MAX_AMOUNT, MAX_DAY_TOTAL, MAX_POOL_QTY, MAX_QTY, STORE_INT_MAX } from '../src/domain/bounds.js';
 import { PG_URL, pgUnavailable, postgres, sqliteFile, type Harness, type TestStore } from './store-support/harness.js';
@@ -84,6 +87,45 @@ function boundsSuite(name: string, makeHarness: () => Harness, skip?: string): v
       assert.equal(await store.countEvents(COMPANY), 0n);
       const r = await reportsAnswer();
       assert.deepEqual(r['tb']!.body['accounts'], []);
+    });
+
+    it('reproduction: a ledger that already holds two journals of 60,000,000,000,000,000.00 (accepted before the bounds) opens, and every report answers exactly', async () => {
+      const db = await h.fresh();
+      await db.store.migrate();
+      await putCompany(db.store, SEED);
+      const loaded = loadConfig(SEED);
+      assert.ok(loaded.ok);
+      // What the earlier version stored: the events as sent and the journals its book made.
+      const book = new Book(loaded.value, { keepJournals: false });
+      const mj = (id: string, date: string): Record<string, unknown> => ({ id, type: 'manual_journal', date, lines: [{ account: '6000', amount: '60000000000000000.00' }, { account: '1100', amount: '-60000000000000000.00' }] });
+      await db.store.write(COMPANY, async (tx) => {
+        for (const raw of [mj('MJ1', '2026-01-05'), mj('MJ2', '2026-01-06')]) {
+          const ev = parseEvent(raw, loaded.value, 'store');
+          assert.ok(ev.ok);
+          const applied = book.apply(ev.value, { replay: true });
+          assert.ok(applied.ok);
+          await tx.appendJournals(await tx.appendEvent({ id: ev.value.id, type: ev.value.type, date: ev.value.date, body: JSON.stringify(raw) }), applied.value.journals);
+        }
+      });
+      const old = await buildServer({ store: db.store });
+      try {
+        const viewer = (await createKey(db.store, COMPANY, 'viewer'))!.key;
+        const twelve = 12n * 10n ** 18n; // beyond 64 bits: SQLite's SUM() threw "integer overflow" here
+        assert.deepEqual((await db.store.trialBalance(COMPANY)).map((b) => [b.account, b.balance]), [['1100', -twelve], ['6000', twelve]]);
+        for (const url of ['/v1/reports/trial-balance', '/v1/reports/valuation', '/v1/reports/reconciliation', '/v1/dashboard', '/v1/events/MJ2']) {
+          const r = await old.inject({ method: 'GET', url, headers: { authorization: `Bearer ${viewer}` } });
+          assert.equal(r.statusCode, 200, `${url}: ${r.body.slice(0, 300)}`);
+        }
+        const tb = await old.inject({ method: 'GET', url: '/v1/reports/trial-balance', headers: { authorization: `Bearer ${viewer}` } });
+        const accounts = (JSON.parse(tb.body) as { accounts: { account: string; debit: string; credit: string }[] }).accounts;
+        assert.equal(accounts.find((a) => a.account === '6000')?.debit, '120000000000000000.00');
+        // A third on one of those days is refused when it is parsed; nothing is written.
+        const posted = await old.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${(await createKey(db.store, COMPANY, 'poster'))!.key}` }, payload: mj('MJ3', '2026-01-06') });
+        assert.equal((JSON.parse(posted.body) as { results: Outcome[] }).results[0]?.error?.code, 'VALUE_OUT_OF_RANGE');
+        assert.equal(await db.store.countEvents(COMPANY), 2n);
+      } finally {
+        await old.close();
+      }
     });
 
     it('reproduction: a NUL in an id or memo, and two ids that differ in a lone surrogate, are INVALID_TEXT results, not 500s', async () => {

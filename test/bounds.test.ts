@@ -108,6 +108,12 @@ test('quantities, unit costs, weights and rates have their bounds', () => {
   assert.match(m, /rate is 1000000\.0000000001, outside the bound of ±1000000/);
 });
 
+test('a count export\'s category values are totals: bounded like a day total, not like one amount', () => {
+  const ce = (prior: bigint): Record<string, unknown> => ({ id: 'CE', type: 'count_export', date: '2026-01-31', lines: [{ category: 'GOODS', asset: '1300', cogs: '5000', prior: usd(prior), current: '0.00' }] });
+  accepted(ce(B.MAX_DAY_TOTAL));
+  refused(ce(B.MAX_DAY_TOTAL + 1n), 'VALUE_OUT_OF_RANGE', { field: 'lines[0].prior' });
+});
+
 test('a configuration with a standardCost or sync.tolerance beyond its bound is refused naming it', () => {
   const base = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')) as Record<string, unknown>;
   const products = [{ sku: 'HUGE', costingMethod: 'standard', standardCost: '100000000.0000000001' }];

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
+import { ID_MAX_LENGTH, PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { failure, type Failure } from '../domain/errors.js';
 import { problemOf, PROBLEM_CONTENT_TYPE } from './problems.js';
 
@@ -20,7 +20,7 @@ function routerFailure(err: FastifyError, req: FastifyRequest): { failure: Failu
     case 'FST_ERR_BAD_URL':
       return { status: 400, failure: failure('INVALID_REQUEST', `The URL path "${path.slice(0, 200)}" is not valid percent-encoded UTF-8.`, 'Percent-encode every path parameter as UTF-8 (encodeURIComponent), so that "%" is always followed by two hex digits and the bytes decode.', { field: 'url' }) };
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return { status: 414, failure: failure('INVALID_REQUEST', `A path parameter of ${path.slice(0, 200)}… is longer than ${PATH_PARAM_MAX_CHARS} characters as sent.`, `Ids are at most ${RECORD_ID_MAX_LENGTH} characters (event ids at most 128, docs/design.md "Bounds"); send the id as it was posted.`, { field: 'params' }) };
+      return { status: 414, failure: failure('INVALID_REQUEST', `A path parameter of ${path.slice(0, 200)}… is longer than ${PATH_PARAM_MAX_CHARS} characters as sent.`, `Ids are at most ${RECORD_ID_MAX_LENGTH} characters (event ids at most ${ID_MAX_LENGTH}, docs/design.md "Bounds"); send the id as it was posted.`, { field: 'params' }) };
     default:
       return { status: 500, failure: failure('INTERNAL_ERROR', 'The server failed to route the request.', 'Retry the request; if it keeps failing, report it with the server log.', {}) };
   }

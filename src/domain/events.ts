@@ -11,7 +11,7 @@ import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
 import { dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
-import { MAX_AMOUNT, MAX_QTY, MAX_RATE, MAX_UNIT_COST, outOfRange, withinBound } from './bounds.js';
+import { MAX_AMOUNT, MAX_DAY_TOTAL, MAX_QTY, MAX_RATE, MAX_UNIT_COST, outOfRange, withinBound } from './bounds.js';
 import { findTextFlaw, invalidText } from './text.js';
 import type { Company } from './config.js';
 
@@ -108,14 +108,15 @@ class Converter {
     }
     return value;
   }
-  money(v: unknown, path: string): bigint {
+  /** An amount; `max` is MAX_AMOUNT except for figures that are totals (a count export's category values). */
+  money(v: unknown, path: string, max: bigint = MAX_AMOUNT): bigint {
     if (v === undefined) return 0n;
     const r = parseMoney(String(v), this.currency);
     if (!r.ok) this.bad(path, `is not a valid ${this.currency} amount (${r.reason})`);
-    this.bound(r.value, MAX_AMOUNT, path, (x) => `${formatMoney(x, this.currency)} ${this.currency}`);
+    this.bound(r.value, max, path, (x) => `${formatMoney(x, this.currency)} ${this.currency}`);
     if (this.rate === undefined) return r.value;
     const base = this.co.baseCurrency;
-    return this.bound(convert(r.value, this.currency, base, this.rate, this.co.settings.rounding), MAX_AMOUNT, `${path} (in ${base})`, (x) => `${formatMoney(x, base)} ${base}`);
+    return this.bound(convert(r.value, this.currency, base, this.rate, this.co.settings.rounding), max, `${path} (in ${base})`, (x) => `${formatMoney(x, base)} ${base}`);
   }
   qty(v: unknown, path: string, allowZero = false, allowNegative = false): bigint {
     const r = parseDecimal(String(v), QTY_SCALE);
@@ -223,7 +224,7 @@ function convertBody(c: Converter, type: EventType, e: Raw): Body {
     }
     case 'count_export':
       if (c.currency !== c.co.baseCurrency) c.bad('currency', `must be the base currency ${c.co.baseCurrency}: counts are valued in it`);
-      return { type, previous: s('previous'), lines: L.map((l, i) => ({ category: String(l['category']), asset: String(l['asset']), cogs: String(l['cogs']), prior: c.money(l['prior'], `lines[${i}].prior`), current: c.money(l['current'], `lines[${i}].current`) })) };
+      return { type, previous: s('previous'), lines: L.map((l, i) => ({ category: String(l['category']), asset: String(l['asset']), cogs: String(l['cogs']), prior: c.money(l['prior'], `lines[${i}].prior`, MAX_DAY_TOTAL), current: c.money(l['current'], `lines[${i}].current`, MAX_DAY_TOTAL) })) };
     case 'sale_invoice':
       return { type, customer: String(e['customer']), issuesStock: e['issuesStock'] as boolean | undefined, prepaymentApplied: c.money(e['prepaymentApplied'], 'prepaymentApplied'), lines: L.map((l, i) => saleLine(c, l, `lines[${i}]`)) };
     case 'shipment':
