@@ -117,11 +117,14 @@ describe('stockbook counts', () => {
     assert.deepEqual(p.categories.map((c) => [c.category, c.opening, c.current]), [['BEV', '136.00', '134.00'], ['HOME', '75.00', '70.00']]);
   });
 
-  test('NO_COUNT for a date without a stocktake; a malformed date is refused by the parser', async () => {
+  test('NO_COUNT for a date without a stocktake; a malformed or impossible date is INVALID_DATE naming --count (exit 2)', async () => {
     assertFails(await cx('export', '--count', '2026-01-15'), 'NO_COUNT');
-    const bad = await cx('preview', '--count', '31/01/2026');
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /expected a date YYYY-MM-DD/);
+    for (const d of ['31/01/2026', '2026-02-30']) {
+      const bad = await cx('preview', '--count', d);
+      assert.equal(bad.status, 2);
+      const e = (JSON.parse(bad.stderr) as { error: { code: string; record: Record<string, unknown> } }).error;
+      assert.deepEqual([e.code, e.record['field'], e.record['value']], ['INVALID_DATE', '--count', d]);
+    }
     assertFails(await counts('nobody', 'list'), 'UNKNOWN_COMPANY');
   });
 

@@ -585,7 +585,7 @@ describe('stockbook report (CLI)', () => {
     assert.match(gpCsv.stdout, /^row,product,name,revenue,cogs,margin,margin_pct,recorded_cost,difference,lines_with_cost,lines_without_cost\n/);
   });
 
-  test('bad input: a coded error and exit 2; an invalid date is refused by the option parser', async () => {
+  test('bad input: a coded error and exit 2, an impossible date too (INVALID_DATE naming the flag)', async () => {
     const [unknown, badDate, noAsOf] = await Promise.all([
       report('stock-ledger', '--product', 'NOPE'),
       report('valuation', '--as-of', '2026-02-30'),
@@ -593,8 +593,10 @@ describe('stockbook report (CLI)', () => {
     ]);
     assert.equal(unknown.code, 2);
     assert.equal((JSON.parse(unknown.stderr) as { error: { code: string } }).error.code, 'UNKNOWN_PRODUCT');
-    assert.notEqual(badDate.code, 0);
-    assert.match(badDate.stderr, /expected a date YYYY-MM-DD/);
+    assert.equal(badDate.code, 2);
+    const bad = (JSON.parse(badDate.stderr) as { error: { code: string; message: string } }).error;
+    assert.equal(bad.code, 'INVALID_DATE');
+    assert.match(bad.message, /^--as-of "2026-02-30" is not a real date: February 2026 has 28 days/);
     assert.notEqual(noAsOf.code, 0);
     assert.match(noAsOf.stderr, /--as-of/);
   });

@@ -1,6 +1,7 @@
 /** Runs the real `stockbook` command (src/cli/main.ts under tsx) in a child process, without blocking the event loop. */
 import { spawn } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
+import { runCli } from '../../src/cli/dates.js';
 
 export interface Out { status: number | null; stdout: string; stderr: string }
 
@@ -22,9 +23,10 @@ export interface Io { write: (s: string) => void; writeErr: (s: string) => void 
 export async function inProcess(register: (cmd: Command, io: Io) => void, args: string[]): Promise<Out> {
   const out: Out = { status: 0, stdout: '', stderr: '' };
   const cmd = new Command('stockbook').exitOverride().configureOutput({ writeErr: (s) => void (out.stderr += s) });
-  register(cmd, { write: (s) => void (out.stdout += s + '\n'), writeErr: (s) => void (out.stderr += s + '\n') });
+  const io = { write: (s: string): void => void (out.stdout += s + '\n'), writeErr: (s: string): void => void (out.stderr += s + '\n') };
+  register(cmd, io);
   try {
-    await cmd.parseAsync(args, { from: 'user' });
+    await runCli(cmd, args, io, 'user');
     out.status = Number(process.exitCode ?? 0);
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
