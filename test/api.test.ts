@@ -292,9 +292,10 @@ describe('HTTP API', () => {
   test('query parameters are checked; unknown routes and events are NOT_FOUND problems', async () => {
     assertProblem(await call(app, 'GET', '/v1/journals?limit=0', A('viewer')), 400, 'INVALID_REQUEST');
     assertProblem(await call(app, 'GET', '/v1/journals?limit=5001', A('viewer')), 400, 'INVALID_REQUEST');
-    assertProblem(await call(app, 'GET', '/v1/journals?from=2026-3-1', A('viewer')), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'GET', '/v1/journals?from=2026-3-1', A('viewer')), 400, 'INVALID_DATE');
     assertProblem(await call(app, 'GET', '/v1/journals?colour=red', A('viewer')), 400, 'INVALID_REQUEST');
-    assertProblem(await call(app, 'GET', '/v1/reports/trial-balance?asOf=yesterday', A('viewer')), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'GET', '/v1/reports/trial-balance?asOf=yesterday', A('viewer')), 400, 'INVALID_DATE');
+    assertProblem(await call(app, 'GET', '/v1/journals?from=2026-03-02&to=2026-03-01', A('viewer')), 400, 'INVALID_RANGE');
     assertProblem(await call(app, 'GET', '/v1/nothing-here', A('viewer')), 404, 'NOT_FOUND');
     assertProblem(await call(app, 'GET', '/v1/events/NO-SUCH-EVENT', A('viewer')), 404, 'NOT_FOUND');
   });

@@ -107,10 +107,11 @@ describe('HTTP API: /v1/counts', () => {
     assert.deepEqual(p.categories.map((c) => [c.category, c.opening, c.movements['transfers'], c.movements['adjustments'], c.current]), [['BEV', '136.00', '0.00', '-2.00', '134.00'], ['HOME', '75.00', '0.00', '-5.00', '70.00']]);
   });
 
-  test('NO_COUNT (404) for a date without a stocktake; a malformed date is 400', async () => {
+  test('NO_COUNT (404) for a date without a stocktake; a malformed or impossible date is 400 INVALID_DATE', async () => {
     assertProblem(await adjustments('?count=2026-01-15'), 404, 'NO_COUNT');
     assertProblem(await exportCount({ count: '2026-01-15' }), 404, 'NO_COUNT');
-    assertProblem(await adjustments('?count=31.01.2026'), 400, 'INVALID_REQUEST');
+    assertProblem(await adjustments('?count=31.01.2026'), 400, 'INVALID_DATE');
+    assertProblem(await exportCount({ count: '2026-02-30' }), 400, 'INVALID_DATE');
     assertProblem(await exportCount({ count: '2026-01-31', extra: 1 }), 400, 'INVALID_REQUEST');
     assert.deepEqual((await listed()).counts.map((c) => c.exportedBy), [null, null]);
   });
