@@ -21,6 +21,8 @@ import { putCompany } from '../src/ledger/service.js';
 import { buildServer } from '../src/api/server.js';
 import { createKey } from '../src/api/keys.js';
 import { stockbook, type Out } from './helpers/cli.js';
+import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 
 const SEED_PATH = 'examples/seed-004/company.json';
 const SEED = JSON.parse(readFileSync(SEED_PATH, 'utf8')) as Record<string, unknown>;
@@ -47,6 +49,14 @@ function tempDir(): string {
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+type DateProblem = (params: Record<string, string | undefined>, names: readonly string[]) => Record<string, unknown> | undefined;
+/** web/src/dates.ts as the browser gets it: bundled by esbuild (as scripts/build-web.mjs does), then imported. */
+async function webDateProblem(): Promise<DateProblem> {
+  const out = join(tempDir(), 'dates.mjs');
+  await build({ entryPoints: ['web/src/dates.ts'], bundle: true, format: 'esm', platform: 'neutral', outfile: out, logLevel: 'warning' });
+  return ((await import(pathToFileURL(out).href)) as { dateProblem: DateProblem }).dateProblem;
+}
 
 /** The one line of failure JSON the CLI writes for a refused argument. */
 function cliError(r: Out): { code: string; message: string; fix: string; record: Record<string, unknown> } {
@@ -325,5 +335,21 @@ describe('the HTTP API', () => {
     }
     assert.equal((await call('GET', '/v1/journals?from=2026-03-01&to=2026-03-01', viewer)).status, 200, 'a one-day range is fine');
     assert.equal((await call('GET', '/v1/reports/trial-balance?asOf=2024-02-29', viewer)).status, 200, 'a leap day is fine');
+  });
+
+  test('the web UI checks its dates with the same parser before sending, and shows the very problem the API answers', async () => {
+    const dateProblem = await webDateProblem();
+    const cases: [string, Record<string, string>, string[]][] = [
+      ['/v1/reports/trial-balance?asOf=2026-02-30', { asOf: '2026-02-30' }, ['asOf']],
+      ['/v1/reports/gross-profit?from=2026-3-5&to=2026-04-01', { from: '2026-3-5', to: '2026-04-01', by: 'product' }, ['from', 'to']],
+      ['/v1/journals?from=2026-04-01&to=2026-03-01', { from: '2026-04-01', to: '2026-03-01', account: '' }, ['from', 'to']],
+      ['/v1/counts/adjustments?count=2026-04-31', { count: '2026-04-31' }, ['count']],
+    ];
+    for (const [url, params, names] of cases) {
+      const answer = await call('GET', url, url.startsWith('/v1/counts') ? exporter : viewer);
+      assert.equal(answer.status, 400);
+      assert.deepEqual(dateProblem(params, names), answer.body, url);
+    }
+    assert.equal(dateProblem({ asOf: '2024-02-29', from: '', to: '' }, ['asOf', 'from', 'to']), undefined, 'real dates and empty filters pass');
   });
 });

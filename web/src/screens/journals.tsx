@@ -6,8 +6,9 @@
  */
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
-import { Loaded, Page, useLoad } from '../components/ui';
+import { api, type Problem } from '../api';
+import { Loaded, Page, ProblemBox, useLoad } from '../components/ui';
+import { dateProblem, withDates } from '../dates';
 import { go, href, type Route } from '../router';
 import type { Journal } from '../wire';
 import { useAccounts } from './parts-b/accounts';
@@ -15,6 +16,7 @@ import { JournalTable } from './parts-b/journal-table';
 
 const PAGE = 50;
 const FILTERS = ['from', 'to', 'account', 'event'] as const;
+const DATES = ['from', 'to'];
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 interface JournalPage { journals: Journal[]; next: string | null }
@@ -46,10 +48,14 @@ function AccountOptions(): JSX.Element {
 
 function FilterForm({ initial }: { initial: Filters }): JSX.Element {
   const [f, setF] = useState<Filters>(initial);
+  const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const set = (k: keyof Filters) => (e: { currentTarget: HTMLInputElement }): void => setF({ ...f, [k]: e.currentTarget.value });
   const submit = (e: Event): void => {
     e.preventDefault();
-    go('journals', { ...f, account: f.account.trim().split(' ')[0], event: f.event.trim() });
+    // A date that is not a real day (or a from after its to) stays in the form with its problem.
+    const bad = dateProblem(f, DATES);
+    setProblem(bad);
+    if (bad === undefined) go('journals', { ...f, account: f.account.trim().split(' ')[0], event: f.event.trim() });
   };
   return (
     <form class="filters" onSubmit={submit} aria-label="Journal filters">
@@ -59,6 +65,7 @@ function FilterForm({ initial }: { initial: Filters }): JSX.Element {
       <label>Event<input type="text" name="event" value={f.event} onInput={set('event')} placeholder="e.g. SH-10001" autoComplete="off" spellcheck={false} /></label>
       <button type="submit">Show</button>
       <a class="button secondary" href="#/journals">Clear</a>
+      {problem && <ProblemBox problem={problem} />}
     </form>
   );
 }
@@ -92,7 +99,7 @@ export function Journals({ route }: { route: Route }): JSX.Element {
   const filters = filtersOf(route.query);
   const after = route.query.get('after') ?? undefined;
   const path = journalsPath(filters, after);
-  const [load] = useLoad(() => api<JournalPage>(path), [path]);
+  const [load] = useLoad(() => withDates(filters, DATES, () => api<JournalPage>(path)), [path]);
   const filterKey = FILTERS.map((k) => filters[k]).join('|');
   const prev = usePageTrail(filterKey, after);
   return (

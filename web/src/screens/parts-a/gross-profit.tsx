@@ -3,9 +3,8 @@
  * margin %, and where the source system recorded line costs, those and the difference.
  */
 import type { JSX } from 'preact';
-import { api } from '../../api';
 import { Loaded, Money, percent, Table, useLoad, type Column } from '../../components/ui';
-import { apiPath, csvName, DownloadCsv, FilterForm, period, pick, ReportHead } from './report-kit';
+import { apiPath, csvName, DownloadCsv, FilterForm, loadReport, period, pick, ReportHead } from './report-kit';
 import type { GrossProfitData, GrossProfitFigures } from '../../wire';
 
 type Row = GrossProfitData['rows'][number];
@@ -61,7 +60,7 @@ function Body({ d, path }: { d: GrossProfitData; path: string }): JSX.Element {
 export function GrossProfit({ query }: { query: URLSearchParams }): JSX.Element {
   const values = pick(query, ['from', 'to', 'by']);
   const path = apiPath('/v1/reports/gross-profit', values);
-  const [load] = useLoad(() => api<GrossProfitData>(path), [path]);
+  const [load] = useLoad(() => loadReport<GrossProfitData>(path, values, FIELDS), [path]);
   return (
     <>
       <FilterForm report="gross-profit" fields={FIELDS} values={values} />

@@ -4,8 +4,9 @@
  */
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { apiText, download, type Problem } from '../../api';
+import { api, apiText, download, type Problem } from '../../api';
 import { isZero, ProblemBox, toProblem } from '../../components/ui';
+import { dateProblem, withDates } from '../../dates';
 import { go, href } from '../../router';
 
 export interface Field {
@@ -24,6 +25,13 @@ export function pick(query: URLSearchParams, names: readonly string[]): Record<s
     if (v) out[n] = v;
   }
   return out;
+}
+
+const dateNames = (fields: readonly Field[]): string[] => fields.filter((f) => f.type === 'date').map((f) => f.name);
+
+/** The report's JSON, once its date filters are checked: a date that is not a real day is its INVALID_DATE problem, and nothing is sent. */
+export function loadReport<T>(path: string, values: Record<string, string>, fields: readonly Field[]): Promise<T> {
+  return withDates(values, dateNames(fields), () => api<T>(path));
 }
 
 export function apiPath(path: string, params: Record<string, string | undefined>): string {
@@ -49,10 +57,15 @@ function Input({ f, value }: { f: Field; value: string }): JSX.Element {
  * there. The form is keyed by the applied values, so back/forward resets the fields.
  */
 export function FilterForm({ report, fields, values }: { report: string; fields: Field[]; values: Record<string, string> }): JSX.Element {
+  const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const submit = (e: Event): void => {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
-    go(`reports/${report}`, Object.fromEntries(fields.map((f) => [f.name, String(data.get(f.name) ?? '')])));
+    const next = Object.fromEntries(fields.map((f) => [f.name, String(data.get(f.name) ?? '')]));
+    // A date that is not a real day (or a from after its to) stays in the form with its problem.
+    const bad = dateProblem(next, dateNames(fields));
+    setProblem(bad);
+    if (bad === undefined) go(`reports/${report}`, next);
   };
   return (
     <form class="filters" onSubmit={submit} aria-label="Report filters" key={JSON.stringify(values)}>
@@ -61,6 +74,7 @@ export function FilterForm({ report, fields, values }: { report: string; fields:
         <button type="submit">Show</button>
         <a class="button secondary" href={href(`reports/${report}`)}>Reset</a>
       </div>
+      {problem && <ProblemBox problem={problem} />}
     </form>
   );
 }

@@ -7,7 +7,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { api } from '../../api';
 import { Loaded, Money, Table, useLoad, type Column } from '../../components/ui';
 import { eventHref } from '../../router';
-import { apiPath, blankZero, csvName, DownloadCsv, FilterForm, period, pick, ReportHead, type Field } from './report-kit';
+import { apiPath, blankZero, csvName, DownloadCsv, FilterForm, loadReport, period, pick, ReportHead, type Field } from './report-kit';
 import type { CompanyData, StockLedgerData } from '../../wire';
 
 function fields(co: CompanyData | undefined, product: string): Field[] {
@@ -83,7 +83,7 @@ export function StockLedger({ query }: { query: URLSearchParams }): JSX.Element 
   const values = { ...pick(query, ['warehouse', 'from', 'to']), product };
   const path = apiPath('/v1/reports/stock-ledger', values);
   // No product yet: wait for the configuration (or show why it failed, or that nothing is stocked).
-  const [load] = useLoad(() => (product ? api<StockLedgerData>(path) : new Promise<never>(() => undefined)), [path]);
+  const [load] = useLoad(() => (product ? loadReport<StockLedgerData>(path, values, fields(config, product)) : new Promise<never>(() => undefined)), [path]);
   const body = product
     ? <Loaded load={load}>{(d) => <Body d={d} path={path} />}</Loaded>
     : <Loaded load={co}>{() => <p class="muted">The configuration has no stocked product.</p>}</Loaded>;

@@ -1,8 +1,7 @@
 /** Trial balance as of a date: debit and credit per account, totals, and whether they balance. */
 import type { JSX } from 'preact';
-import { api } from '../../api';
 import { Loaded, Money, Table, useLoad } from '../../components/ui';
-import { apiPath, csvName, DownloadCsv, FilterForm, pick, ReportHead, toCsv } from './report-kit';
+import { apiPath, csvName, DownloadCsv, FilterForm, loadReport, pick, ReportHead, toCsv } from './report-kit';
 import type { TrialBalanceData } from '../../wire';
 
 const FIELDS = [{ name: 'asOf', label: 'As of', type: 'date' as const }];
@@ -40,7 +39,7 @@ function Body({ d }: { d: TrialBalanceData }): JSX.Element {
 export function TrialBalance({ query }: { query: URLSearchParams }): JSX.Element {
   const values = pick(query, ['asOf']);
   const path = apiPath('/v1/reports/trial-balance', values);
-  const [load] = useLoad(() => api<TrialBalanceData>(path), [path]);
+  const [load] = useLoad(() => loadReport<TrialBalanceData>(path, values, FIELDS), [path]);
   return (
     <>
       <FilterForm report="trial-balance" fields={FIELDS} values={values} />

@@ -3,10 +3,9 @@
  * the check the accountant signs off: each inventory account's sub-ledger value against its GL.
  */
 import type { JSX } from 'preact';
-import { api } from '../../api';
 import { Loaded, Money, Table, TieStatus, useLoad, type Column } from '../../components/ui';
 import { href } from '../../router';
-import { apiPath, csvName, DownloadCsv, FilterForm, pick, ReportHead } from './report-kit';
+import { apiPath, csvName, DownloadCsv, FilterForm, loadReport, pick, ReportHead } from './report-kit';
 import type { ValuationBy, ValuationData } from '../../wire';
 
 type Line = ValuationData['lines'][number];
@@ -89,7 +88,7 @@ function Body({ d, path }: { d: ValuationData; path: string }): JSX.Element {
 export function Valuation({ query }: { query: URLSearchParams }): JSX.Element {
   const values = pick(query, ['asOf', 'by']);
   const path = apiPath('/v1/reports/valuation', values);
-  const [load] = useLoad(() => api<ValuationData>(path), [path]);
+  const [load] = useLoad(() => loadReport<ValuationData>(path, values, FIELDS), [path]);
   return (
     <>
       <FilterForm report="valuation" fields={FIELDS} values={values} />

@@ -1,5 +1,6 @@
 /** The inventory adjustments export API (docs/events.md#inventory-adjustments-export). */
 import { api } from '../../api';
+import { withDates } from '../../dates';
 
 export interface CountInfo { date: string; exportedBy: string | null; superseded?: boolean }
 export interface CountList { counts: CountInfo[]; next: string | null }
@@ -37,9 +38,10 @@ export interface ExportResult { event: string; preview: CountPreview; journals: 
 
 export const listCounts = (): Promise<CountList> => api<CountList>('/v1/counts');
 
-export const adjustments = (count: string): Promise<CountPreview> => api<CountPreview>(`/v1/counts/adjustments?count=${encodeURIComponent(count)}`);
+/** The count date comes from the address too, so it is checked before it is sent. */
+export const adjustments = (count: string): Promise<CountPreview> => withDates({ count }, ['count'], () => api<CountPreview>(`/v1/counts/adjustments?count=${encodeURIComponent(count)}`));
 
-export const exportCount = (count: string): Promise<ExportResult> => api<ExportResult>('/v1/counts/export', { method: 'POST', body: { count } });
+export const exportCount = (count: string): Promise<ExportResult> => withDates({ count }, ['count'], () => api<ExportResult>('/v1/counts/export', { method: 'POST', body: { count } }));
 
 /**
  * The counts an export can take: not exported, and not before the latest export (such a count
