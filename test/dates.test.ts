@@ -17,7 +17,8 @@ import { parseEvent } from '../src/domain/events.js';
 import { loadConfig } from '../src/domain/config.js';
 import { openStore } from '../src/store/open.js';
 import type { LedgerStore } from '../src/store/store.js';
-import { putCompany } from '../src/ledger/service.js';
+import { CompanyLedger, putCompany } from '../src/ledger/service.js';
+import { Book } from '../src/book/book.js';
 import { buildServer } from '../src/api/server.js';
 import { createKey } from '../src/api/keys.js';
 import { stockbook, type Out } from './helpers/cli.js';
@@ -176,6 +177,31 @@ describe('events and configuration', () => {
     const good = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2024-02-29' } });
     assert.ok(good.ok && good.value.settings.lockDate === '2024-02-29');
   });
+});
+
+test('an event stored before dates were checked (2026-02-30) still replays as stored; the same event sent again is INVALID_DATE', async () => {
+  const store = await openStore({ sqlitePath: join(tempDir(), 'legacy.sqlite') });
+  try {
+    const saved = await putCompany(store, SEED);
+    assert.ok(!('code' in saved));
+    // Stored the way an older stockbook stored it: its journal dated on the day that does not exist.
+    const raw = bill('OLD-1', '2026-02-30');
+    const parsed = parseEvent(raw, saved, 'store');
+    assert.ok(parsed.ok, 'the store reads it');
+    const applied = new Book(saved).apply(parsed.value);
+    assert.ok(applied.ok && applied.value.status === 'ok');
+    await store.write('seed-004', async (tx) => tx.appendJournals(await tx.appendEvent({ id: 'OLD-1', type: 'purchase_invoice', date: '2026-02-30', body: JSON.stringify(raw) }), applied.value.journals));
+    const ledger = await CompanyLedger.open(store, 'seed-004');
+    assert.ok(ledger instanceof CompanyLedger, 'the company still opens');
+    assert.equal(ledger.current.view('OLD-1')?.event.date, '2026-02-30');
+    const [again] = await ledger.postBatch([raw]);
+    assert.equal(again!.status, 'error');
+    assert.equal(again!.status === 'error' && again!.error.code, 'INVALID_DATE');
+    assert.equal(parseEvent(raw, saved).ok, false, 'as new input it is refused');
+    assert.equal(parseEvent(bill('OLD-2', '2026-02-32'), saved, 'store').ok, false, 'the store reads no more than an older stockbook stored');
+  } finally {
+    await store.close();
+  }
 });
 
 describe('the CLI', () => {

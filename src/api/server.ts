@@ -331,7 +331,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     for (let after = 0n; ; ) {
       const page = await store.eventsAfter(a.company, after, 5000);
       for (const e of page) {
-        const parsed = parseEvent(JSON.parse(e.body), co);
+        const parsed = parseEvent(JSON.parse(e.body), co, 'store');
         const applied = parsed.ok ? book.apply(parsed.value, { replay: true }) : parsed;
         if (!applied.ok) throw problem('INVALID_CONFIG', `Stored event ${e.id} does not post under the new configuration: ${applied.error.message}`, `${fix} Stored events stay: the configuration must keep what they use (${applied.error.code}).`, { company: a.company, event: e.id });
         after = e.seq;

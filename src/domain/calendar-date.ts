@@ -5,6 +5,9 @@
  * goes through it, and a date it refuses is the coded failure INVALID_DATE naming the field and
  * the value. A range whose `from` comes after its `to` is INVALID_RANGE. Because the text is
  * fixed-width, comparing two CalendarDates as strings compares the days.
+ *
+ * One exception, for the append-only ledger: an event stored before dates were checked may
+ * carry a day that does not exist (storedDate); it replays as stored, and is never accepted anew.
  */
 import { assert, failure, type Failure } from './errors.js';
 
@@ -98,6 +101,17 @@ export function addDays(date: CalendarDate, n: number): CalendarDate {
   return `${String(y).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}` as CalendarDate;
 }
 
+/**
+ * A date read back from the store. Before stockbook checked dates, an event could be stored on
+ * a day that does not exist (any month 01–12, any day 01–31: 2026-02-30). It was accepted then
+ * and the ledger is append-only, so it replays with the date it was stored with (a void and a
+ * correctly dated event replace it); only ever the store's events are read this way.
+ */
+export function storedDate(text: string): CalendarDate | undefined {
+  return isCalendarDate(text) || UNCHECKED.test(text) ? (text as CalendarDate) : undefined;
+}
+const UNCHECKED = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
 // ---- JSON Schema ---------------------------------------------------------------------------
 
 /** The shape part of a date, for validators that do not check formats. */
@@ -117,6 +131,8 @@ export const DATE_SCHEMA = {
 
 /** ajv's `formats` entry that makes `format: "date"` mean parseCalendarDate. */
 export const DATE_FORMAT = { type: 'string', validate: isCalendarDate } as const;
+/** The same for events read back from the store (storedDate). */
+export const STORED_DATE_FORMAT = { type: 'string', validate: (s: string): boolean => storedDate(s) !== undefined } as const;
 
 /** Whether an ajv error is a DATE_SCHEMA refusing its value. */
 export function isDateSchemaError(e: { keyword: string; params: Record<string, unknown> }): boolean {

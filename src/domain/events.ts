@@ -10,7 +10,7 @@ import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
-import { DATE_FORMAT, dateField, dateSchemaFailure, isDateSchemaError, type CalendarDate } from './calendar-date.js';
+import { DATE_FORMAT, dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
 import type { Company } from './config.js';
 
 export interface EventBase {
@@ -72,18 +72,24 @@ export function orderKey(date: string, time: string | undefined, id: string): st
   return `${date}T${time ?? ''}\u0000${id}`;
 }
 
+/**
+ * Where an event comes from: new input, whose dates must be real days, or the store, whose
+ * events were accepted once and replay as stored (a date stored before dates were checked
+ * included: storedDate).
+ */
+export type EventSource = 'input' | 'store';
+
 /** Compiled on first use: commands that never parse an event should not pay for it. */
-let compiled: ValidateFunction | undefined;
-function validate(raw: unknown): boolean {
-  compiled ??= new Ajv2020({ allErrors: false, strict: false, formats: { date: DATE_FORMAT } }).compile(EVENT_SCHEMA);
-  return compiled(raw);
+const compiled: Partial<Record<EventSource, ValidateFunction>> = {};
+function validator(source: EventSource): ValidateFunction {
+  return (compiled[source] ??= new Ajv2020({ allErrors: false, strict: false, formats: { date: source === 'input' ? DATE_FORMAT : STORED_DATE_FORMAT } }).compile(EVENT_SCHEMA));
 }
 
 type Raw = Record<string, unknown>;
 
 /** Converts field values of one raw event, failing with INVALID_EVENT naming the field. */
 class Converter {
-  constructor(readonly id: string, readonly co: Company, readonly currency: string, readonly rate: bigint | undefined) {}
+  constructor(readonly id: string, readonly co: Company, readonly currency: string, readonly rate: bigint | undefined, readonly source: EventSource) {}
   bad(path: string, reason: string): never {
     return fail('INVALID_EVENT', `Event ${this.id}: ${path} ${reason}.`, 'Correct the event; docs/events.md describes every field.', { event: this.id, field: path });
   }
@@ -132,6 +138,8 @@ class Converter {
   }
   /** A date field: a real calendar day, or INVALID_DATE naming the field. */
   date(v: unknown, path: string): CalendarDate {
+    const stored = this.source === 'store' && typeof v === 'string' ? storedDate(v) : undefined;
+    if (stored !== undefined) return stored;
     const r = dateField(path, v, { event: this.id }, `Event ${this.id}: `);
     if (!r.ok) throw new FailureError(r.error);
     return r.value;
@@ -269,8 +277,8 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
 }
 
 /** Why the event does not match the schema: INVALID_DATE for a date field, INVALID_EVENT otherwise. */
-function schemaFailure(raw: unknown, id: string): Failure {
-  const e = compiled?.errors?.[0];
+function schemaFailure(validate: ValidateFunction, raw: unknown, id: string): Failure {
+  const e = validate.errors?.[0];
   if (e && isDateSchemaError(e)) return dateSchemaFailure(raw, e.instancePath, { event: id }, `Event ${id}: `);
   let message = 'does not match the event schema';
   if (e) {
@@ -282,13 +290,14 @@ function schemaFailure(raw: unknown, id: string): Failure {
 }
 
 /** Parses one raw event (already JSON-decoded). Never throws for bad input. */
-export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
+export function parseEvent(raw: unknown, co: Company, source: EventSource = 'input'): Result<BookEvent> {
   const id = typeof raw === 'object' && raw !== null && typeof (raw as Raw)['id'] === 'string' ? String((raw as Raw)['id']) : '?';
   const type = typeof raw === 'object' && raw !== null ? (raw as Raw)['type'] : undefined;
   if (typeof type === 'string' && !EVENT_TYPES.includes(type)) {
     return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
   }
-  if (!validate(raw)) return err(schemaFailure(raw, id));
+  const validate = validator(source);
+  if (!validate(raw)) return err(schemaFailure(validate, raw, id));
   const e = raw as Raw;
   const currency = typeof e['currency'] === 'string' ? e['currency'] : co.baseCurrency;
   let rate: bigint | undefined;
@@ -301,7 +310,7 @@ export function parseEvent(raw: unknown, co: Company): Result<BookEvent> {
     rate = r.value;
   }
   try {
-    const c = new Converter(id, co, currency, rate);
+    const c = new Converter(id, co, currency, rate, source);
     const body = convertBody(c, type as EventType, e);
     let date = c.date(e['date'], 'date');
     if (body.type === 'shipment') {

@@ -59,7 +59,7 @@ export class CompanyLedger {
       const page = await fetch(this.lastSeq, 5000);
       for (const e of page) {
         assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
-        const parsed = parseEvent(JSON.parse(e.body), this.co);
+        const parsed = parseEvent(JSON.parse(e.body), this.co, 'store');
         assert(parsed.ok, `stored event ${e.id} parses`);
         const r = this.book.apply(parsed.value, { replay: true });
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
