@@ -129,7 +129,7 @@ test('manual journals must balance and may not touch inventory accounts', () => 
 test('bad input is refused with a clear code and changes nothing', () => {
   const book = new Book(company());
   assert.equal(failCode(book, { id: 'X1', type: 'teleport', date: '2026-01-01' }), 'UNKNOWN_EVENT_TYPE');
-  assert.equal(failCode(book, { id: 'X2', type: 'shipment', date: '2026-13-01', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1 }] }), 'INVALID_EVENT');
+  assert.equal(failCode(book, { id: 'X2', type: 'shipment', date: '2026-13-01', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1 }] }), 'INVALID_DATE');
   assert.equal(failCode(book, { id: 'X3', type: 'shipment', date: '2026-01-01', lines: [{ product: 'W', warehouse: 'MAIN', qty: 1.5 }] }), 'INVALID_EVENT');
   assert.equal(failCode(book, { id: 'X4', type: 'shipment', date: '2026-01-01', lines: [{ product: 'NOPE', warehouse: 'MAIN', qty: 1 }] }), 'UNKNOWN_PRODUCT');
   assert.equal(failCode(book, { id: 'X5', type: 'shipment', date: '2026-01-01', lines: [{ product: 'W', warehouse: 'MARS', qty: 1 }] }), 'UNKNOWN_WAREHOUSE');

@@ -10,7 +10,7 @@ import { parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decimal.js';
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
-import { DATE_FORMAT, dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
+import { dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
 import type { Company } from './config.js';
 
 export interface EventBase {
@@ -79,10 +79,15 @@ export function orderKey(date: string, time: string | undefined, id: string): st
  */
 export type EventSource = 'input' | 'store';
 
-/** Compiled on first use: commands that never parse an event should not pay for it. */
-const compiled: Partial<Record<EventSource, ValidateFunction>> = {};
-function validator(source: EventSource): ValidateFunction {
-  return (compiled[source] ??= new Ajv2020({ allErrors: false, strict: false, formats: { date: source === 'input' ? DATE_FORMAT : STORED_DATE_FORMAT } }).compile(EVENT_SCHEMA));
+/**
+ * Compiled on first use: commands that never parse an event should not pay for it. One
+ * validator serves both sources: its dates are those the store may hold (STORED_DATE_FORMAT),
+ * and the converter then holds new input to real days (Converter.date).
+ */
+let compiled: ValidateFunction | undefined;
+function validate(raw: unknown): boolean {
+  compiled ??= new Ajv2020({ allErrors: false, strict: false, formats: { date: STORED_DATE_FORMAT } }).compile(EVENT_SCHEMA);
+  return compiled(raw);
 }
 
 type Raw = Record<string, unknown>;
@@ -277,8 +282,8 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
 }
 
 /** Why the event does not match the schema: INVALID_DATE for a date field, INVALID_EVENT otherwise. */
-function schemaFailure(validate: ValidateFunction, raw: unknown, id: string): Failure {
-  const e = validate.errors?.[0];
+function schemaFailure(raw: unknown, id: string): Failure {
+  const e = compiled?.errors?.[0];
   if (e && isDateSchemaError(e)) return dateSchemaFailure(raw, e.instancePath, { event: id }, `Event ${id}: `);
   let message = 'does not match the event schema';
   if (e) {
@@ -296,8 +301,7 @@ export function parseEvent(raw: unknown, co: Company, source: EventSource = 'inp
   if (typeof type === 'string' && !EVENT_TYPES.includes(type)) {
     return err(failure('UNKNOWN_EVENT_TYPE', `Event ${id} has type "${type}", which stockbook does not know.`, `Use one of: ${EVENT_TYPES.join(', ')}.`, { event: id, type }));
   }
-  const validate = validator(source);
-  if (!validate(raw)) return err(schemaFailure(validate, raw, id));
+  if (!validate(raw)) return err(schemaFailure(raw, id));
   const e = raw as Raw;
   const currency = typeof e['currency'] === 'string' ? e['currency'] : co.baseCurrency;
   let rate: bigint | undefined;
@@ -311,8 +315,8 @@ export function parseEvent(raw: unknown, co: Company, source: EventSource = 'inp
   }
   try {
     const c = new Converter(id, co, currency, rate, source);
-    const body = convertBody(c, type as EventType, e);
     let date = c.date(e['date'], 'date');
+    const body = convertBody(c, type as EventType, e);
     if (body.type === 'shipment') {
       // Seed 004: a shipment's COGS is dated at the latest of its shipment dates.
       const lines = (e['lines'] as Raw[] | undefined) ?? [];
