@@ -182,12 +182,14 @@ describe('events and configuration', () => {
     assert.equal(shipment.error.record['field'], 'lines[1].date');
   });
 
-  test('settings.lockDate must be a real date: INVALID_DATE naming it', () => {
+  test('settings.lockDate must be a real date: INVALID_DATE naming it (a stored one is read as stored)', () => {
     const bad = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2026-02-30' } });
     assert.ok(!bad.ok);
     assert.equal(bad.error.code, 'INVALID_DATE');
     assert.match(bad.error.message, /settings\.lockDate "2026-02-30" is not a real date: February 2026 has 28 days/);
     assert.equal(bad.error.record['field'], 'settings.lockDate');
+    const stored = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2026-02-30' } }, 'store');
+    assert.ok(stored.ok && stored.value.settings.lockDate === '2026-02-30', 'a configuration stored before dates were checked still loads from the store');
     const good = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2024-02-29' } });
     assert.ok(good.ok && good.value.settings.lockDate === '2024-02-29');
   });
