@@ -182,12 +182,14 @@ describe('events and configuration', () => {
     assert.equal(shipment.error.record['field'], 'lines[1].date');
   });
 
-  test('settings.lockDate must be a real date: INVALID_DATE naming it', () => {
+  test('settings.lockDate must be a real date: INVALID_DATE naming it (a stored one is read as stored)', () => {
     const bad = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2026-02-30' } });
     assert.ok(!bad.ok);
     assert.equal(bad.error.code, 'INVALID_DATE');
     assert.match(bad.error.message, /settings\.lockDate "2026-02-30" is not a real date: February 2026 has 28 days/);
     assert.equal(bad.error.record['field'], 'settings.lockDate');
+    const stored = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2026-02-30' } }, 'store');
+    assert.ok(stored.ok && stored.value.settings.lockDate === '2026-02-30', 'a configuration stored before dates were checked still loads from the store');
     const good = loadConfig({ ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2024-02-29' } });
     assert.ok(good.ok && good.value.settings.lockDate === '2024-02-29');
   });
@@ -306,11 +308,12 @@ describe('the HTTP API', () => {
   let viewer = '';
   let poster = '';
   let exporter = '';
+  let admin = '';
   before(async () => {
     store = await openStore({ sqlitePath: join(tempDir(), 'ledger.sqlite') });
     const saved = await putCompany(store, SEED);
     assert.ok(!('code' in saved));
-    [viewer, poster, exporter] = await Promise.all([createKey(store, 'seed-004', 'viewer'), createKey(store, 'seed-004', 'poster'), createKey(store, 'seed-004', 'exporter')]).then((ks) => ks.map((k) => k!.key));
+    [viewer, poster, exporter, admin] = await Promise.all((['viewer', 'poster', 'exporter', 'admin'] as const).map((role) => createKey(store, 'seed-004', role))).then((ks) => ks.map((k) => k!.key));
     app = await buildServer({ store });
   });
   after(async () => {
@@ -318,7 +321,7 @@ describe('the HTTP API', () => {
     await store.close();
   });
 
-  const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: unknown): Promise<{ status: number; type: string; body: Record<string, unknown> }> => {
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: unknown): Promise<{ status: number; type: string; body: Record<string, unknown> }> => {
     const r = await app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
     return { status: r.statusCode, type: String(r.headers['content-type']), body: JSON.parse(r.body) as Record<string, unknown> };
   };
@@ -365,6 +368,13 @@ describe('the HTTP API', () => {
       const key = url.startsWith('/v1/counts') ? exporter : viewer;
       assertProblem(await call(body === undefined ? 'GET' : 'POST', url, key, body), 'INVALID_DATE', { field, value });
     }
+  });
+
+  test('PUT /v1/company with settings.lockDate 2026-02-30 is 400 INVALID_DATE and stores nothing', async () => {
+    const before = JSON.stringify((await store.getCompany('seed-004'))!.config);
+    const r = await call('PUT', '/v1/company', admin, { ...SEED, settings: { ...(SEED['settings'] as object), lockDate: '2026-02-30' } });
+    assertProblem(r, 'INVALID_DATE', { company: 'seed-004', field: 'settings.lockDate', value: '2026-02-30' });
+    assert.equal(JSON.stringify((await store.getCompany('seed-004'))!.config), before);
   });
 
   test('from after to: 400 INVALID_RANGE naming both, on journals, gl, gross-profit, stock-ledger', async () => {

@@ -182,7 +182,7 @@ export const routes = {
     description:
       'Events are posted in order, in one transaction; each gets a result. A refused event changes nothing and does not stop the others. ' +
       'Resending an event with the same content answers `exists` with its journals; other content under the same id is a `conflict`. ' +
-      `200 when every event is ok or exists, 207 when any failed. A body that does not match the event schema is refused whole (INVALID_EVENT); more than ${MAX_BATCH} events is BATCH_TOO_LARGE (413).`,
+      `200 when every event is ok or exists, 207 when any failed. A body that does not match the event schema is refused whole (INVALID_EVENT; INVALID_DATE for a date that is not a real day, naming the event and field); more than ${MAX_BATCH} events is BATCH_TOO_LARGE (413).`,
     tags: tags.events,
     security,
     body: { anyOf: [{ $ref: 'Event#' }, { type: 'array', maxItems: MAX_BATCH, items: { $ref: 'Event#' } }] },

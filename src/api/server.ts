@@ -240,7 +240,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const what = { read: 'read the ledger', post: 'post events', export: 'export', admin: 'change the configuration or manage keys' }[permission];
       throw problem('FORBIDDEN', `An API key with role "${stored.role}" cannot ${what} (needs role ${rolesWith(permission).join(' or ')}).`, 'Use a key with a role that allows it, or have an admin create one (POST /v1/keys).', { company, role: stored.role, key: stored.id });
     }
-    const co = loadConfig(record.config);
+    const co = loadConfig(record.config, 'store');
     if (!co.ok) throw new ProblemError(co.error, 500);
     req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
   });

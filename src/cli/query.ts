@@ -14,7 +14,7 @@ export type Format = 'json' | 'csv' | 'table';
 export async function companyOf(store: LedgerStore, id: string): Promise<Company | Failure> {
   const rec = await store.getCompany(id);
   if (!rec) return failure('UNKNOWN_COMPANY', `Company "${id}" does not exist.`, 'Create it first: stockbook import --config company.json …', { company: id });
-  const co = loadConfig(rec.config);
+  const co = loadConfig(rec.config, 'store');
   return co.ok ? co.value : co.error;
 }
 

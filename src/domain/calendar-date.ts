@@ -112,6 +112,18 @@ export function storedDate(text: string): CalendarDate | undefined {
 }
 const UNCHECKED = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/**
+ * Where a value comes from: new input, whose dates must be real days, or the store, which
+ * gives back what it was given once (storedDate).
+ */
+export type DateSource = 'input' | 'store';
+
+/** dateField for a value from `source`: the store's dates are read as stored. */
+export function readDate(source: DateSource, field: string, value: unknown, record: Record<string, string | number> = {}, prefix = ''): { ok: true; value: CalendarDate } | { ok: false; error: Failure } {
+  const stored = source === 'store' && typeof value === 'string' ? storedDate(value) : undefined;
+  return stored === undefined ? dateField(field, value, record, prefix) : { ok: true, value: stored };
+}
+
 // ---- JSON Schema ---------------------------------------------------------------------------
 
 /** The shape part of a date, for validators that do not check formats. */

@@ -9,7 +9,7 @@ import { isCurrencyCode } from './money.js';
 import { isRecord } from './values.js';
 import { formatTrimmed, parseDecimal, UNIT_COST_SCALE } from './decimal.js';
 import { failure, fail, ok, err, type Failure, type Result } from './errors.js';
-import { dateField, type CalendarDate } from './calendar-date.js';
+import { readDate, type CalendarDate, type DateSource } from './calendar-date.js';
 import { MAX_UNIT_COST, withinBound } from './bounds.js';
 import { findTextFlaw, invalidText } from './text.js';
 
@@ -84,6 +84,7 @@ type Raw = Record<string, unknown>;
 const isObj: (x: unknown) => x is Raw = isRecord;
 
 class ConfigReader {
+  constructor(readonly source: DateSource) {}
   problems: string[] = [];
   /** Date fields that are not real dates: the configuration is then refused as INVALID_DATE. */
   badDates: Failure[] = [];
@@ -149,7 +150,7 @@ function readSettings(r: ConfigReader, raw: unknown): Settings {
 
 function readLockDate(r: ConfigReader, v: unknown): CalendarDate | undefined {
   if (v === undefined || v === null) return undefined;
-  const d = dateField('settings.lockDate', v);
+  const d = readDate(r.source, 'settings.lockDate', v);
   if (d.ok) return d.value;
   r.problems.push(d.error.message.replace(/\.$/, ''));
   r.badDates.push(d.error);
@@ -182,9 +183,12 @@ function readProduct(r: ConfigReader, p: Raw, i: number, settings: Settings): Pr
   return { sku, name: r.str(p, 'name', where, false) ?? sku, category: r.str(p, 'category', where, false), stocked, costingMethod, standardCost, mapping: r.mapping(p, where) };
 }
 
-/** Checks and indexes a raw configuration object. All problems are reported at once. */
-export function loadConfig(raw: unknown): Result<Company> {
-  const r = new ConfigReader();
+/**
+ * Checks and indexes a raw configuration object. All problems are reported at once. A stored
+ * configuration (`source` "store") keeps a lockDate stored before dates were checked.
+ */
+export function loadConfig(raw: unknown, source: DateSource = 'input'): Result<Company> {
+  const r = new ConfigReader(source);
   if (!isObj(raw)) return err(failure('INVALID_CONFIG', 'The configuration must be a JSON object.', 'See docs/config.md for the format.'));
   const flaw = findTextFlaw(raw, '');
   if (flaw) return err(invalidText('The configuration', flaw));

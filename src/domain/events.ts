@@ -10,7 +10,7 @@ import { formatTrimmed, parseDecimal, QTY_SCALE, UNIT_COST_SCALE } from './decim
 import { parseMoney, formatMoney, convert, RATE_SCALE } from './money.js';
 import { divRound } from './rounding.js';
 import { fail, failure, FailureError, type Failure, type Result, ok, err } from './errors.js';
-import { dateField, dateSchemaFailure, isDateSchemaError, storedDate, STORED_DATE_FORMAT, type CalendarDate } from './calendar-date.js';
+import { dateSchemaFailure, isDateSchemaError, readDate, STORED_DATE_FORMAT, type CalendarDate, type DateSource } from './calendar-date.js';
 import { MAX_AMOUNT, MAX_DAY_TOTAL, MAX_QTY, MAX_RATE, MAX_UNIT_COST, outOfRange, withinBound } from './bounds.js';
 import { findTextFlaw, invalidText } from './text.js';
 import type { Company } from './config.js';
@@ -79,7 +79,7 @@ export function orderKey(date: string, time: string | undefined, id: string): st
  * events were accepted once and replay as stored (a date stored before dates were checked
  * included: storedDate).
  */
-export type EventSource = 'input' | 'store';
+export type EventSource = DateSource;
 
 /**
  * Compiled on first use: commands that never parse an event should not pay for it. One
@@ -159,9 +159,7 @@ class Converter {
   }
   /** A date field: a real calendar day, or INVALID_DATE naming the field. */
   date(v: unknown, path: string): CalendarDate {
-    const stored = this.source === 'store' && typeof v === 'string' ? storedDate(v) : undefined;
-    if (stored !== undefined) return stored;
-    const r = dateField(path, v, { event: this.id }, `Event ${this.id}: `);
+    const r = readDate(this.source, path, v, { event: this.id }, `Event ${this.id}: `);
     if (!r.ok) throw new FailureError(r.error);
     return r.value;
   }

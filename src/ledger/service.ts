@@ -33,7 +33,7 @@ export class CompanyLedger {
   static async open(store: LedgerStore, companyId: string): Promise<CompanyLedger | Failure> {
     const rec = await store.getCompany(companyId);
     if (!rec) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
-    const co = loadConfig(rec.config);
+    const co = loadConfig(rec.config, 'store');
     if (!co.ok) return co.error;
     const ledger = new CompanyLedger(store, co.value);
     await ledger.catchUp((seq, limit) => store.eventsAfter(companyId, seq, limit));

@@ -3,7 +3,7 @@
  * report has an address and back/forward work), and a CSV download of the same report.
  */
 import type { ComponentChildren, JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, apiText, download, type Problem } from '../../api';
 import { isZero, ProblemBox, toProblem } from '../../components/ui';
 import { dateProblem, withDates } from '../../dates';
@@ -58,6 +58,8 @@ function Input({ f, value }: { f: Field; value: string }): JSX.Element {
  */
 export function FilterForm({ report, fields, values }: { report: string; fields: Field[]; values: Record<string, string> }): JSX.Element {
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
+  const applied = JSON.stringify(values);
+  useEffect(() => setProblem(undefined), [applied]); // back/forward: the refused entry is gone
   const submit = (e: Event): void => {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
@@ -68,7 +70,7 @@ export function FilterForm({ report, fields, values }: { report: string; fields:
     if (bad === undefined) go(`reports/${report}`, next);
   };
   return (
-    <form class="filters" onSubmit={submit} aria-label="Report filters" key={JSON.stringify(values)}>
+    <form class="filters" onSubmit={submit} aria-label="Report filters" key={applied}>
       {fields.map((f) => <Input f={f} value={values[f.name] ?? ''} />)}
       <div class="filter-actions">
         <button type="submit">Show</button>
