@@ -280,6 +280,30 @@ describe('exactly once', () => {
     }
   });
 
+  test('re-post asks Xero first: when Xero does not answer, it is refused with TARGET_UNAVAILABLE and nothing changes', async () => {
+    const proxies: FaultProxy[] = [];
+    const f = await fixture({
+      xero: async (sb) => {
+        const proxy = await startFaultProxy(proxyOptions(sb, { holdMs: 0, script: (route) => (route === 'GET /Invoices/:id' ? 'unavailable' : undefined) }));
+        proxies.push(proxy);
+        return { apiUrl: apiThrough(proxy, sb) };
+      },
+    });
+    try {
+      await post(f.store, [{ id: 'S-1', type: 'sale_invoice', date: '2026-03-06', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '10.00', tax: '1.00' }] }]);
+      const s = await open(f.store);
+      assert.equal(byRecord(await s.engine.run({ type: 'invoices' }), 'S-1').error, undefined);
+      assert.equal((await s.engine.repost('S-1'))?.code, 'TARGET_UNAVAILABLE');
+      const shown = await s.engine.record('S-1');
+      assert.ok(!('code' in shown));
+      assert.deepEqual([shown.record.status, shown.record.version], ['posted', 1]);
+      assert.ok(proxies[0]!.faults().unavailable > 1, 'retried before giving up');
+    } finally {
+      await proxies[0]?.close();
+      await f.close();
+    }
+  });
+
   test('in-doubt recovery looks parts up in batches: 60 invoices and their journals in 3 + 3 lookups, not 120', async () => {
     const f = await fixture();
     try {

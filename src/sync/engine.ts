@@ -7,8 +7,9 @@
  *    each record still unposted (another worker's live claim, a hold or a post in between
  *    drops it), reserving IV.TRX numbers. Two workers therefore never send one record.
  * 2. *send*: every request carries an idempotency key derived from (company, record, version,
- *    part); a record whose claim was left without an outcome (a crash after sending) is first
- *    looked up in the target by its number or reference, and only sent if it is not there.
+ *    part); a record in doubt — its claim left without an outcome (a crash after sending), or
+ *    its last call unanswered (a timeout) — is first looked up in the target by its number or
+ *    reference, in batches, and only sent if it is not there.
  * 3. *record*: the target's ids are appended as the record's `posted` row in one transaction.
  *
  * Each record is its own unit: a failing record is stored with its coded failure and never

@@ -90,72 +90,70 @@ function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promise<Ups
   });
 }
 
+/** Which request meets which fault: the script's choice, or the seeded draw within the caps. */
+class FaultPlan {
+  readonly counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly o: FaultProxyOptions) {}
+
+  choose(req: IncomingMessage): FaultKind | undefined {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith(this.o.pathPrefix)) return undefined;
+    const key = `${req.method} ${path.slice(this.o.pathPrefix.length).replace(ID, ':id')}`;
+    const n = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, n);
+    const kind = this.o.script ? this.o.script(key, n) : this.drawn(key, n, req.method === 'GET');
+    if (kind !== undefined) this.counts[kind]++;
+    return kind;
+  }
+
+  private drawn(key: string, n: number, read: boolean): FaultKind | undefined {
+    const [p, q] = draw(this.o.seed, `${key}#${n}`);
+    if (p >= this.o.rate) return undefined;
+    const kind = FAULT_KINDS[Math.floor(q * FAULT_KINDS.length)]!;
+    // An answer lost after a read is just a reset: that kind is kept for writes.
+    return this.counts[kind] >= this.o.caps[kind] || (kind === 'lostAfterWrite' && read) ? undefined : kind;
+  }
+}
+
+function reply(res: ServerResponse, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer): void {
+  const h: Record<string, string | string[] | undefined> = { ...headers, 'content-length': String(body.length) };
+  delete h['transfer-encoding'];
+  res.writeHead(status, h);
+  res.end(body);
+}
+
+/** One request: answered by the fault, or forwarded (and then perhaps never answered). */
+async function handle(o: FaultProxyOptions, plan: FaultPlan, timers: Set<NodeJS.Timeout>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const fault = plan.choose(req);
+  if (fault === 'throttle' || fault === 'unavailable') {
+    const status = fault === 'throttle' ? 429 : 503;
+    const headers = fault === 'throttle' ? { 'retry-after': String(o.retryAfterSeconds), 'x-rate-limit-problem': 'minute' } : {};
+    return reply(res, status, { 'content-type': 'application/json', ...headers }, Buffer.from(JSON.stringify({ Status: status, Detail: `fault proxy: ${fault}` })));
+  }
+  if (fault === 'resetBefore') return void req.socket.destroy();
+  const up = await forward(new URL(o.upstream), req, body);
+  if (fault === 'lostAfterWrite') return void req.socket.destroy();
+  if (fault === 'held') {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      req.socket.destroy();
+    }, o.holdMs);
+    timers.add(t);
+    return;
+  }
+  reply(res, up.status, up.headers, up.body);
+}
+
 export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy> {
-  const upstream = new URL(o.upstream);
-  const seen = new Map<string, number>();
-  const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  const plan = new FaultPlan(o);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let requests = 0;
-
-  const choose = (req: IncomingMessage): FaultKind | undefined => {
-    const path = (req.url ?? '').split('?')[0]!;
-    if (!path.startsWith(o.pathPrefix)) return undefined;
-    const key = `${req.method} ${path.slice(o.pathPrefix.length).replace(ID, ':id')}`;
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    if (o.script) {
-      const scripted = o.script(key, n);
-      if (scripted !== undefined) counts[scripted]++;
-      return scripted;
-    }
-    const [p, q] = draw(o.seed, `${key}#${n}`);
-    if (p >= o.rate) return undefined;
-    const kind = FAULT_KINDS[Math.floor(q * FAULT_KINDS.length)]!;
-    // An answer lost after a read is just a reset: that kind is kept for writes.
-    if (counts[kind] >= o.caps[kind] || (kind === 'lostAfterWrite' && req.method === 'GET')) return undefined;
-    counts[kind]++;
-    return kind;
-  };
-
-  const reply = (res: ServerResponse, up: Upstream): void => {
-    const headers = { ...up.headers };
-    delete headers['transfer-encoding'];
-    headers['content-length'] = String(up.body.length);
-    res.writeHead(up.status, headers);
-    res.end(up.body);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    requests++;
-    const body = await readBody(req);
-    const fault = choose(req);
-    if (fault === 'throttle') {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(o.retryAfterSeconds), 'x-rate-limit-problem': 'minute' });
-      res.end(JSON.stringify({ Title: 'Too Many Requests', Status: 429, Detail: 'fault proxy: minute limit' }));
-      return;
-    }
-    if (fault === 'unavailable') {
-      res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ Title: 'Service Unavailable', Status: 503, Detail: 'fault proxy: unavailable' }));
-      return;
-    }
-    if (fault === 'resetBefore') return void req.socket.destroy();
-    const up = await forward(upstream, req, body);
-    if (fault === 'lostAfterWrite') return void req.socket.destroy();
-    if (fault === 'held') {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        req.socket.destroy();
-      }, o.holdMs);
-      timers.add(t);
-      return;
-    }
-    reply(res, up);
-  };
-
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => req.socket.destroy());
+    requests++;
+    handle(o, plan, timers, req, res).catch(() => req.socket.destroy());
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -166,7 +164,7 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   return {
     origin: `http://127.0.0.1:${port}`,
     requests: () => requests,
-    faults: () => ({ ...counts }),
+    faults: () => ({ ...plan.counts }),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       for (const s of sockets) s.destroy();
