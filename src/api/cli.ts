@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
-import type { DbOptions } from '../cli/db.js';
+import { COMPANY_HELP, type DbOptions } from '../cli/db.js';
 import { ROLES, type ApiRole } from './keys.js';
 
 export interface ApiCli {
@@ -61,7 +61,7 @@ export function registerApi(cmd: Command, cli: ApiCli): void {
       cmd
         .command('api-key')
         .description('Create an API key for a company and print it as JSON (the key is shown only now; the ledger keeps its hash).')
-        .requiredOption('--company <id>', 'company')
+        .option('--company <id>', COMPANY_HELP)
         .addOption(new Option('--role <role>', 'viewer, poster, exporter or admin').choices([...ROLES]).default('admin')),
     )
     .action(async (opts: DbOptions & { company: string; role: ApiRole }) => {
