@@ -8,7 +8,7 @@ import { failure } from '../domain/errors.js';
 import { CompanyLedger, putCompany } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { demoCompanyConfig, demoYear, DEMO_COMPANY_ID } from '../demo/generator.js';
-import { createKey, storedKeys } from './keys.js';
+import { createKey } from './keys.js';
 import { buildServer } from './server.js';
 import { startDemoXero } from '../demo/xero.js';
 
@@ -60,9 +60,8 @@ export async function setupDemo(store: LedgerStore, out: Out): Promise<{ key: st
     }
     out(`Demo year posted: ${count.ok} new, ${count.exists} already stored, ${count.failed} refused.`);
   }
-  const rec = await store.getCompany(DEMO_COMPANY_ID);
-  if (storedKeys(rec?.config).length > 0) return { key: undefined, ledger };
-  const k = await createKey(store, DEMO_COMPANY_ID, 'admin');
+  if ((await store.apiKeys(DEMO_COMPANY_ID)).some((k) => k.revokedAt === undefined)) return { key: undefined, ledger };
+  const k = await createKey(store, DEMO_COMPANY_ID, 'admin', { name: 'demo admin' });
   return { key: k?.key, ledger };
 }
 
@@ -89,7 +88,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
     out(`    ${demoKey}`);
     out(`  Try: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/reports/trial-balance`);
   } else if (opts.demo === true) {
-    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key --company ${DEMO_COMPANY_ID}`);
+    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key create --db <this --db> --company ${DEMO_COMPANY_ID} --name <what it is for>`);
   }
   return app;
 }

@@ -19,10 +19,11 @@ import Database from 'better-sqlite3';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
+  API_KEY_COLUMNS, checkApiKey, checkRefusals, idSlices, toApiKey, toRefusal, type ApiKeyRow,
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, syncQuery, toSyncEntry, type SyncRow, checkLimit, checkSeq, configJson, journalQuery, journalWhere, Mutex, NOT_REENTRANT, nullable, sleep,
   toCompany, toEvent, toJournals, TX_ENDED, type CompanyRow, type EventRow, type JournalRow,
 } from './common.js';
-import type { AccountBalance, CompanyRecord, JournalFilter, LedgerStore, NewEvent, NewSyncEntry, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
+import type { AccountBalance, ApiKeyRecord, CompanyRecord, JournalFilter, LedgerStore, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx } from './store.js';
 
 type DB = Database.Database;
 
@@ -176,6 +177,15 @@ class SqliteTx implements WriteTx {
       }
     });
   }
+
+  async appendRefusals(refusals: readonly Refusal[]): Promise<void> {
+    this.step(() => {
+      checkRefusals(refusals);
+      for (const r of refusals) {
+        this.s.run('INSERT INTO event_refusals (company, event_id, hash, code, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (company, event_id, hash) DO NOTHING', [this.company, r.event, r.hash, r.code, r.at]);
+      }
+    });
+  }
 }
 
 export class SqliteStore implements LedgerStore {
@@ -236,11 +246,7 @@ export class SqliteStore implements LedgerStore {
 
   async putCompany(c: CompanyRecord): Promise<void> {
     const config = configJson(c.config);
-    const sql = 'INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config';
-    this.checkOpen();
-    // Inside a write's callback: part of that transaction.
-    if (this.als.getStore()?.active) return this.w.run(sql, [c.id, c.name, config]);
-    await this.locked(async () => this.w.run(sql, [c.id, c.name, config]));
+    await this.change('INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config', [c.id, c.name, config]);
   }
 
   async getCompany(id: string): Promise<CompanyRecord | undefined> {
@@ -300,7 +306,47 @@ export class SqliteStore implements LedgerStore {
     return this.read((s) => s.all<SyncRow>(sql, params).map(toSyncEntry));
   }
 
+  async refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]> {
+    const out: Refusal[] = [];
+    for (const ids of idSlices(eventIds)) {
+      const sql = `SELECT event_id, hash, code, at FROM event_refusals WHERE company = ? AND event_id IN (${ids.map(() => '?').join(', ')})`;
+      out.push(...(await this.read((s) => s.all<{ event_id: string; hash: string; code: string; at: string }>(sql, [company, ...ids]))).map(toRefusal));
+    }
+    return out;
+  }
+
+  async addApiKey(k: NewApiKey): Promise<void> {
+    checkApiKey(k);
+    await this.change('INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)', [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
+  }
+
+  async apiKeys(company: string): Promise<ApiKeyRecord[]> {
+    return (await this.read((s) => s.all<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? ORDER BY created_at, id`, [company]))).map(toApiKey);
+  }
+
+  async apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND hash = ?`, [company, hash]));
+    return row && toApiKey(row);
+  }
+
+  async revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+    await this.change('UPDATE api_keys SET revoked_at = ? WHERE company = ? AND id = ? AND revoked_at IS NULL', [at, company, id]);
+    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND id = ?`, [company, id]));
+    return row && toApiKey(row);
+  }
+
+  async markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void> {
+    await this.change('UPDATE api_keys SET last_used_at = ? WHERE company = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [at, company, id, since]);
+  }
+
   // ---- plumbing
+
+  /** One statement that changes configuration rows: inside a write's callback part of that transaction, else its own. */
+  private async change(sql: string, params: unknown[]): Promise<void> {
+    this.checkOpen();
+    if (this.als.getStore()?.active) return this.w.run(sql, params);
+    await this.locked(async () => this.w.run(sql, params));
+  }
 
   private checkOpen(): void {
     if (this.closed) throw new Error('the store is closed');
