@@ -90,6 +90,12 @@ export const PostResultSchema = {
     seq: seq,
     journals: { type: 'array', items: { $ref: 'Journal#' } },
     error: failureSchema,
+    refusedEarlier: {
+      type: 'object',
+      required: ['code', 'at'],
+      description: 'Only on "ok": the same event (id and content) was refused before, with this code, and is posted now.',
+      properties: { code: { type: 'string' }, at: { type: 'string', description: 'When it was first refused (ISO 8601).' } },
+    },
   },
 } as const;
 

@@ -112,7 +112,10 @@ function storedJournalJson(j: StoredJournal, co: Company): Record<string, unknow
 }
 
 function resultJson(o: PostOutcome, co: Company): Record<string, unknown> {
-  if (o.status === 'ok' || o.status === 'exists') return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)) };
+  if (o.status === 'ok' || o.status === 'exists') {
+    const earlier = o.status === 'ok' && o.refusedEarlier !== undefined ? { refusedEarlier: { code: o.refusedEarlier.code, at: o.refusedEarlier.at } } : {};
+    return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)), ...earlier };
+  }
   return { event: o.event, status: o.status, error: { code: o.error.code, message: o.error.message, fix: o.error.fix, record: o.error.record } };
 }
 

@@ -72,8 +72,11 @@ export async function prepareCommand(action: Command): Promise<Failure | undefin
   const names = new Set(action.options.map((o) => o.attributeName()));
   if (!names.has('db')) return undefined;
   const opts = action.opts<DbOptions & { company?: string; config?: string }>();
-  const problem = dbProblem(opts, CREATES_DB.has(action.name()));
-  if (problem !== undefined || !names.has('company') || opts.company !== undefined || CREATES_DB.has(action.name())) return problem;
+  const creates = CREATES_DB.has(action.name());
+  const problem = dbProblem(opts, creates);
+  if (problem !== undefined || !names.has('company') || opts.company !== undefined || opts.config !== undefined) return problem;
+  // import creating its ledger now: there is no company to find (it says so itself).
+  if (creates && databaseUrl(opts) === undefined && !existsSync(opts.db)) return undefined;
   const store = await storeFrom(opts);
   try {
     const company = await soleCompany(store);
