@@ -22,6 +22,7 @@ import fc from 'fast-check';
 import { Book } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
 import { COSTING_METHODS } from '../src/domain/config.js';
+import { today } from '../src/cli/db.js';
 import { company as propCompany, buildStream, specsArb, COGS_ACCOUNT, type Mode, type Recognition } from './support/gen.js';
 import {
   valuation, valuationJson, valuationRows, stockLedger, stockLedgerJson, stockLedgerRows, glDetail, glDetailJson, grossProfit, grossProfitJson, grossProfitRows,
@@ -585,17 +586,17 @@ describe('stockbook report (CLI)', () => {
     assert.match(gpCsv.stdout, /^row,product,name,revenue,cogs,margin,margin_pct,recorded_cost,difference,lines_with_cost,lines_without_cost\n/);
   });
 
-  test('bad input: a coded error and exit 2; an invalid date is refused by the option parser', async () => {
+  test('bad input: a coded error and exit 2; an invalid date is refused by the option parser; valuation defaults --as-of to today', async () => {
     const [unknown, badDate, noAsOf] = await Promise.all([
       report('stock-ledger', '--product', 'NOPE'),
       report('valuation', '--as-of', '2026-02-30'),
-      report('valuation'),
+      report('valuation', '--format', 'json'),
     ]);
     assert.equal(unknown.code, 2);
     assert.equal((JSON.parse(unknown.stderr) as { error: { code: string } }).error.code, 'UNKNOWN_PRODUCT');
     assert.notEqual(badDate.code, 0);
     assert.match(badDate.stderr, /expected a date YYYY-MM-DD/);
-    assert.notEqual(noAsOf.code, 0);
-    assert.match(noAsOf.stderr, /--as-of/);
+    assert.equal(noAsOf.code, 0, noAsOf.stderr);
+    assert.equal((JSON.parse(noAsOf.stdout) as Raw)['asOf'], today());
   });
 });
