@@ -5,11 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stockbook } from './helpers/cli.js';
+import { spawnOut, stockbook } from './helpers/cli.js';
 import { today } from '../src/cli/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stockbook-cli-ledger-'));
@@ -75,15 +74,7 @@ test('`stockbook journals … | head -1` ends quietly: no EPIPE stack trace', as
   const db = join(dir, 'many.sqlite');
   const many = file('many.jsonl', Array.from({ length: 800 }, (_, i) => buy(`B${i}`, 1)));
   assert.equal((await stockbook(['import', '--db', db, '--config', SEED, '--no-progress', many])).status, 0);
-  const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts journals --db "${db}" --format json | head -1`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  const out = await spawnOut('sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts journals --db "${db}" --format json | head -1`]);
   assert.equal(out.stdout.trim().split('\n').length, 1);
   assert.equal(out.stderr, '', 'nothing on stderr');
 });

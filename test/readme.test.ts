@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { spawnOut, type Out } from './helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const README_PORT = '3000';
@@ -103,16 +104,8 @@ function script(commands: readonly string[], port: number): string {
   ].join('\n');
 }
 
-function runScript(dir: string, body: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn('bash', ['-c', body], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (status) => res({ status, stdout, stderr }));
-  });
+function runScript(dir: string, body: string): Promise<Out> {
+  return spawnOut('bash', ['-c', body], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
 }
 
 test('every sh block of README.md runs, in order, against the built CLI on a fresh copy', { timeout: 120_000 }, async (t) => {

@@ -34,6 +34,29 @@ export const MIGRATIONS_TABLE = {
   )`,
 } as const;
 
+/** Tables of migration 6 that read the same in both dialects. */
+const API_KEYS_TABLE = `
+      CREATE TABLE api_keys (
+        company      TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT,
+        PRIMARY KEY (company, id),
+        UNIQUE (company, hash)
+      );`;
+const EVENT_REFUSALS_TABLE = `CREATE TABLE event_refusals (
+        company  TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        hash     TEXT NOT NULL,
+        code     TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        PRIMARY KEY (company, event_id, hash)
+      )`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -225,47 +248,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // revocation, which are configuration.
     version: 6,
     name: 'api_keys and event_refusals',
-    sqlite: `
-      CREATE TABLE api_keys (
-        company      TEXT NOT NULL,
-        id           TEXT NOT NULL,
-        name         TEXT NOT NULL,
-        role         TEXT NOT NULL,
-        hash         TEXT NOT NULL,
-        created_at   TEXT NOT NULL,
-        last_used_at TEXT,
-        revoked_at   TEXT,
-        PRIMARY KEY (company, id),
-        UNIQUE (company, hash)
-      );
+    sqlite: `${API_KEYS_TABLE}
       INSERT OR IGNORE INTO api_keys (company, id, name, role, hash, created_at)
         SELECT c.id, json_extract(k.value, '$.id'), json_extract(k.value, '$.id'), json_extract(k.value, '$.role'), json_extract(k.value, '$.hash'), json_extract(k.value, '$.createdAt')
         FROM companies c, json_each(c.config, '$.apiKeys') k
         WHERE json_type(c.config, '$.apiKeys') = 'array' AND json_type(k.value, '$.id') = 'text' AND json_type(k.value, '$.role') = 'text'
           AND json_type(k.value, '$.hash') = 'text' AND json_type(k.value, '$.createdAt') = 'text';
       UPDATE companies SET config = json_remove(config, '$.apiKeys') WHERE json_type(config, '$.apiKeys') IS NOT NULL;
-      CREATE TABLE event_refusals (
-        company  TEXT NOT NULL,
-        event_id TEXT NOT NULL,
-        hash     TEXT NOT NULL,
-        code     TEXT NOT NULL,
-        at       TEXT NOT NULL,
-        PRIMARY KEY (company, event_id, hash)
-      ) WITHOUT ROWID;
+      ${EVENT_REFUSALS_TABLE} WITHOUT ROWID;
     `,
-    postgres: `
-      CREATE TABLE api_keys (
-        company      TEXT NOT NULL,
-        id           TEXT NOT NULL,
-        name         TEXT NOT NULL,
-        role         TEXT NOT NULL,
-        hash         TEXT NOT NULL,
-        created_at   TEXT NOT NULL,
-        last_used_at TEXT,
-        revoked_at   TEXT,
-        PRIMARY KEY (company, id),
-        UNIQUE (company, hash)
-      );
+    postgres: `${API_KEYS_TABLE}
       INSERT INTO api_keys (company, id, name, role, hash, created_at)
         SELECT c.id, k->>'id', k->>'id', k->>'role', k->>'hash', k->>'createdAt'
         FROM companies c
@@ -273,14 +265,7 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE jsonb_typeof(k->'id') = 'string' AND jsonb_typeof(k->'role') = 'string' AND jsonb_typeof(k->'hash') = 'string' AND jsonb_typeof(k->'createdAt') = 'string'
         ON CONFLICT DO NOTHING;
       UPDATE companies SET config = (config::jsonb - 'apiKeys')::text WHERE config::jsonb ? 'apiKeys';
-      CREATE TABLE event_refusals (
-        company  TEXT NOT NULL,
-        event_id TEXT NOT NULL,
-        hash     TEXT NOT NULL,
-        code     TEXT NOT NULL,
-        at       TEXT NOT NULL,
-        PRIMARY KEY (company, event_id, hash)
-      );
+      ${EVENT_REFUSALS_TABLE};
     `,
   },
 ];
