@@ -301,6 +301,22 @@ describe('HTTP API', () => {
     assert.equal(await count('seed-004'), n, 'neither resubmission stored anything');
   });
 
+  test('an event refused before and posted now says so: refusedEarlier on its ok result', async () => {
+    assert.ok(!('code' in (await putCompany(store, configOf('gamma', 'Company C')))));
+    const key = (await createKey(store, 'gamma', 'poster'))!.key;
+    const voidBuy = { id: 'V-G1', type: 'void', date: '2026-03-10', target: 'G1' };
+    const first = await call(app, 'POST', '/v1/events', key, [buy('G1', '2026-03-01', 5, '50.00'), ship('GS1', '2026-03-05', 5), voidBuy]);
+    assert.deepEqual(results(first).map((r) => r.status), ['ok', 'ok', 'error']);
+    assert.equal(results(first)[2]!.error!.code, 'INSUFFICIENT_STOCK');
+    assert.equal(results(first)[0]!['refusedEarlier' as keyof Result], undefined, 'a new event carries no refusedEarlier');
+    const second = await call(app, 'POST', '/v1/events', key, [{ id: 'V-GS1', type: 'void', date: '2026-03-11', target: 'GS1' }, voidBuy]);
+    assert.deepEqual(results(second).map((r) => r.status), ['ok', 'ok']);
+    const earlier = (results(second)[1] as Record<string, unknown>)['refusedEarlier'] as Record<string, unknown>;
+    assert.equal(earlier['code'], 'INSUFFICIENT_STOCK');
+    assert.match(String(earlier['at']), /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal((results(second)[0] as Record<string, unknown>)['refusedEarlier'], undefined);
+  });
+
   test('a batch with one failing event answers 207; the others are stored', async () => {
     const n = await count('seed-004');
     const r = await call(app, 'POST', '/v1/events', A('poster'), [buy('BATCH-1', '2026-05-01', 3, '30.00'), ship('BATCH-2', '2026-05-02', 100000), ship('BATCH-3', '2026-05-03', 1)]);
