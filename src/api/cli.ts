@@ -22,6 +22,11 @@ function portArg(v: string): number {
   return Number(v);
 }
 
+/** How other commands name the store `serve` opened: `--db FILE`, or nothing for PostgreSQL. */
+function storeArgs(opts: DbOptions): string {
+  return opts.databaseUrl !== undefined || (process.env['DATABASE_URL'] ?? '') !== '' ? '' : `--db ${opts.db}`;
+}
+
 export function registerApi(cmd: Command, cli: ApiCli): void {
   cli
     .dbOptions(
@@ -38,7 +43,7 @@ export function registerApi(cmd: Command, cli: ApiCli): void {
       const store = await cli.storeFrom(opts);
       let app: Awaited<ReturnType<typeof serve>>;
       try {
-        app = await serve(store, { port: opts.port, host: opts.host, demo: opts.demo, logger: opts.quiet === true ? false : undefined }, cli.write);
+        app = await serve(store, { port: opts.port, host: opts.host, demo: opts.demo, logger: opts.quiet === true ? false : undefined, storeArgs: storeArgs(opts) }, cli.write);
       } catch (e) {
         await store.close();
         throw e;

@@ -20,6 +20,8 @@ export interface ServeOptions {
   xeroPort?: number | undefined;
   /** fastify's request log (default: info level, JSON lines on standard output). */
   logger?: boolean | undefined;
+  /** How CLI commands name this store (e.g. `--db demo.sqlite`), for the hints printed. */
+  storeArgs?: string | undefined;
 }
 
 type Out = (s: string) => void;
@@ -72,7 +74,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
   const app = await buildServer({ store, logger: opts.logger === false ? false : { level: 'info' }, ledgers: demo?.ledger === undefined ? [] : [demo.ledger] });
   if (opts.demo === true) {
     // The demo's accounting system lives as long as the server.
-    const sb = await startDemoXero(store, out, opts.xeroPort ?? 0);
+    const sb = await startDemoXero(store, out, opts.xeroPort ?? 0, opts.storeArgs);
     app.addHook('onClose', async () => sb.close());
   }
   await app.listen({ port: opts.port, host: opts.host });
@@ -88,7 +90,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
     out(`    ${demoKey}`);
     out(`  Try: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/reports/trial-balance`);
   } else if (opts.demo === true) {
-    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key create --db <this --db> --company ${DEMO_COMPANY_ID} --name <what it is for>`);
+    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key create${opts.storeArgs === undefined || opts.storeArgs === '' ? '' : ` ${opts.storeArgs}`} --company ${DEMO_COMPANY_ID} --name <what it is for>`);
   }
   return app;
 }
