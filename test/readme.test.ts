@@ -76,22 +76,27 @@ function freshCopy(): string {
   return dir;
 }
 
-/** `npm start` in the background; resolves once the server listens. */
-function startServer(dir: string, port: number): Promise<ChildProcess> {
-  return new Promise((res, rej) => {
-    const child = spawn('npm', ['start', '--', '--port', String(port)], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `npm start` in the background (its own process group); `listening` resolves once the server listens. */
+function startServer(dir: string, port: number): { child: ChildProcess; listening: Promise<void> } {
+  const child = spawn('npm', ['start', '--', '--port', String(port)], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const listening = new Promise<void>((res, rej) => {
     let out = '';
-    const timer = setTimeout(() => rej(new Error(`npm start did not listen within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => rej(new Error(`npm start did not listen within 90 s:\n${out}`)), 90_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('stockbook API listening on')) {
         clearTimeout(timer);
-        res(child);
+        res();
       }
     });
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => rej(new Error(`npm start exited (${code}):\n${out}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`npm start exited (${code}):\n${out}`));
+    });
   });
+  listening.catch(() => undefined); // awaited (and reported) by the first command that needs the demo
+  return { child, listening };
 }
 
 /** One bash script for a run of ordinary commands: each must exit 0, and the first that fails says which. */
@@ -108,20 +113,26 @@ function runScript(dir: string, body: string): Promise<Out> {
   return spawnOut('bash', ['-c', body], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
 }
 
-test('every sh block of README.md runs, in order, against the built CLI on a fresh copy', { timeout: 120_000 }, async (t) => {
+test('every sh block of README.md runs, in order, against the built CLI on a fresh copy', { timeout: 240_000 }, async (t) => {
   assert.ok(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/ is built (npm run build)');
   const blocks = shBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   assert.ok(blocks.length >= 8, `README has its command blocks (${blocks.length})`);
   const dir = freshCopy();
   const port = await freePort();
   const note = (s: string): void => t.diagnostic(s);
-  let server: ChildProcess | undefined;
+  let server: { child: ChildProcess; listening: Promise<void> } | undefined;
   let ran = 0;
   try {
     for (const block of blocks) {
       const pending: string[] = [];
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
+        // `npm start` keeps running while the reader goes on in a second terminal: only the
+        // commands that use the demo wait for it to listen.
+        if (pending.some((c) => /demo\.sqlite|127\.0\.0\.1:/.test(c))) {
+          assert.ok(server !== undefined, `"${pending[0]}" needs the demo, but the README has not started it (npm start) yet`);
+          await server.listening;
+        }
         const started = Date.now();
         const r = await runScript(dir, script(pending, port));
         assert.equal(r.status, 0, `${r.stderr.slice(-2000)}\n(commands: ${pending.join(' ; ')})`);
@@ -138,8 +149,8 @@ test('every sh block of README.md runs, in order, against the built CLI on a fre
         if (cmd === 'npm start') {
           await flush();
           const started = Date.now();
-          server = await startServer(dir, port);
-          note(`npm start: the demo listens after ${Date.now() - started} ms`);
+          server = startServer(dir, port);
+          void server.listening.then(() => note(`npm start: the demo listens after ${Date.now() - started} ms`));
           continue;
         }
         const part = runnable(cmd, note);
@@ -148,9 +159,10 @@ test('every sh block of README.md runs, in order, against the built CLI on a fre
       await flush();
     }
   } finally {
-    if (server?.pid !== undefined) {
+    const pid = server?.child.pid;
+    if (pid !== undefined) {
       try {
-        process.kill(-server.pid, 'SIGTERM');
+        process.kill(-pid, 'SIGTERM');
       } catch {
         // already gone
       }
