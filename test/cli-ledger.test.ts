@@ -59,6 +59,13 @@ test('import writes its summary to stdout; --company may be left out with one co
   assert.equal(val.status, 0, val.stderr);
   assert.equal((JSON.parse(val.stdout) as { asOf: string }).asOf, today());
 
+  // API keys from the CLI: the old form (no subcommand) still creates one; --format key prints the key alone.
+  const old = await stockbook(['api-key', '--db', db, '--role', 'viewer']);
+  assert.equal(old.status, 0, old.stderr);
+  assert.deepEqual([JSON.parse(old.stdout).role, JSON.parse(old.stdout).name], ['viewer', 'viewer key']);
+  const bare = await stockbook(['api-key', 'create', '--db', db, '--name', 'curl', '--format', 'key']);
+  assert.match(bare.stdout.trim(), /^sbk_seed-004_[0-9a-f]{32}$/);
+
   const other = join(dir, 'other.json');
   writeFileSync(other, JSON.stringify({ company: { id: 'beta', name: 'Beta', baseCurrency: 'USD' } }));
   assert.equal((await stockbook(['import', '--db', db, '--config', other, '--no-progress', file('none.jsonl', [])])).status, 0);
