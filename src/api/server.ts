@@ -46,7 +46,7 @@ import { unknownConfigFields } from '../domain/config-fields.js';
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
 export const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
-/** Largest PUT /v1/company body, in bytes (about 20,000 products). */
+/** Largest PUT /v1/company body, in bytes (some 50,000 short product entries); larger configurations load through the CLI. */
 export const CONFIG_BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface Auth {
