@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LedgerStore } from '../store/store.js';
 import { COMPANY_HELP, type DbOptions } from '../cli/db.js';
-import { ROLES, type ApiRole } from './keys.js';
+import { keyNameProblem, ROLES, type ApiRole } from './keys.js';
 
 export interface ApiCli {
   dbOptions(cmd: Command): Command;
@@ -15,6 +15,12 @@ export interface ApiCli {
   withStore(opts: DbOptions, fn: (store: LedgerStore) => Promise<number>): Promise<void>;
   write(s: string): void;
   writeErr(s: string): void;
+}
+
+function nameArg(v: string): string {
+  const bad = keyNameProblem(v);
+  if (bad !== undefined) throw new InvalidArgumentError(bad);
+  return v;
 }
 
 function portArg(v: string): number {
@@ -80,15 +86,13 @@ function registerKeys(cmd: Command, cli: ApiCli): void {
         .description('Create an API key and print it as JSON (the key is shown only now; the ledger keeps its hash). --format key prints the key alone.')
         .option('--company <id>', COMPANY_HELP)
         .addOption(new Option('--role <role>', 'viewer, poster, exporter or admin').choices([...ROLES]).default('admin'))
-        .option('--name <name>', 'what the key is for (default: "<role> key")')
+        .option('--name <name>', 'what the key is for (default: "<role> key")', nameArg)
         .addOption(new Option('-f, --format <format>', 'json, or key: the key alone (for KEY=$(…))').choices(['json', 'key']).default('json')),
     )
     .action(async (opts: DbOptions & { company: string; role: ApiRole; name?: string; format: 'json' | 'key' }) => {
       await cli.withStore(opts, async (store) => {
-        const { createKey, keyNameProblem } = await import('./keys.js');
+        const { createKey } = await import('./keys.js');
         const { unknownCompany } = await import('./serve.js');
-        const bad = opts.name === undefined ? undefined : keyNameProblem(opts.name);
-        if (bad !== undefined) return printFailure(cli, { code: 'INVALID_REQUEST', message: bad, fix: 'Name the key with 1 to 100 printable characters, e.g. --name "warehouse scanner".', record: { field: 'name' } });
         const k = await createKey(store, opts.company, opts.role, { name: opts.name });
         if (k === undefined) return printFailure(cli, unknownCompany(opts.company));
         cli.write(opts.format === 'key' ? k.key : JSON.stringify(k));
