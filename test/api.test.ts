@@ -13,12 +13,12 @@ import type { FastifyInstance } from 'fastify';
 import { openStore } from '../src/store/open.js';
 import type { LedgerStore } from '../src/store/store.js';
 import { putCompany } from '../src/ledger/service.js';
-import { loadConfig } from '../src/domain/config.js';
 import { parseMoney } from '../src/domain/money.js';
 import { buildServer } from '../src/api/server.js';
 import { createKey, type ApiRole } from '../src/api/keys.js';
 import { serve, setupDemo } from '../src/api/serve.js';
 import { demoYear, demoCompanyConfig, DEMO_COMPANY_ID } from '../src/demo/generator.js';
+import { stockbook } from './helpers/cli.js';
 
 const SEED = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')) as Record<string, unknown>;
 /** Company A is seed-004; company B is the same chart under another id. */
@@ -42,7 +42,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function call(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT', url: string, key?: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+async function call(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, key?: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const r = await app.inject({
     method,
     url,
@@ -82,8 +82,10 @@ describe('HTTP API', () => {
   let app: FastifyInstance;
   const keys: Record<string, string> = {};
 
+  let dbPath = '';
   before(async () => {
-    store = await openStore({ sqlitePath: tempDb() });
+    dbPath = tempDb();
+    store = await openStore({ sqlitePath: dbPath });
     for (const [id, name] of [['seed-004', 'Company A'], ['beta', 'Company B']] as const) {
       const co = await putCompany(store, configOf(id, name));
       assert.ok(!('code' in co), 'company loads');
@@ -100,18 +102,17 @@ describe('HTTP API', () => {
   const B = (role: ApiRole): string => keys[`beta:${role}`]!;
   const count = (company: string): Promise<bigint> => store.countEvents(company);
 
-  test('keys look like sbk_<company>_<32 hex> and only their SHA-256 hashes are stored; loadConfig ignores "apiKeys"', async () => {
+  test('keys look like sbk_<company>_<32 hex> and only their SHA-256 hashes are stored, in api_keys (not in the configuration)', async () => {
     assert.match(A('admin'), /^sbk_seed-004_[0-9a-f]{32}$/);
     const rec = await store.getCompany('seed-004');
     const text = JSON.stringify(rec!.config);
+    const stored = JSON.stringify(await store.apiKeys('seed-004'));
     for (const role of ['admin', 'poster', 'viewer', 'exporter'] as ApiRole[]) {
-      assert.ok(!text.includes(A(role)), 'the plaintext key is not stored');
-      assert.ok(text.includes(createHash('sha256').update(A(role)).digest('hex')), 'its hash is');
+      assert.ok(!text.includes(A(role)) && !stored.includes(A(role)), 'the plaintext key is not stored');
+      const hash = createHash('sha256').update(A(role)).digest('hex');
+      assert.ok(stored.includes(hash), 'its hash is, in api_keys');
+      assert.ok(!text.includes(hash), 'the configuration holds no key');
     }
-    const withKeys = loadConfig(rec!.config);
-    const without = loadConfig(SEED);
-    assert.ok(withKeys.ok && without.ok, 'a configuration with apiKeys loads');
-    assert.equal(withKeys.value.products.size, without.value.products.size);
   });
 
   test('no key, a malformed key or a wrong key: 401 UNAUTHORIZED problems', async () => {
@@ -182,8 +183,63 @@ describe('HTTP API', () => {
     assert.equal(list.status, 200);
     const listed = list.body['keys'] as Record<string, unknown>[];
     assert.ok(listed.some((k) => k['id'] === created.body['id'] && k['role'] === 'viewer'));
-    assert.ok(listed.every((k) => Object.keys(k).sort().join() === 'createdAt,id,role'), 'ids and roles only, no hashes');
+    assert.ok(listed.every((k) => Object.keys(k).sort().join() === 'createdAt,id,lastUsedAt,name,revokedAt,role'), 'id, name, role, created, last used, revoked; no hashes');
     assert.ok(!JSON.stringify(list.body).includes(key));
+  });
+
+  test('keys have names and their last use; a revoked key answers 401 at once, also when another process revokes it', async () => {
+    const created = await call(app, 'POST', '/v1/keys', A('admin'), { role: 'viewer', name: 'warehouse scanner' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body['name'], 'warehouse scanner');
+    const key = String(created.body['key']);
+    const id = String(created.body['id']);
+    assertProblem(await call(app, 'POST', '/v1/keys', A('admin'), { role: 'viewer', name: '' }), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'POST', '/v1/keys', A('admin'), { role: 'viewer', name: 'tab\there' }), 400, 'INVALID_REQUEST');
+    const listed = async (): Promise<Record<string, unknown>> => ((await call(app, 'GET', '/v1/keys', A('admin'))).body['keys'] as Record<string, unknown>[]).find((k) => k['id'] === id)!;
+    assert.deepEqual([(await listed())['name'], (await listed())['lastUsedAt'], (await listed())['revokedAt']], ['warehouse scanner', null, null]);
+
+    // Last use: written once, not on every request (at most once a minute per key and process).
+    const marks: string[] = [];
+    const real = store.markApiKeyUsed.bind(store);
+    store.markApiKeyUsed = async (company, keyId, at, since) => (marks.push(keyId), real(company, keyId, at, since));
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await call(app, 'GET', '/v1/company', key)).status, 200);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      store.markApiKeyUsed = real;
+    }
+    assert.deepEqual(marks.filter((m) => m === id), [id], 'one write for five requests');
+    assert.match(String((await listed())['lastUsedAt']), /^\d{4}-\d{2}-\d{2}T/);
+
+    // Revoked through the API: the next request is refused.
+    const revoked = await call(app, 'DELETE', `/v1/keys/${id}`, A('admin'));
+    assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    assert.match(String(revoked.body['revokedAt']), /^\d{4}-/);
+    const refused = await call(app, 'GET', '/v1/company', key);
+    assertProblem(refused, 401, 'UNAUTHORIZED');
+    assert.match(String(refused.body['detail']), /revoked/);
+    assert.equal((await call(app, 'DELETE', `/v1/keys/${id}`, A('admin'))).body['revokedAt'], revoked.body['revokedAt'], 'revoking again changes nothing');
+    assertProblem(await call(app, 'DELETE', '/v1/keys/k_nope', A('admin')), 404, 'NOT_FOUND');
+    assertProblem(await call(app, 'DELETE', `/v1/keys/${id}`, A('viewer')), 403, 'FORBIDDEN');
+  });
+
+  test('a key revoked by another process (stockbook api-key revoke) answers 401 on this already serving one', async () => {
+    const k = (await createKey(store, 'beta', 'viewer', { name: 'elsewhere' }))!;
+    assert.equal((await call(app, 'GET', '/v1/company', k.key)).status, 200);
+    const r = await stockbook(['api-key', 'revoke', k.id, '--company', 'beta', '--db', dbPath]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).revokedAt as string, /^\d{4}-/);
+    assertProblem(await call(app, 'GET', '/v1/company', k.key), 401, 'UNAUTHORIZED');
+    const listed = await stockbook(['api-key', 'list', '--company', 'beta', '--db', dbPath]);
+    assert.ok((JSON.parse(listed.stdout) as { keys: { id: string; name: string; revokedAt: string | null }[] }).keys.some((x) => x.id === k.id && x.name === 'elsewhere' && x.revokedAt !== null));
+  });
+
+  test('PUT /v1/company: a configuration over the size limit is CONFIG_TOO_LARGE (413), not BATCH_TOO_LARGE', async () => {
+    const products = Array.from({ length: 100_000 }, (_, i) => ({ sku: `SKU-${i}`, name: `Product number ${i} with a long name` }));
+    const big = await call(app, 'PUT', '/v1/company', A('admin'), { ...configOf('seed-004', 'Big'), products });
+    assertProblem(big, 413, 'CONFIG_TOO_LARGE');
+    assert.match(String(big.body['fix']), /stockbook import --config/);
+    assert.equal((await store.getCompany('seed-004'))!.name !== 'Big', true);
   });
 
   test('GET /v1/company shows the configuration without keys; PUT replaces it (admin), keeps the keys and refuses what would break stored events', async () => {
@@ -208,6 +264,14 @@ describe('HTTP API', () => {
     assertProblem(broken, 400, 'INVALID_CONFIG');
     assert.match(String(broken.body['detail']), /does not post under the new configuration/);
     assertProblem(await call(app, 'PUT', '/v1/company', A('admin'), { ...configOf('seed-004', 'x'), apiKeys: [] }), 400, 'INVALID_CONFIG');
+    // Unknown fields, top-level or nested, are refused by name (they used to be stored).
+    const extra = await call(app, 'PUT', '/v1/company', A('admin'), { ...configOf('seed-004', 'x'), colour: 'blue' });
+    assertProblem(extra, 400, 'INVALID_CONFIG');
+    assert.equal((extra.body['record'] as Record<string, unknown>)['field'], 'colour');
+    assert.match(String(extra.body['detail']), /colour/);
+    const nested = await call(app, 'PUT', '/v1/company', A('admin'), { ...configOf('seed-004', 'x'), settings: { costingMethod: 'fifo', costingMethd: 'lifo' }, products: [{ sku: 'WIDGET', colour: 'red' }] });
+    assertProblem(nested, 400, 'INVALID_CONFIG');
+    assert.match(String(nested.body['detail']), /settings\.costingMethd, products\[0\]\.colour/);
     assertProblem(await call(app, 'PUT', '/v1/company', A('admin'), { settings: {} }), 400, 'INVALID_CONFIG');
     assert.equal(JSON.stringify((await store.getCompany('seed-004'))!.config), before, 'refused configurations change nothing');
   });
@@ -235,6 +299,22 @@ describe('HTTP API', () => {
     assert.equal(r3.status, 'conflict');
     assert.equal(r3.error!.code, 'DUPLICATE_EVENT_CONFLICT');
     assert.equal(await count('seed-004'), n, 'neither resubmission stored anything');
+  });
+
+  test('an event refused before and posted now says so: refusedEarlier on its ok result', async () => {
+    assert.ok(!('code' in (await putCompany(store, configOf('gamma', 'Company C')))));
+    const key = (await createKey(store, 'gamma', 'poster'))!.key;
+    const voidBuy = { id: 'V-G1', type: 'void', date: '2026-03-10', target: 'G1' };
+    const first = await call(app, 'POST', '/v1/events', key, [buy('G1', '2026-03-01', 5, '50.00'), ship('GS1', '2026-03-05', 5), voidBuy]);
+    assert.deepEqual(results(first).map((r) => r.status), ['ok', 'ok', 'error']);
+    assert.equal(results(first)[2]!.error!.code, 'INSUFFICIENT_STOCK');
+    assert.equal(results(first)[0]!['refusedEarlier' as keyof Result], undefined, 'a new event carries no refusedEarlier');
+    const second = await call(app, 'POST', '/v1/events', key, [{ id: 'V-GS1', type: 'void', date: '2026-03-11', target: 'GS1' }, voidBuy]);
+    assert.deepEqual(results(second).map((r) => r.status), ['ok', 'ok']);
+    const earlier = (results(second)[1] as Record<string, unknown>)['refusedEarlier'] as Record<string, unknown>;
+    assert.equal(earlier['code'], 'INSUFFICIENT_STOCK');
+    assert.match(String(earlier['at']), /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal((results(second)[0] as Record<string, unknown>)['refusedEarlier'], undefined);
   });
 
   test('a batch with one failing event answers 207; the others are stored', async () => {

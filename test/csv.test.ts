@@ -57,7 +57,7 @@ test('import of the documented example posts the seed-004 bill and the shipment'
   const errors: string[] = [];
   const r = await importEvents(store, file(EXAMPLE), { config: 'examples/seed-004/company.json', batch: 2, progress: false }, (s) => errors.push(s));
   assert.deepEqual(errors, []);
-  assert.deepEqual(r.summary, { ok: 3, exists: 0, conflict: 0, error: 0 });
+  assert.deepEqual(r.summary, { new: 3, nowAccepted: 0, exists: 0, conflict: 0, refused: 0, nowAcceptedEvents: [] });
   const tb = Object.fromEntries((await store.trialBalance('seed-004')).filter((b) => b.balance !== 0n).map((b) => [b.account, b.balance]));
   assert.deepEqual(tb, { '1300': 6000n, '5000': 4000n, '2200': 1200n, '6000': 2000n, '1100': -13200n });
   await store.close();

@@ -1,6 +1,7 @@
 /** The durable ledger service over a real store (SQLite file, and PostgreSQL when it answers). */
 import { test, describe, after } from 'node:test';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,13 +134,34 @@ for (const [name, makeStore, skip] of BACKENDS) {
     await store.close();
   });
 
-  test('re-importing the configuration keeps the API keys stored with the company', async () => {
+  test('API keys live in their own table: re-importing the configuration keeps them; revoking and last use are recorded', async () => {
     const store = await makeStore();
     await ledgerWith(store);
-    const rec = await store.getCompany('seed-004');
-    await store.putCompany({ ...rec!, config: { ...(rec!.config as Record<string, unknown>), apiKeys: [{ id: 'k1', role: 'admin', hash: 'ab', createdAt: '2026-01-01' }] } });
+    await store.addApiKey({ company: 'seed-004', id: 'k1', name: 'scanner', role: 'viewer', hash: 'ab'.repeat(32), createdAt: '2026-01-01T00:00:00.000Z' });
     assert.ok(!isFailure(await putCompany(store, CONFIG)));
-    assert.deepEqual(((await store.getCompany('seed-004'))!.config as Record<string, unknown>)['apiKeys'], [{ id: 'k1', role: 'admin', hash: 'ab', createdAt: '2026-01-01' }]);
+    const [k] = await store.apiKeys('seed-004');
+    assert.deepEqual(k, { company: 'seed-004', id: 'k1', name: 'scanner', role: 'viewer', hash: 'ab'.repeat(32), createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: undefined, revokedAt: undefined });
+    assert.deepEqual(await store.apiKeyByHash('seed-004', 'ab'.repeat(32)), k);
+    assert.equal(await store.apiKeyByHash('other', 'ab'.repeat(32)), undefined, 'a hash opens its own company only');
+    await store.markApiKeyUsed('seed-004', 'k1', '2026-01-02T10:00:00.000Z', '2026-01-02T09:59:00.000Z');
+    await store.markApiKeyUsed('seed-004', 'k1', '2026-01-02T10:00:30.000Z', '2026-01-02T09:59:30.000Z');
+    assert.equal((await store.apiKeys('seed-004'))[0]!.lastUsedAt, '2026-01-02T10:00:00.000Z', 'a use within the minute is not written again');
+    assert.equal((await store.revokeApiKey('seed-004', 'k1', '2026-01-03T00:00:00.000Z'))!.revokedAt, '2026-01-03T00:00:00.000Z');
+    assert.equal((await store.revokeApiKey('seed-004', 'k1', '2026-01-04T00:00:00.000Z'))!.revokedAt, '2026-01-03T00:00:00.000Z', 'revoked once');
+    assert.equal(await store.revokeApiKey('seed-004', 'nope', '2026-01-04T00:00:00.000Z'), undefined);
+    await store.close();
+  });
+
+  test('the refusal log: noted in a write, first note kept, read back by event id', async () => {
+    const store = await makeStore();
+    await ledgerWith(store);
+    const r1 = { event: 'V1', hash: 'h1', code: 'INSUFFICIENT_STOCK', at: '2026-01-01T00:00:00.000Z' };
+    await store.write('seed-004', (tx) => tx.appendRefusals([r1, { ...r1, at: 'later' }, { ...r1, hash: 'h2' }]));
+    await store.write('seed-004', (tx) => tx.appendRefusals([{ ...r1, code: 'OTHER', at: 'later' }]));
+    const got = (await store.refusalsOf('seed-004', ['V1', 'V2', 'V1'])).sort((a, b) => a.hash.localeCompare(b.hash));
+    assert.deepEqual(got, [r1, { ...r1, hash: 'h2' }]);
+    assert.deepEqual(await store.refusalsOf('other', ['V1']), []);
+    assert.equal((await store.refusalsOf('seed-004', Array.from({ length: 1200 }, (_, i) => (i === 1100 ? 'V1' : `X${i}`)))).length, 2, 'ids beyond one statement are read in slices');
     await store.close();
   });
 
@@ -164,3 +186,20 @@ for (const [name, makeStore, skip] of BACKENDS) {
   });
   });
 }
+
+test('migration 6 moves API keys kept in a company configuration (before issue 10) into api_keys', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'stockbook-ledger-')), 'legacy.sqlite');
+  const store = await openStore({ sqlitePath: path });
+  await putCompany(store, CONFIG);
+  await store.close();
+  // Back to the schema of migration 4, with a key in the configuration as it was stored then.
+  const db = new Database(path);
+  const legacy = { id: 'k_legacy', role: 'poster', hash: 'cd'.repeat(32), createdAt: '2026-01-01T00:00:00.000Z' };
+  db.exec("DROP TABLE api_keys; DROP TABLE event_refusals; DELETE FROM schema_migrations WHERE version = 6");
+  db.prepare("UPDATE companies SET config = json_set(config, '$.apiKeys', json(?)) WHERE id = 'seed-004'").run(JSON.stringify([legacy, { id: 'broken' }]));
+  db.close();
+  const again = await openStore({ sqlitePath: path });
+  assert.deepEqual(await again.apiKeys('seed-004'), [{ company: 'seed-004', id: 'k_legacy', name: 'k_legacy', role: 'poster', hash: legacy.hash, createdAt: legacy.createdAt, lastUsedAt: undefined, revokedAt: undefined }]);
+  assert.ok(!('apiKeys' in ((await again.getCompany('seed-004'))!.config as Record<string, unknown>)), 'the configuration no longer holds keys');
+  await again.close();
+});

@@ -23,6 +23,7 @@ import { propertyParameters } from './support/property-seed.js';
 import { Book } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
 import { COSTING_METHODS } from '../src/domain/config.js';
+import { today } from '../src/cli/db.js';
 import { company as propCompany, buildStream, specsArb, COGS_ACCOUNT, type Mode, type Recognition } from './support/gen.js';
 import {
   valuation, valuationJson, valuationRows, stockLedger, stockLedgerJson, stockLedgerRows, glDetail, glDetailAll, glDetailJson, grossProfit, grossProfitJson, grossProfitRows,
@@ -642,11 +643,11 @@ describe('stockbook report (CLI)', () => {
     assert.match(gpCsv.stdout, /^row,product,name,revenue,cogs,margin,margin_pct,recorded_cost,difference,lines_with_cost,lines_without_cost\n/);
   });
 
-  test('bad input: a coded error and exit 2, an impossible date too (INVALID_DATE naming the flag)', async () => {
+  test('bad input: a coded error and exit 2, an impossible date too (INVALID_DATE naming the flag); valuation defaults --as-of to today', async () => {
     const [unknown, badDate, noAsOf] = await Promise.all([
       report('stock-ledger', '--product', 'NOPE'),
       report('valuation', '--as-of', '2026-02-30'),
-      report('valuation'),
+      report('valuation', '--format', 'json'),
     ]);
     assert.equal(unknown.code, 2);
     assert.equal((JSON.parse(unknown.stderr) as { error: { code: string } }).error.code, 'UNKNOWN_PRODUCT');
@@ -654,7 +655,7 @@ describe('stockbook report (CLI)', () => {
     const bad = (JSON.parse(badDate.stderr) as { error: { code: string; message: string } }).error;
     assert.equal(bad.code, 'INVALID_DATE');
     assert.match(bad.message, /^--as-of "2026-02-30" is not a real date: February 2026 has 28 days/);
-    assert.notEqual(noAsOf.code, 0);
-    assert.match(noAsOf.stderr, /--as-of/);
+    assert.equal(noAsOf.code, 0, noAsOf.stderr);
+    assert.equal((JSON.parse(noAsOf.stdout) as Raw)['asOf'], today());
   });
 });

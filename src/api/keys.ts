@@ -1,16 +1,17 @@
 /**
  * API keys. A key is `sbk_<companyId>_<32 random hex digits>`: the company it opens is part of
- * the key, and the key itself is shown once, when created. The company's configuration keeps
- * only its SHA-256 hash, in a top-level "apiKeys" field that loadConfig ignores:
+ * the key, and the key itself is shown once, when created. The ledger keeps only its SHA-256
+ * hash, with a name, a role, when it was created, last used (to the minute) and revoked, in the
+ * store's api_keys table (not in the company configuration).
  *
- *   "apiKeys": [{ "id": "k_3f9a1c2b7d4e", "role": "poster", "hash": "<sha256 hex>", "createdAt": "2026-…Z" }]
- *
- * Hashes are compared with crypto.timingSafeEqual, over every key of the company.
+ * Every request looks its key up in the store by (company, hash): no cache, so a key revoked by
+ * any process answers 401 at once everywhere. Keys are 128-bit random, so looking a hash up in
+ * an index reveals nothing a timing attack could use. A key's last use is written at most once
+ * a minute per key and process, after the answer, so requests never wait for it.
  */
 import { withoutHidden } from '../ledger/hidden.js';
-import { isRecord } from '../domain/values.js';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { LedgerStore } from '../store/store.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { ApiKeyRecord, LedgerStore } from '../store/store.js';
 
 export const ROLES = ['viewer', 'poster', 'exporter', 'admin'] as const;
 export type ApiRole = (typeof ROLES)[number];
@@ -34,14 +35,6 @@ export function rolesWith(p: Permission): ApiRole[] {
   return ROLES.filter((r) => PERMISSIONS[r].has(p));
 }
 
-export interface StoredKey {
-  id: string;
-  role: ApiRole;
-  /** SHA-256 of the whole key, lower-case hex. */
-  hash: string;
-  createdAt: string;
-}
-
 const KEY_RE = /^sbk_(.+)_([0-9a-f]{32})$/;
 
 /** The company a key names, or undefined when it is not shaped like a key. */
@@ -58,57 +51,60 @@ export function isRole(x: unknown): x is ApiRole {
 }
 
 
-/** The well-formed keys stored in a raw company configuration. */
-export function storedKeys(config: unknown): StoredKey[] {
-  const list = isRecord(config) ? config['apiKeys'] : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.filter((k): k is StoredKey => isRecord(k) && typeof k['id'] === 'string' && isRole(k['role']) && typeof k['hash'] === 'string' && /^[0-9a-f]{64}$/.test(k['hash']) && typeof k['createdAt'] === 'string');
+/** A key as GET /v1/keys and `stockbook api-key list` show it: never the hash. */
+export function keyJson(k: ApiKeyRecord): Record<string, unknown> {
+  return { id: k.id, name: k.name, role: k.role, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt ?? null, revokedAt: k.revokedAt ?? null };
 }
 
-/** The stored key matching a presented key, compared in constant time against every stored hash. */
-export function matchKey(config: unknown, key: string): StoredKey | undefined {
-  const presented = Buffer.from(hashKey(key), 'hex');
-  let found: StoredKey | undefined;
-  for (const k of storedKeys(config)) {
-    if (timingSafeEqual(presented, Buffer.from(k.hash, 'hex')) && found === undefined) found = k;
-  }
-  return found;
+/** The stored key matching a presented key (revoked or not), read from the store now. */
+export async function storedKey(store: LedgerStore, key: string): Promise<(ApiKeyRecord & { role: ApiRole }) | undefined> {
+  const company = companyOfKey(key);
+  if (company === undefined) return undefined;
+  const k = await store.apiKeyByHash(company, hashKey(key));
+  return k !== undefined && isRole(k.role) ? { ...k, role: k.role } : undefined;
 }
 
-/** The configuration as the API shows it: no API key hashes, no OAuth client secret. */
+/** How often a key's last use is written, at most, per key and process. */
+export const LAST_USE_EVERY_MS = 60_000;
+const lastMarked = new Map<string, number>();
+
+/** Records that a key was used now, unless this process did so less than a minute ago (or any process did, per the store). */
+export function markUsed(store: LedgerStore, k: ApiKeyRecord, now: Date = new Date()): Promise<void> | undefined {
+  const at = now.getTime();
+  const mark = `${k.company}\u0000${k.id}`;
+  if (at - (lastMarked.get(mark) ?? -Infinity) < LAST_USE_EVERY_MS) return undefined;
+  lastMarked.set(mark, at);
+  return store.markApiKeyUsed(k.company, k.id, now.toISOString(), new Date(at - LAST_USE_EVERY_MS).toISOString());
+}
+
+/** The configuration as the API shows it: no OAuth client secret (API keys are not part of it). */
 export function withoutKeys(config: unknown): Record<string, unknown> {
   return withoutHidden(config);
 }
 
-// Key writes read, change and write back the company record: one at a time per company.
-const tails = new Map<string, Promise<unknown>>();
+/** Longest key name. */
+export const MAX_KEY_NAME = 100;
 
-/** Serialises read-modify-write changes of one company's record in this process. */
-export function withCompanyRecord<T>(companyId: string, fn: () => Promise<T>): Promise<T> {
-  const prev = tails.get(companyId) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const tail = run.then(() => undefined, () => undefined);
-  tails.set(companyId, tail);
-  void tail.then(() => {
-    if (tails.get(companyId) === tail) tails.delete(companyId);
-  });
-  return run;
+/** Why a key name cannot be used, if it cannot: 1–100 characters, no control characters. */
+export function keyNameProblem(name: string): string | undefined {
+  if (name.trim() === '' || name.length > MAX_KEY_NAME) return `A key name has 1 to ${MAX_KEY_NAME} characters (got ${name.length}).`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name) || /[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return 'A key name may not hold control characters or lone surrogates.';
+  return undefined;
 }
+
+export interface NewKey { id: string; name: string; role: ApiRole; key: string; createdAt: string }
 
 /**
  * Creates a key for an existing company and stores its hash. Returns the plaintext key (to be
  * shown once) or undefined when the company does not exist.
  */
-export async function createKey(store: LedgerStore, companyId: string, role: ApiRole, now: Date = new Date()): Promise<{ id: string; role: ApiRole; key: string; createdAt: string } | undefined> {
-  return withCompanyRecord(companyId, async () => {
-    const rec = await store.getCompany(companyId);
-    if (!rec) return undefined;
-    const key = `sbk_${companyId}_${randomBytes(16).toString('hex')}`;
-    const id = `k_${randomBytes(6).toString('hex')}`;
-    const createdAt = now.toISOString();
-    const config = isRecord(rec.config) ? rec.config : {};
-    const apiKeys = [...storedKeys(config), { id, role, hash: hashKey(key), createdAt }];
-    await store.putCompany({ id: rec.id, name: rec.name, config: { ...config, apiKeys } });
-    return { id, role, key, createdAt };
-  });
+export async function createKey(store: LedgerStore, companyId: string, role: ApiRole, opts: { name?: string | undefined; now?: Date } = {}): Promise<NewKey | undefined> {
+  if ((await store.getCompany(companyId)) === undefined) return undefined;
+  const key = `sbk_${companyId}_${randomBytes(16).toString('hex')}`;
+  const id = `k_${randomBytes(6).toString('hex')}`;
+  const createdAt = (opts.now ?? new Date()).toISOString();
+  const name = opts.name ?? `${role} key`;
+  await store.addApiKey({ company: companyId, id, name, role, hash: hashKey(key), createdAt });
+  return { id, name, role, key, createdAt };
 }

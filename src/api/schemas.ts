@@ -92,6 +92,12 @@ export const PostResultSchema = {
     seq: seq,
     journals: { type: 'array', items: { $ref: 'Journal#' } },
     error: failureSchema,
+    refusedEarlier: {
+      type: 'object',
+      required: ['code', 'at'],
+      description: 'Only on "ok": the same event (id and content) was refused before, with this code, and is posted now.',
+      properties: { code: { type: 'string' }, at: { type: 'string', description: 'When it was first refused (ISO 8601).' } },
+    },
   },
 } as const;
 
@@ -100,6 +106,13 @@ export const SHARED_SCHEMAS = [EventSchema, ProblemSchema, JournalSchema, PostRe
 const problem = { description: 'A coded failure (RFC 7807 problem details).', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } } as const;
 /** Problems every authenticated route may answer. */
 const authProblems = { 400: problem, 401: problem, 403: problem, 404: problem, 500: problem } as const;
+
+const nullableStr = { type: ['string', 'null'] };
+const keyView = {
+  type: 'object',
+  required: ['id', 'name', 'role', 'createdAt', 'lastUsedAt', 'revokedAt'],
+  properties: { id: str, name: str, role: str, createdAt: str, lastUsedAt: { ...nullableStr, description: 'Last request made with the key, to the minute; null if never used.' }, revokedAt: { ...nullableStr, description: 'When the key was revoked; null while it is live.' } },
+};
 
 const companyBody = {
   type: 'object',
@@ -162,20 +175,27 @@ export const routes = {
     summary: 'Create an API key (admin); the key is shown only in this response',
     tags: tags.keys,
     security,
-    body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: [...ROLES] } } },
+    body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: [...ROLES] }, name: { type: 'string', minLength: 1, maxLength: 100, description: 'What the key is for, e.g. "warehouse scanner" (default: "<role> key").' } } },
     response: {
-      201: { type: 'object', required: ['id', 'role', 'key', 'createdAt'], properties: { id: str, role: str, key: { type: 'string', description: 'sbk_<company>_<32 hex>; store it now, it cannot be shown again.' }, createdAt: str } },
+      201: { type: 'object', required: ['id', 'name', 'role', 'key', 'createdAt'], properties: { id: str, name: str, role: str, key: { type: 'string', description: 'sbk_<company>_<32 hex>; store it now, it cannot be shown again.' }, createdAt: str } },
       ...authProblems,
     },
   },
   listKeys: {
-    summary: 'The API keys of the company (admin): ids and roles, never the keys',
+    summary: 'The API keys of the company (admin): id, name, role, created, last used (to the minute) and revoked; never the keys',
     tags: tags.keys,
     security,
     response: {
-      200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['id', 'role', 'createdAt'], properties: { id: str, role: str, createdAt: str } } } } },
+      200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: keyView } } },
       ...authProblems,
     },
+  },
+  revokeKey: {
+    summary: 'Revoke an API key (admin): from now on it answers 401, in every server process; revoking it again changes nothing',
+    tags: tags.keys,
+    security,
+    params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: 'Key id (k_…), as GET /v1/keys lists it.' } } },
+    response: { 200: keyView, ...authProblems },
   },
   postEvents: {
     summary: `Post one event or a batch of up to ${MAX_BATCH} (poster)`,

@@ -8,7 +8,7 @@ import { failure } from '../domain/errors.js';
 import { CompanyLedger, putCompany } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { demoCompanyConfig, demoYear, DEMO_COMPANY_ID } from '../demo/generator.js';
-import { createKey, storedKeys } from './keys.js';
+import { createKey } from './keys.js';
 import { buildServer } from './server.js';
 import { startDemoXero } from '../demo/xero.js';
 
@@ -20,6 +20,8 @@ export interface ServeOptions {
   xeroPort?: number | undefined;
   /** fastify's request log (default: info level, JSON lines on standard output). */
   logger?: boolean | undefined;
+  /** How CLI commands name this store (e.g. `--db demo.sqlite`), for the hints printed. */
+  storeArgs?: string | undefined;
 }
 
 type Out = (s: string) => void;
@@ -60,9 +62,8 @@ export async function setupDemo(store: LedgerStore, out: Out): Promise<{ key: st
     }
     out(`Demo year posted: ${count.ok} new, ${count.exists} already stored, ${count.failed} refused.`);
   }
-  const rec = await store.getCompany(DEMO_COMPANY_ID);
-  if (storedKeys(rec?.config).length > 0) return { key: undefined, ledger };
-  const k = await createKey(store, DEMO_COMPANY_ID, 'admin');
+  if ((await store.apiKeys(DEMO_COMPANY_ID)).some((k) => k.revokedAt === undefined)) return { key: undefined, ledger };
+  const k = await createKey(store, DEMO_COMPANY_ID, 'admin', { name: 'demo admin' });
   return { key: k?.key, ledger };
 }
 
@@ -73,7 +74,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
   const app = await buildServer({ store, logger: opts.logger === false ? false : { level: 'info' }, ledgers: demo?.ledger === undefined ? [] : [demo.ledger] });
   if (opts.demo === true) {
     // The demo's accounting system lives as long as the server.
-    const sb = await startDemoXero(store, out, opts.xeroPort ?? 0);
+    const sb = await startDemoXero(store, out, opts.xeroPort ?? 0, opts.storeArgs);
     app.addHook('onClose', async () => sb.close());
   }
   await app.listen({ port: opts.port, host: opts.host });
@@ -89,7 +90,7 @@ export async function serve(store: LedgerStore, opts: ServeOptions, out: Out): P
     out(`    ${demoKey}`);
     out(`  Try: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/reports/trial-balance`);
   } else if (opts.demo === true) {
-    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key --company ${DEMO_COMPANY_ID}`);
+    out(`  The demo company "${DEMO_COMPANY_ID}" already has API keys (shown when created). A new one: stockbook api-key create${opts.storeArgs === undefined || opts.storeArgs === '' ? '' : ` ${opts.storeArgs}`} --company ${DEMO_COMPANY_ID} --name <what it is for>`);
   }
   return app;
 }

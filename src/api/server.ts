@@ -3,7 +3,8 @@
  *
  * - Every /v1 route needs `Authorization: Bearer sbk_<company>_<hex>`; the key names its
  *   company, and only that company's data is ever read or written with it. Keys are checked
- *   against the SHA-256 hashes kept in the company's record (src/api/keys.ts).
+ *   against the SHA-256 hashes kept in the store's api_keys table on every request, so a
+ *   revoked key answers 401 at once, in every process (src/api/keys.ts).
  * - Roles: viewer reads; poster also posts events; exporter reads and exports; admin does
  *   everything (configuration, keys).
  * - Requests and responses are declared as JSON Schemas: fastify validates input with them and
@@ -34,7 +35,7 @@ import { glDetail, glDetailJson, glDetailRows, GL_PAGE_DEFAULT, GL_PAGE_MAX } fr
 import { grossProfit, grossProfitJson, grossProfitRows, GROSS_PROFIT_GROUPS, type GrossProfitBy } from '../reports/gross-profit.js';
 import { reconciliation, reconciliationJson, reconciliationRows } from '../reports/reconciliation.js';
 import { drill, drillJson, drillRows } from '../reports/drill.js';
-import { companyOfKey, createKey, isRole, matchKey, PERMISSIONS, rolesWith, storedKeys, withCompanyRecord, withoutKeys, type ApiRole, type Permission } from './keys.js';
+import { companyOfKey, createKey, isRole, keyJson, keyNameProblem, markUsed, PERMISSIONS, rolesWith, storedKey, withoutKeys, type ApiRole, type Permission } from './keys.js';
 import { problem, problemOf, ProblemError, PROBLEM_CONTENT_TYPE } from './problems.js';
 import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
@@ -44,10 +45,13 @@ import { authOf } from './request.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { findTextFlaw, invalidText } from '../domain/text.js';
+import { unknownConfigFields } from '../domain/config-fields.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
 export const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
+/** Largest PUT /v1/company body, in bytes (some 50,000 short product entries); larger configurations load through the CLI. */
+export const CONFIG_BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface Auth {
   company: string;
@@ -122,7 +126,10 @@ function storedJournalJson(j: StoredJournal, co: Company): Record<string, unknow
 }
 
 function resultJson(o: PostOutcome, co: Company): Record<string, unknown> {
-  if (o.status === 'ok' || o.status === 'exists') return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)) };
+  if (o.status === 'ok' || o.status === 'exists') {
+    const earlier = o.status === 'ok' && o.refusedEarlier !== undefined ? { refusedEarlier: { code: o.refusedEarlier.code, at: o.refusedEarlier.at } } : {};
+    return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)), ...earlier };
+  }
   return { event: o.event, status: o.status, error: { code: o.error.code, message: o.error.message, fix: o.error.fix, record: o.error.record } };
 }
 
@@ -232,14 +239,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const key = m[1]!;
     const company = companyOfKey(key);
     if (company === undefined) throw problem('UNAUTHORIZED', 'The API key is malformed.', UNAUTHORIZED_FIX);
-    const record = await store.getCompany(company);
-    const stored = record === undefined ? undefined : matchKey(record.config, key);
+    const stored = await storedKey(store, key);
+    if (stored?.revokedAt !== undefined) throw problem('UNAUTHORIZED', `The API key ${stored.id} ("${stored.name}") was revoked at ${stored.revokedAt}.`, UNAUTHORIZED_FIX);
+    const record = stored === undefined ? undefined : await store.getCompany(company);
     // An unknown company and a wrong key answer alike: a key reveals no other company.
     if (record === undefined || stored === undefined) throw problem('UNAUTHORIZED', 'The API key is not valid.', UNAUTHORIZED_FIX);
     if (!PERMISSIONS[stored.role].has(permission)) {
       const what = { read: 'read the ledger', post: 'post events', export: 'export', admin: 'change the configuration or manage keys' }[permission];
       throw problem('FORBIDDEN', `An API key with role "${stored.role}" cannot ${what} (needs role ${rolesWith(permission).join(' or ')}).`, 'Use a key with a role that allows it, or have an admin create one (POST /v1/keys).', { company, role: stored.role, key: stored.id });
     }
+    markUsed(store, stored)?.catch((e: unknown) => req.log.warn({ err: e, key: stored.id }, 'could not record the API key\'s last use'));
     const co = loadConfig(record.config, 'store');
     if (!co.ok) throw new ProblemError(co.error, 500);
     req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
@@ -283,6 +292,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        if (req.routeOptions.url === '/v1/company') {
+          return problem('CONFIG_TOO_LARGE', `The configuration is larger than PUT /v1/company accepts (${CONFIG_BODY_LIMIT} bytes).`, 'Load a configuration this large with the CLI (stockbook import --config company.json, which has no size limit), or leave out what it does not need (products never used).', {}, 413);
+        }
         return problem('BATCH_TOO_LARGE', `The request body is larger than the server accepts (${fe.message}).`, `Send at most ${MAX_BATCH} events per request, in several requests.`, {}, 413);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return problem('INVALID_REQUEST', `Unsupported content type "${String(req.headers['content-type'] ?? '')}".`, 'Send the body as JSON with "Content-Type: application/json".', {}, 415);
@@ -334,11 +346,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return companyView(a.record, a.co);
   });
 
-  app.put('/v1/company', { schema: routes.putCompany, config: { permission: 'admin' } }, async (req) => {
+  app.put('/v1/company', { schema: routes.putCompany, bodyLimit: CONFIG_BODY_LIMIT, config: { permission: 'admin' } }, async (req) => {
     const a = authOf(req);
     const body = req.body as Record<string, unknown>;
     const fix = 'Correct the configuration; docs/config.md describes every field.';
-    if ('apiKeys' in body) throw problem('INVALID_CONFIG', 'API keys cannot be set through the configuration.', 'Leave "apiKeys" out; create keys with POST /v1/keys.', { company: a.company, field: 'apiKeys' });
+    const unknown = unknownConfigFields(body);
+    if (unknown.length > 0) {
+      throw problem('INVALID_CONFIG', `The configuration carries ${unknown.length === 1 ? 'a field' : 'fields'} stockbook does not know: ${unknown.join(', ')}.`, `Remove or correct ${unknown.join(', ')}; docs/config.md (and docs/sync.md for contacts and sync) lists every field. API keys are not part of the configuration: create them with POST /v1/keys.`, { company: a.company, field: unknown[0]! });
+    }
     const loaded = loadConfig(body);
     if (!loaded.ok) throw new ProblemError(loaded.error);
     const co = loaded.value;
@@ -355,12 +370,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       }
       if (page.length < 5000) break;
     }
-    const saved = await withCompanyRecord(a.company, async () => {
-      const rec = await store.getCompany(a.company);
-      const r = await putCompany(store, { ...body, apiKeys: storedKeys(rec?.config) });
-      forget(a.company);
-      return r;
-    });
+    const saved = await putCompany(store, body);
+    forget(a.company);
     if (isFailure(saved)) throw new ProblemError(saved);
     const rec = await store.getCompany(a.company);
     return companyView(rec!, saved);
@@ -368,9 +379,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.post('/v1/keys', { schema: routes.createKey, config: { permission: 'admin' } }, async (req, reply) => {
     const a = authOf(req);
-    const { role } = req.body as { role: unknown };
+    const { role, name } = req.body as { role: unknown; name?: string };
     if (!isRole(role)) throw problem('INVALID_REQUEST', 'Unknown role.', 'Use viewer, poster, exporter or admin.', { field: 'role' });
-    const k = await createKey(store, a.company, role);
+    const bad = name === undefined ? undefined : keyNameProblem(name);
+    if (bad !== undefined) throw problem('INVALID_REQUEST', bad, 'Name the key with 1 to 100 printable characters, e.g. "warehouse scanner".', { field: 'name' });
+    const k = await createKey(store, a.company, role, { name });
     if (k === undefined) throw new ProblemError(failure('UNKNOWN_COMPANY', `Company "${a.company}" does not exist.`, 'Create it first.', { company: a.company }));
     req.log.info({ company: a.company, key: k.id, role, by: a.keyId }, 'API key created');
     return reply.code(201).send(k);
@@ -378,8 +391,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get('/v1/keys', { schema: routes.listKeys, config: { permission: 'admin' } }, async (req) => {
     const a = authOf(req);
-    const rec = await store.getCompany(a.company);
-    return { keys: storedKeys(rec?.config).map((k) => ({ id: k.id, role: k.role, createdAt: k.createdAt })) };
+    return { keys: (await store.apiKeys(a.company)).map(keyJson) };
+  });
+
+  app.delete('/v1/keys/:id', { schema: routes.revokeKey, config: { permission: 'admin' } }, async (req) => {
+    const a = authOf(req);
+    const { id } = req.params as { id: string };
+    const k = await store.revokeApiKey(a.company, id, new Date().toISOString());
+    if (k === undefined) throw problem('NOT_FOUND', `Company "${a.company}" has no API key "${id}".`, 'List the keys with GET /v1/keys and use one of their ids.', { company: a.company, key: id });
+    req.log.info({ company: a.company, key: id, by: a.keyId }, 'API key revoked');
+    return keyJson(k);
   });
 
   app.post(

@@ -11,7 +11,7 @@ import type { Failure } from '../domain/errors.js';
 import { CompanyLedger } from '../ledger/service.js';
 import { counts, exportCount, preview } from '../ledger/count-export.js';
 import { csv } from '../reports/csv.js';
-import { dbOptions, storeFrom, type DbOptions } from './db.js';
+import { COMPANY_HELP, dbOptions, storeFrom, type DbOptions } from './db.js';
 import { dateOption } from './dates.js';
 import { failureJson, STDIO, type Io } from './format.js';
 import { EXIT, isFailure } from './input.js';
@@ -41,7 +41,7 @@ async function withLedger(o: Opts, io: CountsIo, fn: (ledger: CompanyLedger) => 
 
 function sub(parent: Command, name: string, description: string, formats: Format[]): Command {
   return dbOptions(parent.command(name).description(description))
-    .requiredOption('--company <id>', 'company')
+    .option('--company <id>', COMPANY_HELP)
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default('table'));
 }
 

@@ -9,7 +9,7 @@ import { beancountLedger } from '../export/beancount.js';
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { companyOf, journals } from './query.js';
-import type { DbOptions } from './db.js';
+import { COMPANY_HELP, type DbOptions } from './db.js';
 import { dateOption } from './dates.js';
 import type { CalendarDate } from '../domain/calendar-date.js';
 
@@ -28,7 +28,7 @@ export function registerExport(cmd: Command, d: Deps): void {
     cmd
       .command('export')
       .description('Export stored journals as an hledger journal, a beancount ledger or CSV.')
-      .requiredOption('--company <id>', 'company')
+      .option('--company <id>', COMPANY_HELP)
       .addOption(d.option('-f, --format <format>', 'hledger, beancount or csv').choices([...EXPORT_FORMATS]).makeOptionMandatory())
       .addOption(dateOption('--from <date>', 'first journal date (YYYY-MM-DD)'))
       .addOption(dateOption('--to <date>', 'last journal date (YYYY-MM-DD)')),

@@ -1,12 +1,15 @@
 /**
  * `stockbook import`: posts a JSON Lines file of events into the durable ledger, in batches
  * (one transaction each), with a progress bar on a terminal. Each event gets one outcome —
- * ok, exists (a resubmission), conflict or a coded error — and rerunning an interrupted
- * import is safe: what was stored answers "exists", the rest is posted.
+ * posted, exists (a resubmission), conflict or a coded error (refused) — and rerunning an
+ * interrupted import is safe: what was stored answers "exists", the rest is posted. An event
+ * posted now that an earlier import refused (the same id and content: a void refused for
+ * stock, accepted once a later void ran) is counted apart, with its id, so a rerun says what
+ * changed.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { failure } from '../domain/errors.js';
-import { CompanyLedger, putCompany, MAX_BATCH } from '../ledger/service.js';
+import { CompanyLedger, putCompany, MAX_BATCH, type PostOutcome } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { failureJson } from './format.js';
 import { EXIT, jsonLines, readJson, isFailure, sizeOf } from './input.js';
@@ -14,7 +17,21 @@ import { csvEvents } from './csv-events.js';
 
 export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean; csv?: boolean | undefined }
 
-export interface ImportSummary { ok: number; exists: number; conflict: number; error: number }
+/** What `import` prints on standard output when it ends, as {"imported": …}. */
+export interface ImportSummary {
+  /** Posted now, never refused before. */
+  new: number;
+  /** Posted now, refused by an earlier import (or POST) with the same content. */
+  nowAccepted: number;
+  exists: number;
+  conflict: number;
+  refused: number;
+  /** The ids of the `nowAccepted` events (the first 100). */
+  nowAcceptedEvents: string[];
+}
+
+/** How many ids of events accepted after a refusal the summary lists. */
+const LISTED = 100;
 
 /** JSON Lines as events; a line that is not JSON is reported and skipped. */
 async function* jsonEvents(path: string, bad: (n: number, message: string, fix: string) => void): AsyncGenerator<{ n: number; raw: unknown; bytes: number }> {
@@ -28,7 +45,7 @@ async function* jsonEvents(path: string, bad: (n: number, message: string, fix: 
 }
 
 export async function importEvents(store: LedgerStore, eventsPath: string, opts: ImportOptions, errOut: (s: string) => void): Promise<{ code: number; summary: ImportSummary }> {
-  const summary: ImportSummary = { ok: 0, exists: 0, conflict: 0, error: 0 };
+  const summary: ImportSummary = { new: 0, nowAccepted: 0, exists: 0, conflict: 0, refused: 0, nowAcceptedEvents: [] };
   let companyId = opts.company;
   if (opts.config !== undefined) {
     const raw = readJson(opts.config);
@@ -58,17 +75,14 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const outcomes = await ledger.postBatch(batch.map((b) => b.raw));
-    outcomes.forEach((o, i) => {
-      summary[o.status]++;
-      if (o.status === 'conflict' || o.status === 'error') errOut(JSON.stringify(failureJson(o.error, batch[i]!.n)));
-    });
+    outcomes.forEach((o, i) => count(summary, o, batch[i]!.n, errOut));
     done += batch.length;
     batch = [];
     bar?.update(bytes, { events: done });
   };
   const csv = opts.csv ?? /\.csv$/i.test(eventsPath);
   const bad = (n: number, message: string, fix: string): void => {
-    summary.error++;
+    summary.refused++;
     errOut(JSON.stringify(failureJson(failure('INVALID_EVENT', `Line ${n}: ${message}.`, fix, { line: n }), n)));
   };
   try {
@@ -81,5 +95,19 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
   } finally {
     bar?.stop();
   }
-  return { code: summary.conflict + summary.error > 0 ? EXIT.eventsFailed : EXIT.ok, summary };
+  return { code: summary.conflict + summary.refused > 0 ? EXIT.eventsFailed : EXIT.ok, summary };
+}
+
+/** Counts one outcome; failures, and events accepted after an earlier refusal, get a line on stderr. */
+function count(summary: ImportSummary, o: PostOutcome, line: number, errOut: (s: string) => void): void {
+  if (o.status === 'ok' && o.refusedEarlier !== undefined) {
+    summary.nowAccepted++;
+    if (summary.nowAcceptedEvents.length < LISTED) summary.nowAcceptedEvents.push(o.event);
+    errOut(JSON.stringify({ acceptedAfterRefusal: { event: o.event, refusedWith: o.refusedEarlier.code, refusedAt: o.refusedEarlier.at }, line }));
+  } else if (o.status === 'ok') summary.new++;
+  else if (o.status === 'exists') summary.exists++;
+  else {
+    summary[o.status === 'conflict' ? 'conflict' : 'refused']++;
+    errOut(JSON.stringify(failureJson(o.error, line)));
+  }
 }

@@ -16,7 +16,7 @@ import { EXIT, isFailure } from './input.js';
 import { post, type PostOptions } from './post.js';
 import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
-import { storeFrom, dbOptions, withStore, type DbOptions } from './db.js';
+import { storeFrom, dbOptions, withStore, prepareCommand, COMPANY_HELP, type DbOptions } from './db.js';
 import { checkRange, dateOption, runCli } from './dates.js';
 import type { CalendarDate } from '../domain/calendar-date.js';
 import { registerReports } from './reports.js';
@@ -59,7 +59,7 @@ export function program(): Command {
   ).action(async (events: string, opts: ImportOptions & DbOptions) => {
     await withStore(opts, async (store) => {
       const r = await importEvents(store, events, { ...opts, progress: opts.progress && process.stderr.isTTY === true }, writeErr);
-      writeErr(JSON.stringify({ imported: r.summary }));
+      write(JSON.stringify({ imported: r.summary }));
       return r.code;
     });
   });
@@ -67,7 +67,7 @@ export function program(): Command {
     cmd
       .command('journals')
       .description('List stored journals.')
-      .requiredOption('--company <id>', 'company')
+      .option('--company <id>', COMPANY_HELP)
       .addOption(dateOption('--from <date>', 'first journal date (YYYY-MM-DD)'))
       .addOption(dateOption('--to <date>', 'last journal date (YYYY-MM-DD)'))
       .option('--account <code>', 'only journals touching this account')
@@ -86,7 +86,7 @@ export function program(): Command {
     report
       .command('trial-balance')
       .description('Balance per account as of a date.')
-      .requiredOption('--company <id>', 'company')
+      .option('--company <id>', COMPANY_HELP)
       .addOption(dateOption('--as-of <date>', 'include journals dated on or before this date (YYYY-MM-DD)'))
       .addOption(formatOption()),
   ).action(async (opts: DbOptions & { company: string; asOf?: CalendarDate; format: Format }) => {
@@ -102,8 +102,25 @@ export function program(): Command {
   registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
   registerSync(cmd);
   registerCounts(cmd);
+  cmd.hook('preAction', async (_root, action) => {
+    const problem = await prepareCommand(action);
+    if (problem !== undefined) action.error(JSON.stringify(failureJson(problem)), { exitCode: EXIT.badInput, code: problem.code });
+  });
   return cmd;
 }
 
+/** A reader that stops early (`stockbook journals … | head`) closes the pipe: end quietly, not with a stack trace. */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(Number(process.exitCode ?? 0));
+    });
+  }
+}
+
 const invokedDirectly = process.argv[1] !== undefined && /(?:main\.[jt]s|stockbook)$/.test(process.argv[1]);
-if (invokedDirectly) await runCli(program(), process.argv, { writeErr });
+if (invokedDirectly) {
+  endQuietlyOnClosedPipe();
+  await runCli(program(), process.argv, { writeErr });
+}

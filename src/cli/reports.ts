@@ -24,7 +24,7 @@ import { drill, drillJson, drillRows, type DrillReport } from '../reports/drill.
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { csv, type Format } from './query.js';
-import type { DbOptions } from './db.js';
+import { COMPANY_HELP, today, type DbOptions } from './db.js';
 import { dateOption } from './dates.js';
 import type { CalendarDate } from '../domain/calendar-date.js';
 
@@ -70,7 +70,7 @@ async function run(cli: ReportCli, opts: Common, fn: (ledger: CompanyLedger, out
 }
 
 function command(cli: ReportCli, report: Command, name: string, description: string): Command {
-  return cli.dbOptions(report.command(name).description(description).requiredOption('--company <id>', 'company'));
+  return cli.dbOptions(report.command(name).description(description).option('--company <id>', COMPANY_HELP));
 }
 
 // ---- tables for people -------------------------------------------------------------------
@@ -167,12 +167,12 @@ function drillText(r: DrillReport, co: Company): string {
 
 export function registerReports(report: Command, cli: ReportCli): void {
   command(cli, report, 'valuation', 'On-hand quantity and value as of a date, from the cost pools, with a check per inventory account against the GL.')
-    .addOption(dateOption('--as-of <date>', 'include events dated on or before this date (YYYY-MM-DD)').makeOptionMandatory())
+    .addOption(dateOption('--as-of <date>', 'include events dated on or before this date (YYYY-MM-DD); default: today'))
     .addOption(new Option('--by <group>', 'one row per pool (product and warehouse), or per product, warehouse or category').choices([...VALUATION_GROUPS]).default('pool'))
     .addOption(cli.formatOption())
-    .action(async (opts: Common & { asOf: CalendarDate; by: ValuationBy }) => {
+    .action(async (opts: Common & { asOf?: CalendarDate; by: ValuationBy }) => {
       await run(cli, opts, async (l, out) => {
-        const r = await valuation(l, { asOf: opts.asOf, by: opts.by });
+        const r = await valuation(l, { asOf: opts.asOf ?? today(), by: opts.by });
         emit(opts.format, out, () => valuationJson(r, l.co), () => valuationRows(r, l.co), () => valuationText(r, l.co));
         return undefined;
       });

@@ -14,7 +14,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RecordType } from '../posting/types.js';
 import { RECORD_TYPES } from '../sync/records.js';
 import type { LedgerStore } from '../store/store.js';
-import { dbOptions, withStore, type DbOptions } from './db.js';
+import { COMPANY_HELP, dbOptions, withStore, type DbOptions } from './db.js';
 import type { CompanyOpts, ListFormat, OutFormat, SyncIo } from './sync-commands.js';
 import { STDIO } from './format.js';
 
@@ -30,7 +30,7 @@ async function withSync(opts: DbOptions, fn: (c: Commands, store: LedgerStore) =
 
 /** A sync subcommand with the store and company options every one takes. */
 function sub(parent: Command, name: string, description: string): Command {
-  return dbOptions(parent.command(name).description(description)).requiredOption('--company <id>', 'company');
+  return dbOptions(parent.command(name).description(description)).option('--company <id>', COMPANY_HELP);
 }
 
 const format = (choices: string[]): Option => new Option('-f, --format <format>', 'output format').choices(choices).default('table');

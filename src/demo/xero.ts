@@ -15,7 +15,8 @@ import { DEMO_COMPANY_ID } from './generator.js';
 /** One Xero minute lasts a second in the demo, so a full sync stays under Xero's limits and quick. */
 export const DEMO_TIME_SCALE = 60;
 
-export async function startDemoXero(store: LedgerStore, out: (s: string) => void, port = 0): Promise<XeroSandbox> {
+/** `storeArgs`: how a CLI command names this store (e.g. `--db demo.sqlite`), for the hint it prints. */
+export async function startDemoXero(store: LedgerStore, out: (s: string) => void, port = 0, storeArgs = ''): Promise<XeroSandbox> {
   const rec = await store.getCompany(DEMO_COMPANY_ID);
   if (!rec || !isRecord(rec.config)) throw new Error('assertion: the demo company exists');
   const config = rec.config;
@@ -43,6 +44,6 @@ export async function startDemoXero(store: LedgerStore, out: (s: string) => void
     await sb.close();
     throw e;
   }
-  out(`  Xero sandbox:  ${sb.url}  (tenant ${sb.tenantId}; the demo company is connected: stockbook sync list --company ${DEMO_COMPANY_ID})`);
+  out(`  Xero sandbox:  ${sb.url}  (tenant ${sb.tenantId}; the demo company is connected: stockbook sync list${storeArgs === '' ? '' : ` ${storeArgs}`} --company ${DEMO_COMPANY_ID})`);
   return sb;
 }

@@ -52,6 +52,9 @@ export const ERROR_CODES = {
   COUNT_SUPERSEDED: 'The count is dated before the latest export; exporting it would undo the balances that export left.',
   NO_COUNT: 'There is no count (stocktake) on the date asked, or no count left to export.',
   RECORD_STATE: 'The record is not in a state that allows the request (e.g. holding a posted record, re-posting an unposted one).',
+  CONFIG_TOO_LARGE: 'The company configuration sent is larger than PUT /v1/company accepts.',
+  DB_NOT_FOUND: 'The SQLite ledger file --db names does not exist (or its directory does not).',
+  COMPANY_REQUIRED: 'The command names no company and the ledger holds several.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 /**
- * Fields of a company's stored configuration that the API never shows: the API keys' hashes
- * and the Xero app's secret. One list drives both directions, hiding them from what the API
+ * Fields of a company's stored configuration that the API never shows: the Xero app's secret
+ * (API keys are not in the configuration: they have their own table, src/api/keys.ts). One list drives both directions, hiding them from what the API
  * answers and keeping the stored values when a configuration comes back without them.
  */
 import { isRecord } from '../domain/values.js';
@@ -12,7 +12,7 @@ interface Hidden {
   sameAs?: string;
 }
 
-const HIDDEN: readonly Hidden[] = [{ path: ['apiKeys'] }, { path: ['sync', 'xero', 'clientSecret'], sameAs: 'clientId' }];
+const HIDDEN: readonly Hidden[] = [{ path: ['sync', 'xero', 'clientSecret'], sameAs: 'clientId' }];
 
 /** The object holding the field at `path` (all but its last step), if there is one. */
 function parentOf(config: unknown, path: readonly string[]): Record<string, unknown> | undefined {

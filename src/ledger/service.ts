@@ -11,10 +11,12 @@ import { eventIdOf, parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book } from '../book/book.js';
 import type { Journal } from '../posting/journal.js';
-import type { LedgerStore, StoredEvent, WriteTx } from '../store/store.js';
+import type { LedgerStore, Refusal, StoredEvent, WriteTx } from '../store/store.js';
+import { contentHash, earlierRefusal } from './refusals.js';
 
 export type PostOutcome =
-  | { status: 'ok'; event: string; seq: bigint; journals: Journal[] }
+  /** `refusedEarlier`: the same event (id and content) was refused before, and is posted now. */
+  | { status: 'ok'; event: string; seq: bigint; journals: Journal[]; refusedEarlier: Refusal | undefined }
   | { status: 'exists'; event: string; seq: bigint; journals: Journal[] }
   | { status: 'conflict' | 'error'; event: string; error: Failure };
 
@@ -80,6 +82,8 @@ export class CompanyLedger {
   /**
    * Posts events in order, all in one transaction: each gets its own outcome (ok, exists,
    * conflict or a coded error); refused events change nothing and do not stop the others.
+   * Refusals are noted in the refusal log, and an event posted now that was refused before
+   * says so (`refusedEarlier`).
    */
   async postBatch(raws: readonly unknown[]): Promise<PostOutcome[]> {
     assert(raws.length <= MAX_BATCH, `a batch holds at most ${MAX_BATCH} events`);
@@ -89,18 +93,30 @@ export class CompanyLedger {
         await this.catchUp((seq) => tx.eventsAfter(seq));
         const out: PostOutcome[] = [];
         const inBatch = new Map<string, PostOutcome>();
+        const refused: Refusal[] = [];
+        const at = new Date().toISOString();
         for (const raw of raws) {
           const r = await this.postOne(tx, raw, inBatch);
           if (r.status === 'ok') inBatch.set(r.event, r);
+          if (r.status === 'error' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
           out.push(r);
         }
-        return out;
+        if (refused.length > 0) await tx.appendRefusals(refused);
+        return this.withEarlierRefusals(out, raws);
       });
     } catch (x) {
       // The store rolled back; the book may hold events that were not stored.
       this.stale = true;
       throw x;
     }
+  }
+
+  /** The posted outcomes of events the refusal log holds (same id and content), marked. */
+  private async withEarlierRefusals(out: PostOutcome[], raws: readonly unknown[]): Promise<PostOutcome[]> {
+    const posted = out.flatMap((o) => (o.status === 'ok' ? [o.event] : []));
+    const refusals = posted.length === 0 ? [] : await this.store.refusalsOf(this.co.id, posted);
+    if (refusals.length === 0) return out;
+    return out.map((o, i) => (o.status === 'ok' ? { ...o, refusedEarlier: earlierRefusal(refusals, o.event, raws[i]) } : o));
   }
 
   private async postOne(tx: WriteTx, raw: unknown, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
@@ -121,7 +137,7 @@ export class CompanyLedger {
     const seq = await tx.appendEvent({ id, type: ev.type, date: ev.date, body: JSON.stringify(raw) });
     this.lastSeq = seq;
     await tx.appendJournals(seq, applied.value.journals);
-    return { status: 'ok', event: id, seq, journals: applied.value.journals };
+    return { status: 'ok', event: id, seq, journals: applied.value.journals, refusedEarlier: undefined };
   }
 }
 

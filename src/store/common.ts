@@ -4,7 +4,7 @@
  */
 import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
 import { byCodePoint } from '../domain/values.js';
-import { SYNC_ACTIONS, type AccountBalance, type AccountLine, type NewSyncEntry, type StoredCompany, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry } from './store.js';
+import { SYNC_ACTIONS, type AccountBalance, type AccountLine, type ApiKeyRecord, type NewApiKey, type NewSyncEntry, type Refusal, type StoredCompany, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry } from './store.js';
 
 /** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
 export function big(v: unknown): bigint {
@@ -245,4 +245,41 @@ export function checkSyncEntries(entries: readonly NewSyncEntry[]): void {
     if (!Number.isSafeInteger(e.version) || e.version < 0) throw new RangeError(`sync entry ${e.record}: version must be a non-negative integer`);
     for (const k of ['target', 'record', 'at'] as const) if (typeof e[k] !== 'string') throw new TypeError(`sync entry ${k} must be a string`);
   }
+}
+
+
+export interface ApiKeyRow {
+  company: string;
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The columns of an api_keys query, in ApiKeyRow's names. */
+export const API_KEY_COLUMNS = 'company, id, name, role, hash, created_at, last_used_at, revoked_at';
+
+export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
+  return { company: r.company, id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at, lastUsedAt: opt(r.last_used_at), revokedAt: opt(r.revoked_at) };
+}
+
+export function checkApiKey(k: NewApiKey): void {
+  for (const f of ['company', 'id', 'name', 'role', 'hash', 'createdAt'] as const) if (typeof k[f] !== 'string' || k[f] === '') throw new TypeError(`api key ${f} must be a non-empty string`);
+}
+
+export function checkRefusals(list: readonly Refusal[]): void {
+  for (const r of list) for (const f of ['event', 'hash', 'code', 'at'] as const) if (typeof r[f] !== 'string') throw new TypeError(`refusal ${f} must be a string`);
+}
+
+export function toRefusal(r: { event_id: string; hash: string; code: string; at: string }): Refusal {
+  return { event: r.event_id, hash: r.hash, code: r.code, at: r.at };
+}
+
+/** Ids in slices small enough for one statement's parameters in either dialect. */
+export function* idSlices(ids: readonly string[], size = 500): Generator<string[]> {
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += size) yield unique.slice(i, i + size);
 }

@@ -34,6 +34,29 @@ export const MIGRATIONS_TABLE = {
   )`,
 } as const;
 
+/** Tables of migration 6 that read the same in both dialects. */
+const API_KEYS_TABLE = `
+      CREATE TABLE api_keys (
+        company      TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT,
+        PRIMARY KEY (company, id),
+        UNIQUE (company, hash)
+      );`;
+const EVENT_REFUSALS_TABLE = `CREATE TABLE event_refusals (
+        company  TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        hash     TEXT NOT NULL,
+        code     TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        PRIMARY KEY (company, event_id, hash)
+      )`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -246,6 +269,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX journal_lines_account_seq ON journal_lines (company, account, journal_seq, date);
       CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date, journal_seq, line_no);
       ALTER TABLE companies ADD COLUMN config_version BIGINT NOT NULL DEFAULT 1;
+    `,
+  },
+  {
+    // API keys move out of the company configuration into their own table (issue 10): names,
+    // last use and revocation, checked against the store on every request. The refusal log
+    // notes events the ledger refused (they are not ledger events), so a re-import can say an
+    // event it now posts was refused before. Both are append-only but for a key's last use and
+    // revocation, which are configuration.
+    version: 6,
+    name: 'api_keys and event_refusals',
+    sqlite: `${API_KEYS_TABLE}
+      INSERT OR IGNORE INTO api_keys (company, id, name, role, hash, created_at)
+        SELECT c.id, json_extract(k.value, '$.id'), json_extract(k.value, '$.id'), json_extract(k.value, '$.role'), json_extract(k.value, '$.hash'), json_extract(k.value, '$.createdAt')
+        FROM companies c, json_each(c.config, '$.apiKeys') k
+        WHERE json_type(c.config, '$.apiKeys') = 'array' AND json_type(k.value, '$.id') = 'text' AND json_type(k.value, '$.role') = 'text'
+          AND json_type(k.value, '$.hash') = 'text' AND json_type(k.value, '$.createdAt') = 'text';
+      UPDATE companies SET config = json_remove(config, '$.apiKeys') WHERE json_type(config, '$.apiKeys') IS NOT NULL;
+      ${EVENT_REFUSALS_TABLE} WITHOUT ROWID;
+    `,
+    postgres: `${API_KEYS_TABLE}
+      INSERT INTO api_keys (company, id, name, role, hash, created_at)
+        SELECT c.id, k->>'id', k->>'id', k->>'role', k->>'hash', k->>'createdAt'
+        FROM companies c
+        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(c.config::jsonb->'apiKeys') = 'array' THEN c.config::jsonb->'apiKeys' ELSE '[]'::jsonb END) k
+        WHERE jsonb_typeof(k->'id') = 'string' AND jsonb_typeof(k->'role') = 'string' AND jsonb_typeof(k->'hash') = 'string' AND jsonb_typeof(k->'createdAt') = 'string'
+        ON CONFLICT DO NOTHING;
+      UPDATE companies SET config = (config::jsonb - 'apiKeys')::text WHERE config::jsonb ? 'apiKeys';
+      ${EVENT_REFUSALS_TABLE};
     `,
   },
 ];

@@ -19,13 +19,14 @@ import Database from 'better-sqlite3';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
+  API_KEY_COLUMNS, checkApiKey, checkRefusals, idSlices, toApiKey, toRefusal, type ApiKeyRow,
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, toSyncEntry, type SyncRow, checkSeq, configJson, Mutex, NOT_REENTRANT, nullable, sleep,
   toAccountLine, toCompany, toEvent, toJournals, TX_ENDED, type AccountLineRow, type CompanyRow, type EventRow, type JournalRow, toBalances, fromHalves, type BalanceRow,
 } from './common.js';
 import * as statements from './statements.js';
 import { SQL, type Statement } from './statements.js';
 import type {
-  AccountBalance, AccountLine, AccountLinesQuery, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewEvent, NewSyncEntry, StoredCompany, StoredEvent, StoredJournal, SyncEntry, SyncQuery, Trace, WriteTx,
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany, StoredEvent, StoredJournal, SyncEntry, SyncQuery, Trace, WriteTx,
 } from './store.js';
 
 type DB = Database.Database;
@@ -180,6 +181,15 @@ class SqliteTx implements WriteTx {
       }
     });
   }
+
+  async appendRefusals(refusals: readonly Refusal[]): Promise<void> {
+    this.step(() => {
+      checkRefusals(refusals);
+      for (const r of refusals) {
+        this.s.run('INSERT INTO event_refusals (company, event_id, hash, code, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (company, event_id, hash) DO NOTHING', [this.company, r.event, r.hash, r.code, r.at]);
+      }
+    });
+  }
 }
 
 export class SqliteStore implements LedgerStore {
@@ -240,11 +250,7 @@ export class SqliteStore implements LedgerStore {
 
   async putCompany(c: CompanyRecord): Promise<void> {
     const config = configJson(c.config);
-    const sql = SQL.putCompany;
-    this.checkOpen();
-    // Inside a write's callback: part of that transaction.
-    if (this.als.getStore()?.active) return this.w.run(sql, [c.id, c.name, config]);
-    await this.locked(async () => this.w.run(sql, [c.id, c.name, config]));
+    await this.change(SQL.putCompany, [c.id, c.name, config]);
   }
 
   async getCompany(id: string): Promise<StoredCompany | undefined> {
@@ -318,7 +324,47 @@ export class SqliteStore implements LedgerStore {
     return this.read((s) => s.allOf<SyncRow>(st).map(toSyncEntry));
   }
 
+  async refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]> {
+    const out: Refusal[] = [];
+    for (const ids of idSlices(eventIds)) {
+      const sql = `SELECT event_id, hash, code, at FROM event_refusals WHERE company = ? AND event_id IN (${ids.map(() => '?').join(', ')})`;
+      out.push(...(await this.read((s) => s.all<{ event_id: string; hash: string; code: string; at: string }>(sql, [company, ...ids]))).map(toRefusal));
+    }
+    return out;
+  }
+
+  async addApiKey(k: NewApiKey): Promise<void> {
+    checkApiKey(k);
+    await this.change('INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)', [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
+  }
+
+  async apiKeys(company: string): Promise<ApiKeyRecord[]> {
+    return (await this.read((s) => s.all<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? ORDER BY created_at, id`, [company]))).map(toApiKey);
+  }
+
+  async apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND hash = ?`, [company, hash]));
+    return row && toApiKey(row);
+  }
+
+  async revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+    await this.change('UPDATE api_keys SET revoked_at = ? WHERE company = ? AND id = ? AND revoked_at IS NULL', [at, company, id]);
+    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND id = ?`, [company, id]));
+    return row && toApiKey(row);
+  }
+
+  async markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void> {
+    await this.change('UPDATE api_keys SET last_used_at = ? WHERE company = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [at, company, id, since]);
+  }
+
   // ---- plumbing
+
+  /** One statement that changes configuration rows: inside a write's callback part of that transaction, else its own. */
+  private async change(sql: string, params: unknown[]): Promise<void> {
+    this.checkOpen();
+    if (this.als.getStore()?.active) return this.w.run(sql, params);
+    await this.locked(async () => this.w.run(sql, params));
+  }
 
   private checkOpen(): void {
     if (this.closed) throw new Error('the store is closed');

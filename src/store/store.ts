@@ -122,6 +122,35 @@ export interface SyncQuery {
   last?: number | undefined;
 }
 
+/** An API key as the ledger keeps it: its SHA-256 hash, never the key (src/api/keys.ts). */
+export interface ApiKeyRecord {
+  company: string;
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 of the whole key, lower-case hex. */
+  hash: string;
+  createdAt: string;
+  /** When a request last used it, to the minute (ISO 8601); undefined if never. */
+  lastUsedAt: string | undefined;
+  /** When it was revoked (ISO 8601); undefined while it opens the API. */
+  revokedAt: string | undefined;
+}
+
+export type NewApiKey = Omit<ApiKeyRecord, 'lastUsedAt' | 'revokedAt'>;
+
+/** An event the ledger refused (src/ledger/refusals.ts): not a ledger event, a note that it was refused. */
+export interface Refusal {
+  /** The refused event's id. */
+  event: string;
+  /** SHA-256 of the event's canonical JSON: the same id with other content is another event. */
+  hash: string;
+  /** The failure code it was refused with. */
+  code: string;
+  /** When it was first refused (ISO 8601). */
+  at: string;
+}
+
 export interface WriteTx {
   /** Events appended after `seq` (by any process): lets a writer catch up under the lock. */
   eventsAfter(seq: bigint): Promise<StoredEvent[]>;
@@ -131,6 +160,8 @@ export interface WriteTx {
   appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void>;
   /** Appends sync log rows (the caller holds the company lock, so claims cannot race). */
   appendSync(entries: readonly NewSyncEntry[]): Promise<void>;
+  /** Notes refused events; one already noted (same id and hash) keeps its first note. */
+  appendRefusals(refusals: readonly Refusal[]): Promise<void>;
 }
 
 export interface LedgerStore {
@@ -160,6 +191,18 @@ export interface LedgerStore {
   trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
   /** Sync log rows of a target, oldest first (or the newest `last`, newest first). Inside write(): sees that transaction's rows. */
   syncEntries(company: string, target: string, query?: SyncQuery): Promise<SyncEntry[]>;
+  /** The refusals noted for these event ids (any number of ids). Inside write(): sees that transaction's rows. */
+  refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]>;
+  /** Stores a new API key (its id and hash are new). */
+  addApiKey(key: NewApiKey): Promise<void>;
+  /** The company's API keys, revoked ones too, oldest first. */
+  apiKeys(company: string): Promise<ApiKeyRecord[]>;
+  /** The company's key with this hash, revoked or not. Read from the store on every call: no cache. */
+  apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Revokes a key (a revoked key stays revoked, with its first time); the key after it, or undefined if there is none. */
+  revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
+  /** Records a use of the key at `at`, unless one at or after `since` is already recorded. */
+  markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void>;
 }
 
 /** Sees each statement a store runs, with its parameters (test/query-plans.test.ts lists them this way). */

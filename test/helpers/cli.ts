@@ -1,17 +1,22 @@
 /** Runs the real `stockbook` command (src/cli/main.ts under tsx) in a child process, without blocking the event loop. */
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { runCli } from '../../src/cli/dates.js';
 
 export interface Out { status: number | null; stdout: string; stderr: string }
 
 export function stockbook(args: string[]): Promise<Out> {
+  return spawnOut(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
+}
+
+/** Runs a command in a child process and collects its exit status and output. */
+export function spawnOut(command: string, args: string[], options: SpawnOptions = {}): Promise<Out> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
