@@ -79,10 +79,10 @@ function pathsOf(v: unknown, at: Path = [], out: Path[] = []): Path[] {
 function setAt(v: unknown, path: Path, value: unknown): unknown {
   if (path.length === 0) return value === REMOVE ? undefined : value;
   const [head, ...rest] = path;
-  const copy: Record<string | number, unknown> = Array.isArray(v) ? [...(v as unknown[])] : { ...(v as Record<string, unknown>) };
+  const copy = (Array.isArray(v) ? [...(v as unknown[])] : { ...(v as Record<string, unknown>) }) as Record<string | number, unknown>;
   const next = setAt(copy[head!], rest, value);
   if (next === undefined && value === REMOVE && rest.length === 0) {
-    if (Array.isArray(copy)) copy.splice(head as number, 1);
+    if (Array.isArray(copy)) (copy as unknown[]).splice(head as number, 1);
     else delete copy[head!];
   } else copy[head!] = next;
   return copy;
