@@ -177,11 +177,14 @@ test(`fuzz: ${RUNS} generated requests over every route of the OpenAPI document 
   const perRoute = new Map<string, { sent: number; pastAuth: number; ok: number; ms: number }>(ops.map((o: Operation) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }]));
   let state = await ledgerState();
   const poisoned = new Set<string>();
+  let checking = 0;
   for (const [i, r] of requests.entries()) {
     const started = performance.now();
     const answer = await send(r);
     const took = performance.now() - started;
+    const checked = performance.now();
     const next = await ledgerState();
+    checking += performance.now() - checked;
     const exchange = { request: r, answer, before: state, after: next, documented: DOCUMENTED, poisoned };
     const verdicts = fuzzVerdict(exchange);
     for (const p of poisonsOf(exchange)) poisoned.add(p);
@@ -202,6 +205,7 @@ test(`fuzz: ${RUNS} generated requests over every route of the OpenAPI document 
   const unknown = [...classes.values()].filter((c) => c.verdict.known === undefined);
   t.diagnostic(`seed ${SEED}: ${requests.length} requests over ${[...perRoute.values()].filter((x) => x.sent > 0).length}/${ops.length} routes; ${[...perRoute.values()].reduce((n, x) => n + x.ok, 0)} answered 2xx`);
   const slowest = [...perRoute].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
+  t.diagnostic(`requests took ${Math.trunc([...perRoute.values()].reduce((n, x) => n + x.ms, 0))} ms, ledger checks ${Math.trunc(checking)} ms`);
   t.diagnostic(`slowest routes: ${slowest.map(([route, x]) => `${route} ${Math.trunc(x.ms)} ms over ${x.sent}`).join('; ')}`);
   if (poisoned.size > 0) t.diagnostic(`the ledger holds values of known classes from some request on: ${[...poisoned].join(', ')}`);
   for (const c of [...known, ...unknown]) {
