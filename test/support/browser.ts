@@ -2,8 +2,10 @@
  * The Chromium the browser tests and the web benchmark drive, with the flags a closed network
  * needs: CHROMIUM_PATH if set, else Debian's /usr/bin/chromium, else the build the
  * @sparticuz/chromium npm package ships (a devDependency; unpacked to the temp directory on
- * first use), so a machine with nothing but Node runs the browser tests too.
+ * first use), so a machine with nothing but Node runs the browser tests too (given the system's
+ * libnss3, which that build does not carry outside AWS Lambda).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Tool } from './tools.js';
 
@@ -21,7 +23,11 @@ export function chromiumExecutable(): Promise<string | { missing: string }> {
     if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
     try {
       const sparticuz = ((await import('@sparticuz/chromium')) as { default: { executablePath(): Promise<string> } }).default;
-      return await sparticuz.executablePath();
+      const exe = await sparticuz.executablePath();
+      // Outside AWS Lambda this build loads libnss3, libnspr4 and libexpat from the system.
+      const unresolved = /^\s*(\S+) => not found/gm;
+      const lacking = [...spawnSync('ldd', [exe], { encoding: 'utf8' }).stdout.matchAll(unresolved)].map((m) => m[1]);
+      return lacking.length === 0 ? exe : { missing: `the @sparticuz/chromium build needs ${lacking.join(', ')} (apt-get install libnss3)` };
     } catch (e) {
       return { missing: `Chromium not found (no ${DEBIAN_CHROMIUM}; @sparticuz/chromium: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
     }
