@@ -15,7 +15,7 @@
  * Every failure is reported by class (rule, status, code, route) with a count and a replayable
  * example; classes other engineers are fixing are listed in KNOWN_UNTIL_MERGE below.
  */
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,6 +159,58 @@ test('void-and-repost over a connection Xero refuses is a 409 TARGET_AUTH proble
   assert.equal(good.statusCode, 204);
 });
 
+interface RouteTally { sent: number; pastAuth: number; ok: number; ms: number }
+interface FuzzRun {
+  classes: Map<string, { verdict: Verdict; count: number; example: string }>;
+  perRoute: Map<string, RouteTally>;
+  poisoned: Set<string>;
+  checkingMs: number;
+}
+
+const exampleOf = (i: number, r: FuzzRequest, a: Answer): string => `#${i} ${r.op.method} ${preview(r.url)} key=${r.key} body=${preview(JSON.stringify(r.body) ?? '')} → ${a.status} ${a.type} ${preview(a.body)}`;
+
+/** Sends every request in order, checking each answer and the ledger after it. */
+async function fuzzAll(requests: readonly FuzzRequest[], ops: readonly Operation[]): Promise<FuzzRun> {
+  const run: FuzzRun = { classes: new Map(), perRoute: new Map(ops.map((o) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }])), poisoned: new Set(), checkingMs: 0 };
+  let state = await ledgerState();
+  for (const [i, r] of requests.entries()) {
+    const started = performance.now();
+    const answer = await send(r);
+    const took = performance.now() - started;
+    const next = await ledgerState();
+    run.checkingMs += performance.now() - started - took;
+    const exchange = { request: r, answer, before: state, after: next, documented: DOCUMENTED, poisoned: run.poisoned };
+    for (const v of fuzzVerdict(exchange)) {
+      const c = run.classes.get(v.key) ?? { verdict: v, count: 0, example: exampleOf(i, r, answer) };
+      c.count++;
+      run.classes.set(v.key, c);
+    }
+    for (const p of poisonsOf(exchange)) run.poisoned.add(p);
+    const tally = run.perRoute.get(`${r.op.method} ${r.op.route}`)!;
+    tally.sent++;
+    tally.ms += took;
+    if (answer.status !== 401 && answer.status !== 403) tally.pastAuth++;
+    if (answer.status < 300) tally.ok++;
+    state = next;
+  }
+  return run;
+}
+
+const total = (run: FuzzRun, f: (x: RouteTally) => number): number => [...run.perRoute.values()].reduce((n, x) => n + f(x), 0);
+
+/** The run's counts, timings and failure classes, as test diagnostics. */
+function report(t: TestContext, run: FuzzRun, requests: number): void {
+  t.diagnostic(`seed ${SEED}: ${requests} requests over ${total(run, (x) => (x.sent > 0 ? 1 : 0))}/${run.perRoute.size} routes; ${total(run, (x) => x.ok)} answered 2xx`);
+  t.diagnostic(`requests took ${Math.trunc(total(run, (x) => x.ms))} ms, ledger checks ${Math.trunc(run.checkingMs)} ms`);
+  const slowest = [...run.perRoute].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
+  t.diagnostic(`slowest routes: ${slowest.map(([route, x]) => `${route} ${Math.trunc(x.ms)} ms over ${x.sent}`).join('; ')}`);
+  if (run.poisoned.size > 0) t.diagnostic(`the ledger holds values of known classes from some request on: ${[...run.poisoned].join(', ')}`);
+  for (const c of run.classes.values()) {
+    t.diagnostic(`${c.verdict.known === undefined ? 'FAILURE' : `known until merge (${c.verdict.known})`}: ${c.count} × ${c.verdict.key}`);
+    t.diagnostic(`    e.g. ${c.example}`);
+  }
+}
+
 test(`fuzz: ${RUNS} generated requests over every route of the OpenAPI document (seed ${SEED}; replay with STOCKBOOK_FUZZ_SEED=${SEED})`, { timeout: 180_000 }, async (t) => {
   const doc = JSON.parse((await app.inject({ method: 'GET', url: '/docs/json' })).body) as Record<string, unknown>;
   const ops = operationsOf(doc);
@@ -169,51 +221,12 @@ test(`fuzz: ${RUNS} generated requests over every route of the OpenAPI document 
     'PUT /v1/company': [config, { ...config, company: { id: COMPANY, name: 'Renamed' } }],
     'PUT /v1/sync/connection': [{ tokenSet: sb.issueTokenSet() }],
   };
-  const t0 = performance.now();
   const requests = fc.sample(fuzzRequest(ops, { root: doc, vocabulary: vocabulary() }, bodies), { seed: SEED, numRuns: RUNS });
+  const run = await fuzzAll(requests, ops);
+  report(t, run, requests.length);
 
-  t.diagnostic(`generated ${RUNS} requests in ${Math.trunc(performance.now() - t0)} ms`);
-  const classes = new Map<string, { verdict: Verdict; count: number; example: string }>();
-  const perRoute = new Map<string, { sent: number; pastAuth: number; ok: number; ms: number }>(ops.map((o: Operation) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }]));
-  let state = await ledgerState();
-  const poisoned = new Set<string>();
-  let checking = 0;
-  for (const [i, r] of requests.entries()) {
-    const started = performance.now();
-    const answer = await send(r);
-    const took = performance.now() - started;
-    const checked = performance.now();
-    const next = await ledgerState();
-    checking += performance.now() - checked;
-    const exchange = { request: r, answer, before: state, after: next, documented: DOCUMENTED, poisoned };
-    const verdicts = fuzzVerdict(exchange);
-    for (const p of poisonsOf(exchange)) poisoned.add(p);
-    for (const v of verdicts) {
-      const c = classes.get(v.key) ?? { verdict: v, count: 0, example: `#${i} ${r.op.method} ${preview(r.url)} key=${r.key} body=${preview(JSON.stringify(r.body) ?? '')} → ${answer.status} ${answer.type} ${preview(answer.body)}` };
-      c.count++;
-      classes.set(v.key, c);
-    }
-    const tally = perRoute.get(`${r.op.method} ${r.op.route}`)!;
-    tally.sent++;
-    tally.ms += took;
-    if (answer.status !== 401 && answer.status !== 403) tally.pastAuth++;
-    if (answer.status < 300) tally.ok++;
-    state = next;
-  }
-
-  const known = [...classes.values()].filter((c) => c.verdict.known !== undefined);
-  const unknown = [...classes.values()].filter((c) => c.verdict.known === undefined);
-  t.diagnostic(`seed ${SEED}: ${requests.length} requests over ${[...perRoute.values()].filter((x) => x.sent > 0).length}/${ops.length} routes; ${[...perRoute.values()].reduce((n, x) => n + x.ok, 0)} answered 2xx`);
-  const slowest = [...perRoute].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
-  t.diagnostic(`requests took ${Math.trunc([...perRoute.values()].reduce((n, x) => n + x.ms, 0))} ms, ledger checks ${Math.trunc(checking)} ms`);
-  t.diagnostic(`slowest routes: ${slowest.map(([route, x]) => `${route} ${Math.trunc(x.ms)} ms over ${x.sent}`).join('; ')}`);
-  if (poisoned.size > 0) t.diagnostic(`the ledger holds values of known classes from some request on: ${[...poisoned].join(', ')}`);
-  for (const c of [...known, ...unknown]) {
-    t.diagnostic(`${c.verdict.known === undefined ? 'FAILURE' : `known until merge (${c.verdict.known})`}: ${c.count} × ${c.verdict.key}`);
-    t.diagnostic(`    e.g. ${c.example}`);
-  }
-
-  for (const [route, x] of perRoute) assert.ok(x.pastAuth > 0, `${route}: at least one request got past authentication (sent ${x.sent})`);
-  assert.ok([...perRoute.values()].reduce((n, x) => n + x.ok, 0) > requests.length / 6, 'a good share of the requests is answered 2xx (the generator reaches the handlers)');
+  for (const [route, x] of run.perRoute) assert.ok(x.pastAuth > 0, `${route}: at least one request got past authentication (sent ${x.sent})`);
+  assert.ok(total(run, (x) => x.ok) > requests.length / 6, 'a good share of the requests is answered 2xx (the generator reaches the handlers)');
+  const unknown = [...run.classes.values()].filter((c) => c.verdict.known === undefined);
   assert.deepEqual(unknown.map((c) => `${c.count} × ${c.verdict.key} — e.g. ${c.example}`), [], `failure classes outside KNOWN_UNTIL_MERGE (seed ${SEED})`);
 });
