@@ -165,13 +165,14 @@ interface FuzzRun {
   perRoute: Map<string, RouteTally>;
   poisoned: Set<string>;
   checkingMs: number;
+  byStatus: Map<number, number>;
 }
 
 const exampleOf = (i: number, r: FuzzRequest, a: Answer): string => `#${i} ${r.op.method} ${preview(r.url)} key=${r.key} body=${preview(JSON.stringify(r.body) ?? '')} → ${a.status} ${a.type} ${preview(a.body)}`;
 
 /** Sends every request in order, checking each answer and the ledger after it. */
 async function fuzzAll(requests: readonly FuzzRequest[], ops: readonly Operation[]): Promise<FuzzRun> {
-  const run: FuzzRun = { classes: new Map(), perRoute: new Map(ops.map((o) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }])), poisoned: new Set(), checkingMs: 0 };
+  const run: FuzzRun = { classes: new Map(), perRoute: new Map(ops.map((o) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }])), poisoned: new Set(), checkingMs: 0, byStatus: new Map() };
   let state = await ledgerState();
   for (const [i, r] of requests.entries()) {
     const started = performance.now();
@@ -191,6 +192,7 @@ async function fuzzAll(requests: readonly FuzzRequest[], ops: readonly Operation
     tally.ms += took;
     if (answer.status !== 401 && answer.status !== 403) tally.pastAuth++;
     if (answer.status < 300) tally.ok++;
+    run.byStatus.set(answer.status, (run.byStatus.get(answer.status) ?? 0) + 1);
     state = next;
   }
   return run;
@@ -201,6 +203,7 @@ const total = (run: FuzzRun, f: (x: RouteTally) => number): number => [...run.pe
 /** The run's counts, timings and failure classes, as test diagnostics. */
 function report(t: TestContext, run: FuzzRun, requests: number): void {
   t.diagnostic(`seed ${SEED}: ${requests} requests over ${total(run, (x) => (x.sent > 0 ? 1 : 0))}/${run.perRoute.size} routes; ${total(run, (x) => x.ok)} answered 2xx`);
+  t.diagnostic(`by status: ${[...run.byStatus].sort((a, b) => a[0] - b[0]).map(([status, n]) => `${status}×${n}`).join(' ')}`);
   t.diagnostic(`requests took ${Math.trunc(total(run, (x) => x.ms))} ms, ledger checks ${Math.trunc(run.checkingMs)} ms`);
   const slowest = [...run.perRoute].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
   t.diagnostic(`slowest routes: ${slowest.map(([route, x]) => `${route} ${Math.trunc(x.ms)} ms over ${x.sent}`).join('; ')}`);
