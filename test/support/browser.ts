@@ -12,6 +12,8 @@ import type { Tool } from './tools.js';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+/** A variable, so the type-check does not need the package: a machine may lack it (then the suite skips). */
+const SPARTICUZ_PACKAGE: string = '@sparticuz/chromium';
 
 let found: Promise<string | { missing: string }> | undefined;
 
@@ -22,7 +24,7 @@ export function chromiumExecutable(): Promise<string | { missing: string }> {
     if (configured !== undefined) return existsSync(configured) ? configured : { missing: `CHROMIUM_PATH ${configured} does not exist` };
     if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
     try {
-      const sparticuz = ((await import('@sparticuz/chromium')) as { default: { executablePath(): Promise<string> } }).default;
+      const sparticuz = ((await import(SPARTICUZ_PACKAGE)) as { default: { executablePath(): Promise<string> } }).default;
       const exe = await sparticuz.executablePath();
       // Outside AWS Lambda this build loads libnss3, libnspr4 and libexpat from the system.
       const unresolved = /^\s*(\S+) => not found/gm;
