@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { serve } from '../src/api/serve.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/browser.js';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../test/support/browser.js';
 
 const RUNS = 7;
 
@@ -26,7 +26,9 @@ const lines: string[] = [];
 const app = await serve(store, { port: 0, host: '127.0.0.1', demo: true, logger: false }, (s) => lines.push(s));
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 const key = /sbk_\S+/.exec(lines.join('\n'))![0];
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const executablePath = await chromiumExecutable();
+if (typeof executablePath !== 'string') throw new Error(executablePath.missing);
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 try {
   const api: number[] = [];
   for (let i = 0; i <= RUNS; i++) {

@@ -1,4 +1,8 @@
-/** The hledger export, checked by the real hledger (Debian package; installed by .ci/run). */
+/**
+ * The hledger and beancount exports, checked by the real hledger and bean-check (Debian
+ * packages; installed by .ci/run). Without them these tests are skipped with one line saying how
+ * to install them (test/support/tools.ts); under CI that is a failure.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,10 +15,10 @@ import { Book } from '../src/book/book.js';
 import { hledgerJournal } from '../src/export/hledger.js';
 import { beancountLedger } from '../src/export/beancount.js';
 import { parseMoney } from '../src/domain/money.js';
+import { BEAN_CHECK, HLEDGER, needTool } from './support/tools.js';
 
-const hledger = spawnSync('hledger', ['--version'], { encoding: 'utf8' });
-const missing = hledger.status === 0 ? undefined : 'hledger is not installed';
-const beanMissing = spawnSync('bean-check', ['--version'], { encoding: 'utf8' }).status === 0 ? undefined : 'beancount is not installed';
+const missing = await needTool(HLEDGER);
+const beanMissing = await needTool(BEAN_CHECK);
 
 /** The demo year's book: every event of examples/demo posted. */
 function demoBook(): Book {
@@ -28,7 +32,7 @@ function demoBook(): Book {
   return book;
 }
 
-test('the demo ledger exported to hledger has the same balance on every account, to the cent', { skip: missing && !process.env['CI'] ? missing : undefined }, () => {
+test('the demo ledger exported to hledger has the same balance on every account, to the cent', { skip: missing }, () => {
   const book = demoBook();
   const file = join(mkdtempSync(join(tmpdir(), 'stockbook-hledger-')), 'demo.journal');
   writeFileSync(file, hledgerJournal(book.journals));
@@ -46,7 +50,7 @@ test('the demo ledger exported to hledger has the same balance on every account,
   assert.ok(ours.size > 5);
 });
 
-test('the demo ledger exported to beancount passes bean-check and bean-query gives our balances to the cent', { skip: beanMissing && !process.env['CI'] ? beanMissing : undefined }, () => {
+test('the demo ledger exported to beancount passes bean-check and bean-query gives our balances to the cent', { skip: beanMissing }, () => {
   const book = demoBook();
   const file = join(mkdtempSync(join(tmpdir(), 'stockbook-beancount-')), 'demo.beancount');
   writeFileSync(file, beancountLedger(book.journals, book.co));
@@ -65,7 +69,7 @@ test('the demo ledger exported to beancount passes bean-check and bean-query giv
   assert.deepEqual(theirs, new Map([...book.balances()].filter(([, v]) => v !== 0n)));
 });
 
-test('stockbook export over the stored ledger: hledger and beancount files the real tools accept, and CSV', { skip: (missing || beanMissing) && !process.env['CI'] ? (missing ?? beanMissing) : undefined }, () => {
+test('stockbook export over the stored ledger: hledger and beancount files the real tools accept, and CSV', { skip: missing ?? beanMissing }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'stockbook-export-'));
   const db = join(dir, 'ledger.sqlite');
   const cli = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });

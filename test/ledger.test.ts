@@ -10,12 +10,12 @@ import { openStore } from '../src/store/open.js';
 import type { LedgerStore, WriteTx } from '../src/store/store.js';
 import { CompanyLedger, putCompany } from '../src/ledger/service.js';
 import { isFailure } from '../src/cli/input.js';
+import { PG_URL, pgUnavailable } from './store-support/harness.js';
 
 const CONFIG = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')) as unknown;
 const buy = (id: string, date: string, qty: number, amount: string): Record<string, unknown> => ({ id, type: 'purchase_invoice', date, supplier: 'ACME', lines: [{ product: 'WIDGET', warehouse: 'MAIN', qty, amount }] });
 const ship = (id: string, date: string, qty: number): Record<string, unknown> => ({ id, type: 'shipment', date, lines: [{ product: 'WIDGET', warehouse: 'MAIN', qty }] });
 
-const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schemas: string[] = [];
 
 async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -28,7 +28,7 @@ async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-const pgDown = await pgAdmin((c) => c.query('select 1')).then(() => undefined, (e: Error) => `PostgreSQL at ${PG_URL} does not answer: ${e.message}`);
+const pgDown = await pgUnavailable();
 
 after(async () => {
   if (schemas.length > 0) await pgAdmin((c) => c.query(schemas.map((x) => `DROP SCHEMA IF EXISTS ${x} CASCADE`).join('; ')));
@@ -41,7 +41,7 @@ const BACKENDS: [string, () => Promise<LedgerStore>, string | undefined][] = [
     schemas.push(schema);
     await pgAdmin((c) => c.query(`CREATE SCHEMA ${schema}`));
     return openStore({ databaseUrl: PG_URL, pgSchema: schema });
-  }, pgDown && !process.env['CI'] ? pgDown : undefined],
+  }, pgDown],
 ];
 
 async function open(store: LedgerStore): Promise<CompanyLedger> {

@@ -345,7 +345,7 @@ describe('exactly once', () => {
 
 /** Two workers, each with its own store connections, on the file and server databases. */
 const pgDown = await pgUnavailable();
-for (const [name, harness, skip] of [['SQLite file', sqliteFile, undefined], ['PostgreSQL', postgres, pgDown && !process.env['CI'] ? pgDown : undefined]] as const) {
+for (const [name, harness, skip] of [['SQLite file', sqliteFile, undefined], ['PostgreSQL', postgres, pgDown]] as const) {
   describe(`two sync workers in separate connections (${name})`, { skip }, () => {
     const h = skip ? undefined : harness();
     after(() => h?.teardown());

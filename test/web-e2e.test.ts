@@ -1,11 +1,12 @@
 /**
- * The web UI end to end in real Chromium (Debian's `chromium`, driven by playwright-core),
+ * The web UI end to end in real Chromium (driven by playwright-core),
  * against `serve --demo` on 127.0.0.1: the dashboard, a sync of invoices to the Xero sandbox
  * with its rounding warning, hold and release, the inventory adjustments export wizard, and a
  * drill-down from a COGS line to its cost layers. Every screen is written as a screenshot to
  * test-output/screenshots/ (desktop 1280×800, and a phone-width window for the dashboard).
  *
- * Without Chromium the suite is skipped, except under CI, where that is a failure.
+ * Chromium is Debian's, or the build of the @sparticuz/chromium devDependency (test/support/browser.ts).
+ * Without either the suite is skipped with one line saying how to get it; under CI that is a failure.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,21 +18,18 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { serve } from '../src/api/serve.js';
-import { CHROMIUM, CHROMIUM_ARGS } from './support/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumExecutable } from './support/browser.js';
+import { needTool } from './support/tools.js';
 
 const SHOTS = 'test-output/screenshots';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-
-if (missing && process.env['CI']) {
-  test('Chromium is installed (CI must run the browser tests)', () => assert.fail(missing));
-}
+const missing = await needTool(CHROMIUM);
 
 /** The UI bundle must be built (npm install does it); build it if a checkout has not yet. */
 function ensureBuilt(): void {
   if (!existsSync('dist/web/app.js')) execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
 }
 
-describe('the web UI in Chromium', { skip: missing && !process.env['CI'] ? missing : false }, () => {
+describe('the web UI in Chromium', { skip: missing }, () => {
   let dir: string;
   let store: SqliteStore;
   let app: FastifyInstance;
@@ -51,7 +49,7 @@ describe('the web UI in Chromium', { skip: missing && !process.env['CI'] ? missi
     const port = (app.server.address() as { port: number }).port;
     base = `http://127.0.0.1:${port}`;
     key = /sbk_\S+/.exec(lines.join('\n'))![0];
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: (await chromiumExecutable()) as string, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 

@@ -272,7 +272,12 @@ export class SyncEngine {
     if ('code' in found) return found;
     const st = stateOf(await this.states(), id);
     if (st.status !== 'posted' || !st.posted) return failure('RECORD_STATE', `Record ${id} is not posted, so there is nothing to void.`, 'Sync it instead.', { record: id });
-    await this.target.prepare();
+    // A refused connection (TARGET_AUTH) or an unavailable target is the caller's answer, not a crash.
+    const unprepared = await this.target.prepare().then(() => undefined, (e: unknown) => {
+      if (e instanceof FailureError) return e.failure;
+      throw e;
+    });
+    if (unprepared) return unprepared;
     const { parts: voids, cannot } = this.target.voids(st.posted, id);
     if (cannot !== undefined) return failure('CANNOT_VOID', `Record ${id} is a ${cannot} that the target mapping cannot void.`, `Delete ${st.posted.documentNumber ?? id} in the accounting system by hand, then re-post the record.`, { record: id });
     let voided = 0;

@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { PostgresStore } from '../../src/store/postgres.js';
+import { CONFIGURED_PG_URL, POSTGRES, testPostgres } from '../support/postgres.js';
+import { needTool } from '../support/tools.js';
 import type { LedgerStore } from '../../src/store/store.js';
 
 /** A store plus the diagnostics both dialects offer beyond the interface. */
@@ -62,22 +64,12 @@ export function sqliteFile(): Harness {
   };
 }
 
-export const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgServer = await testPostgres();
+/** The PostgreSQL the suites use: STOCKBOOK_TEST_PG, or an embedded server (test/support/postgres.ts). */
+export const PG_URL = 'url' in pgServer ? pgServer.url : CONFIGURED_PG_URL;
 
-/** Why PostgreSQL cannot be used, or undefined when it answers. */
-export async function pgUnavailable(url = PG_URL): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL at ${url} does not answer (${e instanceof Error ? e.message : String(e)})`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+/** Why PostgreSQL cannot be used (the skip reason, after its one loud line; a failing test under CI), or undefined. */
+export const pgUnavailable = (): Promise<string | undefined> => needTool(POSTGRES);
 
 /** One schema per fresh database: stockbook_test_<pid>_<random>_<n>, all dropped at teardown. */
 export function postgres(url = PG_URL): Harness {
