@@ -23,6 +23,7 @@ import { formatMoney } from '../domain/money.js';
 import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
+import { ConfigCache } from '../ledger/config-cache.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
 import { csv } from '../reports/csv.js';
 import { trialBalance, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
@@ -69,6 +70,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Ledgers already open over this store (e.g. by `serve --demo`): used instead of opening them again. */
   ledgers?: readonly CompanyLedger[] | undefined;
+  /** Parsed configurations by version (default: a cache of this server's own). */
+  configs?: ConfigCache | undefined;
 }
 
 const isFailure = (x: unknown): x is Failure => typeof x === 'object' && x !== null && 'code' in x && 'fix' in x && 'record' in x;
@@ -183,11 +186,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // ---- companies' ledgers, one per company per process ------------------------------------
 
   const ledgers = new Map<string, Promise<CompanyLedger>>((opts.ledgers ?? []).map((l) => [l.id, Promise.resolve(l)]));
+  /** The configuration version each open ledger was built with. */
+  const ledgerConfig = new Map<string, bigint>((opts.ledgers ?? []).map((l) => [l.id, l.configVersion]));
+  const configs = opts.configs ?? new ConfigCache(store);
   const ledgerOf = (company: string): Promise<CompanyLedger> => {
     let p = ledgers.get(company);
     if (p === undefined) {
       p = CompanyLedger.open(store, company).then((l) => {
         if (isFailure(l)) throw new ProblemError(l);
+        ledgerConfig.set(company, l.configVersion);
         return l;
       });
       ledgers.set(company, p);
@@ -197,7 +204,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     return p;
   };
-  const forget = (company: string): void => void ledgers.delete(company);
+  const forget = (company: string): void => {
+    ledgers.delete(company);
+    ledgerConfig.delete(company);
+  };
 
   // ---- authentication and roles -------------------------------------------------------------
 
@@ -210,7 +220,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const key = m[1]!;
     const company = companyOfKey(key);
     if (company === undefined) throw problem('UNAUTHORIZED', 'The API key is malformed.', UNAUTHORIZED_FIX);
-    const record = await store.getCompany(company);
+    const cached = await configs.get(company);
+    const record = cached?.record;
     const stored = record === undefined ? undefined : matchKey(record.config, key);
     // An unknown company and a wrong key answer alike: a key reveals no other company.
     if (record === undefined || stored === undefined) throw problem('UNAUTHORIZED', 'The API key is not valid.', UNAUTHORIZED_FIX);
@@ -218,8 +229,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const what = { read: 'read the ledger', post: 'post events', export: 'export', admin: 'change the configuration or manage keys' }[permission];
       throw problem('FORBIDDEN', `An API key with role "${stored.role}" cannot ${what} (needs role ${rolesWith(permission).join(' or ')}).`, 'Use a key with a role that allows it, or have an admin create one (POST /v1/keys).', { company, role: stored.role, key: stored.id });
     }
-    const co = loadConfig(record.config);
+    const co = cached!.co;
     if (!co.ok) throw new ProblemError(co.error, 500);
+    // Another process changed the configuration: this process's ledger of the company is rebuilt under it.
+    const built = ledgerConfig.get(company);
+    if (built !== undefined && built !== record.configVersion) forget(company);
     req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
   });
 

@@ -30,7 +30,7 @@ export class CompanyLedger {
   private lastSeq = 0n;
   private stale = false;
 
-  private constructor(readonly store: LedgerStore, readonly co: Company) {
+  private constructor(readonly store: LedgerStore, readonly co: Company, readonly configVersion: bigint) {
     this.book = new Book(co, { keepJournals: false });
   }
 
@@ -39,13 +39,18 @@ export class CompanyLedger {
     if (!rec) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
     const co = loadConfig(rec.config);
     if (!co.ok) return co.error;
-    const ledger = new CompanyLedger(store, co.value);
+    const ledger = new CompanyLedger(store, co.value, rec.configVersion);
     await ledger.catchUp((seq, limit) => store.eventsAfter(companyId, seq, limit));
     return ledger;
   }
 
   get id(): string {
     return this.co.id;
+  }
+
+  /** How many stored events the book holds (events are numbered 1, 2, 3, …). */
+  get eventCount(): bigint {
+    return this.lastSeq;
   }
 
   /** The in-memory book (current costs, pools, GL) — read-only use. */
