@@ -24,6 +24,7 @@ import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
 import { ConfigCache } from '../ledger/config-cache.js';
+import { eventPages } from '../store/pages.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
 import { csv } from '../reports/csv.js';
 import { trialBalance, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
@@ -321,15 +322,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (co.id !== a.company) throw problem('INVALID_CONFIG', `The configuration names company "${co.id}", but the API key is for "${a.company}".`, `Keep company.id "${a.company}".`, { company: a.company, field: 'company.id' });
     // The stored history must still post under the new configuration, or the company could not be opened again.
     const book = new Book(co, { keepJournals: false });
-    for (let after = 0n; ; ) {
-      const page = await store.eventsAfter(a.company, after, 5000);
+    for await (const page of eventPages((after, limit) => store.eventsAfter(a.company, after, limit))) {
       for (const e of page) {
         const parsed = parseEvent(JSON.parse(e.body), co);
         const applied = parsed.ok ? book.apply(parsed.value, { replay: true }) : parsed;
         if (!applied.ok) throw problem('INVALID_CONFIG', `Stored event ${e.id} does not post under the new configuration: ${applied.error.message}`, `${fix} Stored events stay: the configuration must keep what they use (${applied.error.code}).`, { company: a.company, event: e.id });
-        after = e.seq;
       }
-      if (page.length < 5000) break;
     }
     const saved = await withCompanyRecord(a.company, async () => {
       const rec = await store.getCompany(a.company);

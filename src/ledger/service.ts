@@ -12,6 +12,8 @@ import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book } from '../book/book.js';
 import type { Journal } from '../posting/journal.js';
 import type { LedgerStore, StoredEvent, WriteTx } from '../store/store.js';
+import { eventPages } from '../store/pages.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export type PostOutcome =
   | { status: 'ok'; event: string; seq: bigint; journals: Journal[] }
@@ -20,6 +22,8 @@ export type PostOutcome =
 
 /** Most events one batch may carry; larger imports are split by the caller. */
 export const MAX_BATCH = 10_000;
+/** Events a batch posts between turns of the event loop. */
+const POST_SLICE = 250;
 
 function eventId(raw: unknown): string {
   return typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>)['id'] === 'string' ? String((raw as Record<string, unknown>)['id']) : '?';
@@ -60,8 +64,7 @@ export class CompanyLedger {
 
   /** Applies stored events this process has not seen yet; they were accepted once, so they must apply again. */
   private async catchUp(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>): Promise<void> {
-    for (;;) {
-      const page = await fetch(this.lastSeq, 5000);
+    for await (const page of eventPages(fetch, this.lastSeq)) {
       for (const e of page) {
         assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
         const parsed = parseEvent(JSON.parse(e.body), this.co);
@@ -70,7 +73,6 @@ export class CompanyLedger {
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
         this.lastSeq = e.seq;
       }
-      if (page.length < 5000) return;
     }
   }
 
@@ -102,6 +104,8 @@ export class CompanyLedger {
           const r = await this.postOne(tx, raw, inBatch);
           if (r.status === 'ok') inBatch.set(r.event, r);
           out.push(r);
+          // A batch of 10,000 events lets other requests run between slices of it.
+          if (out.length % POST_SLICE === 0) await nextTurn();
         }
         return out;
       });

@@ -105,8 +105,14 @@ export function accountLines(company: string, account: string, q: { from?: strin
   checkLimit(q.limit);
   const params: unknown[] = [company, account];
   const w = ['l.company = ?', 'l.account = ?'];
-  if (q.from !== undefined) w.push('l.date >= ?'), params.push(q.from);
-  if (q.to !== undefined) w.push('l.date <= ?'), params.push(q.to);
+  if (q.from !== undefined) {
+    w.push('l.date >= ?');
+    params.push(q.from);
+  }
+  if (q.to !== undefined) {
+    w.push('l.date <= ?');
+    params.push(q.to);
+  }
   if (q.after !== undefined) {
     checkSeq(q.after.journalSeq, 'after.journalSeq');
     w.push('(l.date, l.journal_seq, l.line_no) > (?, ?, ?)');
