@@ -413,6 +413,37 @@ describe('HTTP API', () => {
       assert.equal(sum, 0n, 'every journal balances');
     }
     assertMoneyStrings(byAccount.body);
+    // By account, in pages: the same journals as one page, each once, in seq order.
+    const whole = ((await call(app, 'GET', '/v1/journals?account=1300&limit=5000', A('viewer'))).body['journals'] as { id: string }[]).map((j) => j.id);
+    const paged: string[] = [];
+    for (let next: string | null = null, pages = 0; pages === 0 || next !== null; pages++) {
+      const page: Res = await call(app, 'GET', `/v1/journals?account=1300&limit=2${next === null ? '' : `&afterSeq=${next}`}`, A('viewer'));
+      paged.push(...(page.body['journals'] as { id: string }[]).map((j) => j.id));
+      next = page.body['next'] as string | null;
+    }
+    assert.ok(whole.length > 2);
+    assert.deepEqual(paged, whole);
+  });
+
+  test('GL detail pages by an opaque cursor; the running balance carries across pages; bad cursors and limits are problems', async () => {
+    const whole = await call(app, 'GET', '/v1/reports/gl?account=1300&limit=5000', A('viewer'));
+    assert.equal(whole.status, 200);
+    assert.equal(whole.body['next'], null);
+    const rows: unknown[] = [];
+    let opening = whole.body['opening'];
+    for (let next: string | null = null, pages = 0; pages === 0 || next !== null; pages++) {
+      const page: Res = await call(app, 'GET', `/v1/reports/gl?account=1300&limit=2${next === null ? '' : `&after=${next}`}`, A('viewer'));
+      assert.equal(page.status, 200);
+      assert.equal(page.body['opening'], opening, 'a page opens at the balance the previous one closed at');
+      opening = page.body['closing'];
+      rows.push(...(page.body['rows'] as unknown[]));
+      next = page.body['next'] as string | null;
+    }
+    assert.deepEqual(rows, whole.body['rows']);
+    assert.equal(opening, whole.body['closing']);
+    assertProblem(await call(app, 'GET', '/v1/reports/gl?account=1300&after=bogus', A('viewer')), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'GET', '/v1/reports/gl?account=1300&limit=5001', A('viewer')), 400, 'INVALID_REQUEST');
+    assertProblem(await call(app, 'GET', '/v1/reports/gl?account=1300&limit=0', A('viewer')), 400, 'INVALID_REQUEST');
   });
 
   test('GET /v1/events/:id: the stored event, its journals and its costed moves as decimal strings', async () => {

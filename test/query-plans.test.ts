@@ -96,12 +96,27 @@ function ledgerAliases(sql: string): Set<string> {
   return out;
 }
 
+/**
+ * Whether a statement filters a ledger table by equality on a column besides the company
+ * (`j.event_seq = ?`, `account = ?`): then an index on the company alone walks all of it.
+ */
+function filtersBeyondCompany(sql: string, aliases: ReadonlySet<string>): boolean {
+  for (const m of sql.matchAll(/(?:\b(\w+)\.)?\b(\w+) = \?/g)) {
+    const [, alias, column] = m;
+    if (column !== 'company' && (alias === undefined || aliases.has(alias))) return true;
+  }
+  return false;
+}
+
 /** What is wrong with a SQLite plan (its detail lines), if anything. */
 export function sqliteProblems(sql: string, details: readonly string[]): string[] {
   const aliases = ledgerAliases(sql);
+  const beyond = filtersBeyondCompany(sql, aliases);
   return details.filter((d) => {
-    const scan = /^SCAN (\w+)/.exec(d);
-    return (scan !== null && aliases.has(scan[1]!)) || /CORRELATED/.test(d);
+    const scan = /^(SCAN|SEARCH) (\w+)(?: USING (?:COVERING )?INDEX \w+ \((.*)\))?/.exec(d);
+    const onLedger = scan !== null && aliases.has(scan[2]!);
+    const companyOnly = scan?.[3] === 'company=?';
+    return (onLedger && (scan[1] === 'SCAN' || (companyOnly && beyond))) || /CORRELATED/.test(d);
   });
 }
 
@@ -110,6 +125,7 @@ interface PgNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
+  Filter?: string;
   'Parent Relationship'?: string;
   Plans?: PgNode[];
 }
@@ -121,6 +137,8 @@ export function pgProblems(node: PgNode): string[] {
     const what = `${n['Node Type']} ${n['Relation Name'] ?? n['Index Name'] ?? ''}`.trim();
     if (n['Node Type'] === 'Seq Scan' && LEDGER_TABLES.includes(n['Relation Name'] ?? '')) out.push(what);
     if (/Index/.test(n['Node Type']) && n['Index Name'] !== undefined && n['Index Cond'] === undefined) out.push(`${what} without an index condition`);
+    // An index used for the company alone while the rows are filtered by more: a walk of the company.
+    if (/^\(company = [^()]*\)$/.test(n['Index Cond'] ?? '') && / = /.test(n.Filter ?? '')) out.push(`${what} on the company alone, filtering ${n.Filter}`);
     if (n['Parent Relationship'] === 'SubPlan') out.push(`${what}: a subplan run per row`);
     n.Plans?.forEach(visit);
   };
@@ -185,6 +203,10 @@ describe('query plans: SQLite', () => {
     assert.deepEqual(sqliteProblems('SELECT * FROM journals j WHERE j.date > ?', ['SCAN j']), ['SCAN j']);
     assert.equal(sqliteProblems('SELECT 1', ['CORRELATED SCALAR SUBQUERY 1']).length, 1);
     assert.deepEqual(sqliteProblems('SELECT * FROM journals j', ['SEARCH j USING INDEX journals_date (company=?)', 'SCAN sel']), []);
+    // The resend bug: the journals of one event found by walking the company's key in seq order.
+    const ofEvent = 'SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq';
+    assert.equal(sqliteProblems(ofEvent, ['SEARCH j USING INDEX sqlite_autoindex_journals_1 (company=?)']).length, 1);
+    assert.deepEqual(sqliteProblems(ofEvent, ['SEARCH j USING INDEX journals_event_seq (company=? AND event_seq=?)']), []);
   });
 });
 
@@ -227,5 +249,6 @@ describe('query plans: PostgreSQL', { skip: pgDown && `${pgDown}; start it or se
     assert.equal(pgProblems({ 'Node Type': 'Index Scan', 'Relation Name': 'journals', 'Index Name': 'journals_pkey' }).length, 1);
     assert.equal(pgProblems({ 'Node Type': 'Result', Plans: [{ 'Node Type': 'Index Scan', 'Index Name': 'x', 'Index Cond': '(a = 1)', 'Parent Relationship': 'SubPlan' }] }).length, 1);
     assert.deepEqual(pgProblems({ 'Node Type': 'Index Scan', 'Relation Name': 'journals', 'Index Name': 'journals_pkey', 'Index Cond': "(company = 'a')" }), []);
+    assert.equal(pgProblems({ 'Node Type': 'Index Scan', 'Relation Name': 'journals', 'Index Name': 'journals_pkey', 'Index Cond': "(company = 'a')", Filter: '(event_seq = 5)' }).length, 1);
   });
 });

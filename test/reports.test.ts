@@ -525,7 +525,9 @@ function memorySource(book: Book): ReportSource {
   const journals: StoredJournal[] = book.journals.map((j, i) => ({ ...j, seq: BigInt(i + 1), eventSeq: 0n }));
   const store = {
     journals: async (_company: string, f: Parameters<LedgerStore['journals']>[1] = {}) =>
-      journals.filter((j) => (f.from === undefined || j.date >= f.from) && (f.to === undefined || j.date <= f.to) && (f.event === undefined || j.event === f.event) && (f.account === undefined || j.lines.some((l) => l.account === f.account))),
+      journals
+        .filter((j) => (f.from === undefined || j.date >= f.from) && (f.to === undefined || j.date <= f.to) && (f.event === undefined || j.event === f.event) && (f.account === undefined || j.lines.some((l) => l.account === f.account)) && (f.afterSeq === undefined || j.seq > f.afterSeq))
+        .slice(0, f.limit),
     trialBalance: async (_company: string, asOf?: string) => {
       const m = new Map<string, bigint>();
       for (const j of journals) if (asOf === undefined || j.date <= asOf) for (const l of j.lines) m.set(l.account, (m.get(l.account) ?? 0n) + l.amount);

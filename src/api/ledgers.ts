@@ -13,9 +13,7 @@ export interface LedgerDeps {
 /** The server's ledger of the company, opened again if the store holds events it has not seen. */
 export async function freshLedger(deps: LedgerDeps, company: string): Promise<CompanyLedger> {
   const ledger = await deps.ledgerOf(company);
-  let held = 0n;
-  for (const _ of ledger.current.views()) held++;
-  if (held === (await deps.store.countEvents(company))) return ledger;
+  if (ledger.eventCount === (await deps.store.countEvents(company))) return ledger;
   deps.forget(company);
   return deps.ledgerOf(company);
 }

@@ -25,6 +25,8 @@ import { formatMoney } from '../domain/money.js';
 import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
+import { ConfigCache } from '../ledger/config-cache.js';
+import { eventPages } from '../store/pages.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
 import { csv } from '../reports/csv.js';
 import { trialBalance, trialBalanceJson, trialBalanceRows } from '../reports/trial-balance.js';
@@ -77,6 +79,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Ledgers already open over this store (e.g. by `serve --demo`): used instead of opening them again. */
   ledgers?: readonly CompanyLedger[] | undefined;
+  /** Parsed configurations by version (default: a cache of this server's own). */
+  configs?: ConfigCache | undefined;
 }
 
 /** The part of a request a validation error is about (the document its JSON pointer points into). */
@@ -212,11 +216,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // ---- companies' ledgers, one per company per process ------------------------------------
 
   const ledgers = new Map<string, Promise<CompanyLedger>>((opts.ledgers ?? []).map((l) => [l.id, Promise.resolve(l)]));
+  /** The configuration version each open ledger was built with. */
+  const ledgerConfig = new Map<string, bigint>((opts.ledgers ?? []).map((l) => [l.id, l.configVersion]));
+  const configs = opts.configs ?? new ConfigCache(store);
   const ledgerOf = (company: string): Promise<CompanyLedger> => {
     let p = ledgers.get(company);
     if (p === undefined) {
       p = CompanyLedger.open(store, company).then((l) => {
         if (isFailure(l)) throw new ProblemError(l);
+        ledgerConfig.set(company, l.configVersion);
         return l;
       });
       ledgers.set(company, p);
@@ -226,7 +234,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     return p;
   };
-  const forget = (company: string): void => void ledgers.delete(company);
+  const forget = (company: string): void => {
+    ledgers.delete(company);
+    ledgerConfig.delete(company);
+  };
 
   // ---- authentication and roles -------------------------------------------------------------
 
@@ -241,7 +252,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (company === undefined) throw problem('UNAUTHORIZED', 'The API key is malformed.', UNAUTHORIZED_FIX);
     const stored = await storedKey(store, key);
     if (stored?.revokedAt !== undefined) throw problem('UNAUTHORIZED', `The API key ${stored.id} ("${stored.name}") was revoked at ${stored.revokedAt}.`, UNAUTHORIZED_FIX);
-    const record = stored === undefined ? undefined : await store.getCompany(company);
+    const cached = stored === undefined ? undefined : await configs.get(company);
+    const record = cached?.record;
     // An unknown company and a wrong key answer alike: a key reveals no other company.
     if (record === undefined || stored === undefined) throw problem('UNAUTHORIZED', 'The API key is not valid.', UNAUTHORIZED_FIX);
     if (!PERMISSIONS[stored.role].has(permission)) {
@@ -249,8 +261,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       throw problem('FORBIDDEN', `An API key with role "${stored.role}" cannot ${what} (needs role ${rolesWith(permission).join(' or ')}).`, 'Use a key with a role that allows it, or have an admin create one (POST /v1/keys).', { company, role: stored.role, key: stored.id });
     }
     markUsed(store, stored)?.catch((e: unknown) => req.log.warn({ err: e, key: stored.id }, 'could not record the API key\'s last use'));
-    const co = loadConfig(record.config, 'store');
+    const co = cached!.co;
     if (!co.ok) throw new ProblemError(co.error, 500);
+    // Another process changed the configuration: this process's ledger of the company is rebuilt under it.
+    const built = ledgerConfig.get(company);
+    if (built !== undefined && built !== record.configVersion) forget(company);
     req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
   });
 
@@ -360,15 +375,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (co.id !== a.company) throw problem('INVALID_CONFIG', `The configuration names company "${co.id}", but the API key is for "${a.company}".`, `Keep company.id "${a.company}".`, { company: a.company, field: 'company.id' });
     // The stored history must still post under the new configuration, or the company could not be opened again.
     const book = new Book(co, { keepJournals: false });
-    for (let after = 0n; ; ) {
-      const page = await store.eventsAfter(a.company, after, 5000);
+    for await (const page of eventPages((after, limit) => store.eventsAfter(a.company, after, limit))) {
       for (const e of page) {
         const parsed = parseEvent(JSON.parse(e.body), co, 'store');
         const applied = parsed.ok ? book.apply(parsed.value, { replay: true }) : parsed;
         if (!applied.ok) throw problem('INVALID_CONFIG', `Stored event ${e.id} does not post under the new configuration: ${applied.error.message}`, `${fix} Stored events stay: the configuration must keep what they use (${applied.error.code}).`, { company: a.company, event: e.id });
-        after = e.seq;
       }
-      if (page.length < 5000) break;
     }
     const saved = await putCompany(store, body);
     forget(a.company);

@@ -13,6 +13,8 @@ import { Book } from '../book/book.js';
 import type { Journal } from '../posting/journal.js';
 import type { LedgerStore, Refusal, StoredEvent, WriteTx } from '../store/store.js';
 import { contentHash, earlierRefusal } from './refusals.js';
+import { eventPages } from '../store/pages.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export type PostOutcome =
   /** `refusedEarlier`: the same event (id and content) was refused before, and is posted now. */
@@ -22,13 +24,15 @@ export type PostOutcome =
 
 /** Most events one batch may carry; larger imports are split by the caller. */
 export const MAX_BATCH = 10_000;
+/** Events a batch posts between turns of the event loop. */
+const POST_SLICE = 250;
 
 export class CompanyLedger {
   private book: Book;
   private lastSeq = 0n;
   private stale = false;
 
-  private constructor(readonly store: LedgerStore, readonly co: Company) {
+  private constructor(readonly store: LedgerStore, readonly co: Company, readonly configVersion: bigint) {
     this.book = new Book(co, { keepJournals: false });
   }
 
@@ -37,13 +41,18 @@ export class CompanyLedger {
     if (!rec) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
     const co = loadConfig(rec.config, 'store');
     if (!co.ok) return co.error;
-    const ledger = new CompanyLedger(store, co.value);
+    const ledger = new CompanyLedger(store, co.value, rec.configVersion);
     await ledger.catchUp((seq, limit) => store.eventsAfter(companyId, seq, limit));
     return ledger;
   }
 
   get id(): string {
     return this.co.id;
+  }
+
+  /** How many stored events the book holds (events are numbered 1, 2, 3, …). */
+  get eventCount(): bigint {
+    return this.lastSeq;
   }
 
   /** The in-memory book (current costs, pools, GL) — read-only use. */
@@ -53,8 +62,7 @@ export class CompanyLedger {
 
   /** Applies stored events this process has not seen yet; they were accepted once, so they must apply again. */
   private async catchUp(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>): Promise<void> {
-    for (;;) {
-      const page = await fetch(this.lastSeq, 5000);
+    for await (const page of eventPages(fetch, this.lastSeq)) {
       for (const e of page) {
         assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
         const parsed = parseEvent(JSON.parse(e.body), this.co, 'store');
@@ -63,7 +71,6 @@ export class CompanyLedger {
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
         this.lastSeq = e.seq;
       }
-      if (page.length < 5000) return;
     }
   }
 
@@ -100,6 +107,8 @@ export class CompanyLedger {
           if (r.status === 'ok') inBatch.set(r.event, r);
           if (r.status === 'error' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
           out.push(r);
+          // A batch of 10,000 events lets other requests run between slices of it.
+          if (out.length % POST_SLICE === 0) await nextTurn();
         }
         if (refused.length > 0) await tx.appendRefusals(refused);
         return this.withEarlierRefusals(out, raws);

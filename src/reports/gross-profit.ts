@@ -7,6 +7,7 @@
  * (seed 003: `cost` × qty on shipment and invoice lines; a shipment line without one takes its
  * sale invoice's, a restocking credit-note line its own or its origin's) and the difference.
  */
+import { journalPages } from '../store/pages.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
 import { extend } from '../domain/money.js';
@@ -153,7 +154,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
 
   // Ledger COGS: every line on a COGS account dated in the period.
   const cogsAccounts = roleAccounts(co, 'cogs');
-  for (const j of await store.journals(co.id, { from: opts.from, to: opts.to })) {
+  for await (const page of journalPages(store, co.id, { from: opts.from, to: opts.to })) for (const j of page) {
     for (const l of j.lines) {
       if (!cogsAccounts.has(l.account)) continue;
       const key = by === 'product' ? l.product ?? productOfEvent(index, j.event) ?? '' : customerOf(index, j.event) ?? '';

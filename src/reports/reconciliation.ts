@@ -5,6 +5,7 @@
  * Beside them, for information, the balances that belong with stock but are not in it: goods
  * received not yet billed (GRNI) and units issued short awaiting a receipt.
  */
+import { journalPages } from '../store/pages.js';
 import type { Company } from '../domain/config.js';
 import { byCode, money, poolAccount, qty, roleAccounts, type ReportSource } from './common.js';
 import { accountChecks, glBalances, poolValues } from './valuation.js';
@@ -69,7 +70,7 @@ export async function reconciliation(src: ReportSource, opts: ReconciliationOpti
   // date, in the GL at the first open date.
   if (asOf !== undefined) {
     const shifted = new Map<string, { amount: bigint; journals: Set<string> }>();
-    for (const j of await store.journals(co.id, { from: asOf })) {
+    for await (const page of journalPages(store, co.id, { from: asOf })) for (const j of page) {
       if (j.shiftedFrom === undefined || j.shiftedFrom > asOf || j.date <= asOf) continue;
       for (const l of j.lines) {
         if (!checks.some((c) => c.account === l.account)) continue;
@@ -88,7 +89,7 @@ export async function reconciliation(src: ReportSource, opts: ReconciliationOpti
   // inventory account of the goods through the lines' product and warehouse.
   for (const grni of [...roleAccounts(co, 'grni')].sort(byCode)) {
     const per = new Map<string, bigint>();
-    for (const j of await store.journals(co.id, { account: grni, to: asOf })) {
+    for await (const page of journalPages(store, co.id, { account: grni, to: asOf })) for (const j of page) {
       for (const l of j.lines) {
         if (l.account !== grni) continue;
         const inv = l.product !== undefined && l.warehouse !== undefined ? poolAccount(co, l.product, l.warehouse) ?? '' : '';

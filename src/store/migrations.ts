@@ -246,6 +246,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // - Journals with a line on an account: the lines on the account in journal order (with
     //   their date, for date filters), joined to the journals, instead of an EXISTS per journal.
     // - GL detail pages: the lines on an account in (date, journal, line) order.
+    // - A target's sync log in seq order, without walking other targets' rows.
     // - The configuration's version, bumped by every write of it, so a request reads one
     //   integer and reuses the configuration it parsed before (src/ledger/config-cache.ts).
     version: 5,
@@ -258,6 +259,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX journals_event_id ON journals (company, event_id, seq);
       CREATE INDEX journal_lines_account_seq ON journal_lines (company, account, journal_seq, date);
       CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date, journal_seq, line_no);
+      CREATE INDEX sync_log_target ON sync_log (company, target, seq);
       ALTER TABLE companies ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
     `,
     postgres: `
@@ -268,6 +270,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX journals_event_id ON journals (company, event_id, seq);
       CREATE INDEX journal_lines_account_seq ON journal_lines (company, account, journal_seq, date);
       CREATE INDEX journal_lines_account_date ON journal_lines (company, account, date, journal_seq, line_no);
+      CREATE INDEX sync_log_target ON sync_log (company, target, seq);
       ALTER TABLE companies ADD COLUMN config_version BIGINT NOT NULL DEFAULT 1;
     `,
   },

@@ -52,9 +52,13 @@ export function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** The selected journals (`sel`, a query over `journals j`) joined to their lines, in seq and line order. */
+/**
+ * The selected journals (`sel`, a query over `journals j`) joined to their lines, in seq and
+ * line order. `sel` is MATERIALIZED: flattened into the join, SQLite would rather walk the
+ * company's whole primary key in seq order than sort the few journals an index finds.
+ */
 function journalsSql(select: string): string {
-  return `WITH sel AS (${select})
+  return `WITH sel AS MATERIALIZED (${select})
     SELECT ${JOURNAL_COLUMNS}
     FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
     ORDER BY sel.seq, l.line_no`;
@@ -90,7 +94,9 @@ export function journals(company: string, f: JournalFilter): Statement {
   if (f.account !== undefined && f.event === undefined) {
     const w = [`a.company = ${p(company)}`, `a.account = ${p(f.account)}`, ...range('a.'), ...after('a.journal_seq')];
     const keys = `SELECT DISTINCT a.journal_seq FROM journal_lines a WHERE ${w.join(' AND ')} ORDER BY a.journal_seq${limit()}`;
-    const sql = journalsSql(`SELECT j.* FROM (${keys}) k JOIN journals j ON j.company = ${p(company)} AND j.seq = k.journal_seq ORDER BY j.seq`);
+    // CROSS JOIN keeps the account's lines as the outer loop in SQLite (left to itself it walks
+    // the company's journals in seq order to skip a sort); PostgreSQL plans it as any join.
+    const sql = journalsSql(`SELECT j.* FROM (${keys}) k CROSS JOIN journals j WHERE j.company = ${p(company)} AND j.seq = k.journal_seq ORDER BY j.seq`);
     return { sql, params };
   }
   const w = [`j.company = ${p(company)}`, ...(f.event === undefined ? [] : [`j.event_id = ${p(f.event)}`]), ...range('j.'), ...after('j.seq')];
@@ -109,8 +115,14 @@ export function accountLines(company: string, account: string, q: { from?: strin
   checkLimit(q.limit);
   const params: unknown[] = [company, account];
   const w = ['l.company = ?', 'l.account = ?'];
-  if (q.from !== undefined) w.push('l.date >= ?'), params.push(q.from);
-  if (q.to !== undefined) w.push('l.date <= ?'), params.push(q.to);
+  if (q.from !== undefined) {
+    w.push('l.date >= ?');
+    params.push(q.from);
+  }
+  if (q.to !== undefined) {
+    w.push('l.date <= ?');
+    params.push(q.to);
+  }
   if (q.after !== undefined) {
     checkSeq(q.after.journalSeq, 'after.journalSeq');
     w.push('(l.date, l.journal_seq, l.line_no) > (?, ?, ?)');
