@@ -13,7 +13,7 @@
  * Seeded: STOCKBOOK_FUZZ_SEED=<integer> replays a run (the seed is in the test's name),
  * STOCKBOOK_FUZZ_SEED=random draws one, STOCKBOOK_FUZZ_RUNS sets the number of requests.
  * Every failure is reported by class (rule, status, code, route) with a count and a replayable
- * example; classes other engineers are fixing are listed in KNOWN_UNTIL_MERGE below.
+ * example, and any failure class fails the test.
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ import { createKey, type ApiRole } from '../src/api/keys.js';
 import type { XeroSandbox } from '../src/sandbox/xero/index.js';
 import { CONTACTS, EVENTS, SEED as SEED_CONFIG, startSandbox, syncCompany } from './helpers/sync.js';
 import { fuzzRequest, operationsOf, type FuzzRequest, type Operation } from './support/fuzz-requests.js';
-import { fuzzVerdict, poisonsOf, type Answer, type Verdict } from './support/fuzz-rules.js';
+import { fuzzVerdict, type Answer, type Verdict } from './support/fuzz-rules.js';
 
 const SEED = seedOf(process.env['STOCKBOOK_FUZZ_SEED']);
 const RUNS = Number(process.env['STOCKBOOK_FUZZ_RUNS'] ?? 2000);
@@ -163,7 +163,6 @@ interface RouteTally { sent: number; pastAuth: number; ok: number; ms: number }
 interface FuzzRun {
   classes: Map<string, { verdict: Verdict; count: number; example: string }>;
   perRoute: Map<string, RouteTally>;
-  poisoned: Set<string>;
   checkingMs: number;
   byStatus: Map<number, number>;
 }
@@ -172,7 +171,7 @@ const exampleOf = (i: number, r: FuzzRequest, a: Answer): string => `#${i} ${r.o
 
 /** Sends every request in order, checking each answer and the ledger after it. */
 async function fuzzAll(requests: readonly FuzzRequest[], ops: readonly Operation[]): Promise<FuzzRun> {
-  const run: FuzzRun = { classes: new Map(), perRoute: new Map(ops.map((o) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }])), poisoned: new Set(), checkingMs: 0, byStatus: new Map() };
+  const run: FuzzRun = { classes: new Map(), perRoute: new Map(ops.map((o) => [`${o.method} ${o.route}`, { sent: 0, pastAuth: 0, ok: 0, ms: 0 }])), checkingMs: 0, byStatus: new Map() };
   let state = await ledgerState();
   for (const [i, r] of requests.entries()) {
     const started = performance.now();
@@ -180,13 +179,11 @@ async function fuzzAll(requests: readonly FuzzRequest[], ops: readonly Operation
     const took = performance.now() - started;
     const next = await ledgerState();
     run.checkingMs += performance.now() - started - took;
-    const exchange = { request: r, answer, before: state, after: next, documented: DOCUMENTED, poisoned: run.poisoned };
-    for (const v of fuzzVerdict(exchange)) {
+    for (const v of fuzzVerdict({ request: r, answer, before: state, after: next, documented: DOCUMENTED })) {
       const c = run.classes.get(v.key) ?? { verdict: v, count: 0, example: exampleOf(i, r, answer) };
       c.count++;
       run.classes.set(v.key, c);
     }
-    for (const p of poisonsOf(exchange)) run.poisoned.add(p);
     const tally = run.perRoute.get(`${r.op.method} ${r.op.route}`)!;
     tally.sent++;
     tally.ms += took;
@@ -207,9 +204,8 @@ function report(t: TestContext, run: FuzzRun, requests: number): void {
   t.diagnostic(`requests took ${Math.trunc(total(run, (x) => x.ms))} ms, ledger checks ${Math.trunc(run.checkingMs)} ms`);
   const slowest = [...run.perRoute].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
   t.diagnostic(`slowest routes: ${slowest.map(([route, x]) => `${route} ${Math.trunc(x.ms)} ms over ${x.sent}`).join('; ')}`);
-  if (run.poisoned.size > 0) t.diagnostic(`the ledger holds values of known classes from some request on: ${[...run.poisoned].join(', ')}`);
   for (const c of run.classes.values()) {
-    t.diagnostic(`${c.verdict.known === undefined ? 'FAILURE' : `known until merge (${c.verdict.known})`}: ${c.count} × ${c.verdict.key}`);
+    t.diagnostic(`FAILURE: ${c.count} × ${c.verdict.key}`);
     t.diagnostic(`    e.g. ${c.example}`);
   }
 }
@@ -230,6 +226,6 @@ test(`fuzz: ${RUNS} generated requests over every route of the OpenAPI document 
 
   for (const [route, x] of run.perRoute) assert.ok(x.pastAuth > 0, `${route}: at least one request got past authentication (sent ${x.sent})`);
   assert.ok(total(run, (x) => x.ok) > requests.length / 6, 'a good share of the requests is answered 2xx (the generator reaches the handlers)');
-  const unknown = [...run.classes.values()].filter((c) => c.verdict.known === undefined);
-  assert.deepEqual(unknown.map((c) => `${c.count} × ${c.verdict.key} — e.g. ${c.example}`), [], `failure classes outside KNOWN_UNTIL_MERGE (seed ${SEED})`);
+  const failures = [...run.classes.values()].map((c) => `${c.count} × ${c.verdict.key} — e.g. ${c.example}`);
+  assert.deepEqual(failures, [], `failure classes (seed ${SEED}; replay with STOCKBOOK_FUZZ_SEED=${SEED})`);
 });
