@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { propertyParameters } from './support/property-seed.js';
 import * as B from '../src/domain/bounds.js';
 import { loadConfig } from '../src/domain/config.js';
 import { readSyncConfig } from '../src/sync/config.js';
@@ -87,7 +88,7 @@ test('amounts: exactly the bound is accepted, a cent more is refused, in the doc
       const inside = (minor < 0n ? -minor : minor) <= B.MAX_AMOUNT;
       return r.ok === inside && (r.ok || r.error.code === 'VALUE_OUT_OF_RANGE');
     }),
-    { seed: 20261202, numRuns: 300 },
+    propertyParameters(300),
   );
 });
 
@@ -224,7 +225,7 @@ test('text: textFlaw agrees with well-formed Unicode without NUL, for any string
     fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff', '\u{1F600}', 'a'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 12 }), (s) => {
       return (textFlaw(s) === undefined) === (wellFormed(s) && !s.includes('\u0000'));
     }),
-    { seed: 20261202, numRuns: 2000 },
+    propertyParameters(2000),
   );
 });
 

@@ -92,7 +92,7 @@ test(`a path parameter longer than ${PATH_PARAM_MAX_CHARS} characters is a 414 I
 });
 
 test('a body larger than the route takes is a 413 problem', async () => {
-  const big = JSON.stringify({ company: { id: 'seed-004', name: 'x'.repeat(1_100_000) } });
+  const big = JSON.stringify({ company: { id: 'seed-004', name: 'x'.repeat(4_300_000) } }); // past the configuration's 4 MiB
   await inject({ method: 'PUT', url: '/v1/company', headers: json, payload: big }, { status: 413, code: undefined });
   await inject({ method: 'POST', url: '/v1/keys', headers: json, payload: JSON.stringify({ role: 'viewer', pad: 'x'.repeat(1_100_000) }) }, { status: 413, code: undefined });
 });

@@ -105,7 +105,8 @@ export class CompanyLedger {
         for (const raw of raws) {
           const r = await this.postOne(tx, raw, inBatch);
           if (r.status === 'ok') inBatch.set(r.event, r);
-          if (r.status === 'error' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
+          // An id or body with unsound text (INVALID_TEXT) cannot be stored, so its refusal is not noted.
+          if (r.status === 'error' && r.error.code !== 'INVALID_TEXT' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
           out.push(r);
           // A batch of 10,000 events lets other requests run between slices of it.
           if (out.length % POST_SLICE === 0) await nextTurn();

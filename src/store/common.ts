@@ -259,9 +259,6 @@ export interface ApiKeyRow {
   revoked_at: string | null;
 }
 
-/** The columns of an api_keys query, in ApiKeyRow's names. */
-export const API_KEY_COLUMNS = 'company, id, name, role, hash, created_at, last_used_at, revoked_at';
-
 export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
   return { company: r.company, id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at, lastUsedAt: opt(r.last_used_at), revokedAt: opt(r.revoked_at) };
 }
@@ -274,7 +271,14 @@ export function checkRefusals(list: readonly Refusal[]): void {
   for (const r of list) for (const f of ['event', 'hash', 'code', 'at'] as const) if (typeof r[f] !== 'string') throw new TypeError(`refusal ${f} must be a string`);
 }
 
-export function toRefusal(r: { event_id: string; hash: string; code: string; at: string }): Refusal {
+export interface RefusalRow {
+  event_id: string;
+  hash: string;
+  code: string;
+  at: string;
+}
+
+export function toRefusal(r: RefusalRow): Refusal {
   return { event: r.event_id, hash: r.hash, code: r.code, at: r.at };
 }
 

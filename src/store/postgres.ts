@@ -18,7 +18,7 @@ import pg from 'pg';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  API_KEY_COLUMNS, checkApiKey, checkRefusals, idSlices, toApiKey, toRefusal, type ApiKeyRow,
+  checkApiKey, checkRefusals, toApiKey, toRefusal, type ApiKeyRow, type RefusalRow,
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, toSyncEntry, type SyncRow, checkSeq, configJson, KeyedMutex, NOT_REENTRANT, nullable,
   toAccountLine, toCompany, toEvent, toJournals, TX_ENDED, type AccountLineRow, type CompanyRow, type EventRow, type JournalRow, toBalances, fromHalves, type BalanceRow,
 } from './common.js';
@@ -230,12 +230,7 @@ class PgTx implements WriteTx {
       this.doom(x);
     }
     if (refusals.length === 0) return;
-    await this.query(
-      `INSERT INTO event_refusals (company, event_id, hash, code, at)
-       SELECT $1, t.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(event_id, hash, code, at)
-       ON CONFLICT (company, event_id, hash) DO NOTHING`,
-      [this.company, refusals.map((r) => r.event), refusals.map((r) => r.hash), refusals.map((r) => r.code), refusals.map((r) => r.at)],
-    );
+    for (const st of statements.addRefusals(this.company, refusals)) await runOf(this.query, st);
   }
 }
 
@@ -390,34 +385,32 @@ export class PostgresStore implements LedgerStore {
 
   async refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]> {
     const out: Refusal[] = [];
-    for (const ids of idSlices(eventIds)) {
-      out.push(...(await this.run<{ event_id: string; hash: string; code: string; at: string }>('SELECT event_id, hash, code, at FROM event_refusals WHERE company = $1 AND event_id = ANY($2::text[])', [company, ids])).map(toRefusal));
-    }
+    for (const st of statements.refusalsOf(company, eventIds)) out.push(...(await runOf<RefusalRow>(this.query, st)).map(toRefusal));
     return out;
   }
 
   async addApiKey(k: NewApiKey): Promise<void> {
     checkApiKey(k);
-    await this.run('INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
+    await this.run(SQL.addApiKey, [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
   }
 
   async apiKeys(company: string): Promise<ApiKeyRecord[]> {
-    return (await this.run<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = $1 ORDER BY created_at, id`, [company])).map(toApiKey);
+    return (await this.run<ApiKeyRow>(SQL.apiKeys, [company])).map(toApiKey);
   }
 
   async apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined> {
-    const [row] = await this.run<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = $1 AND hash = $2`, [company, hash]);
+    const [row] = await this.run<ApiKeyRow>(SQL.apiKeyByHash, [company, hash]);
     return row && toApiKey(row);
   }
 
   async revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
-    await this.run('UPDATE api_keys SET revoked_at = $1 WHERE company = $2 AND id = $3 AND revoked_at IS NULL', [at, company, id]);
-    const [row] = await this.run<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = $1 AND id = $2`, [company, id]);
+    await this.run(SQL.revokeApiKey, [at, company, id]);
+    const [row] = await this.run<ApiKeyRow>(SQL.apiKey, [company, id]);
     return row && toApiKey(row);
   }
 
   async markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void> {
-    await this.run('UPDATE api_keys SET last_used_at = $1 WHERE company = $2 AND id = $3 AND (last_used_at IS NULL OR last_used_at < $4)', [at, company, id, since]);
+    await this.run(SQL.markApiKeyUsed, [at, company, id, since]);
   }
 
   // ---- plumbing

@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import type { Journal } from '../posting/journal.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import {
-  API_KEY_COLUMNS, checkApiKey, checkRefusals, idSlices, toApiKey, toRefusal, type ApiKeyRow,
+  checkApiKey, checkRefusals, toApiKey, toRefusal, type ApiKeyRow, type RefusalRow,
   big, byCodePoint, checkEvent, checkJournals, checkSyncEntries, toSyncEntry, type SyncRow, checkSeq, configJson, Mutex, NOT_REENTRANT, nullable, sleep,
   toAccountLine, toCompany, toEvent, toJournals, TX_ENDED, type AccountLineRow, type CompanyRow, type EventRow, type JournalRow, toBalances, fromHalves, type BalanceRow,
 } from './common.js';
@@ -185,9 +185,7 @@ class SqliteTx implements WriteTx {
   async appendRefusals(refusals: readonly Refusal[]): Promise<void> {
     this.step(() => {
       checkRefusals(refusals);
-      for (const r of refusals) {
-        this.s.run('INSERT INTO event_refusals (company, event_id, hash, code, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (company, event_id, hash) DO NOTHING', [this.company, r.event, r.hash, r.code, r.at]);
-      }
+      for (const st of statements.addRefusals(this.company, refusals)) this.s.run(st.sql, st.params);
     });
   }
 }
@@ -326,35 +324,32 @@ export class SqliteStore implements LedgerStore {
 
   async refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]> {
     const out: Refusal[] = [];
-    for (const ids of idSlices(eventIds)) {
-      const sql = `SELECT event_id, hash, code, at FROM event_refusals WHERE company = ? AND event_id IN (${ids.map(() => '?').join(', ')})`;
-      out.push(...(await this.read((s) => s.all<{ event_id: string; hash: string; code: string; at: string }>(sql, [company, ...ids]))).map(toRefusal));
-    }
+    for (const st of statements.refusalsOf(company, eventIds)) out.push(...(await this.read((s) => s.allOf<RefusalRow>(st))).map(toRefusal));
     return out;
   }
 
   async addApiKey(k: NewApiKey): Promise<void> {
     checkApiKey(k);
-    await this.change('INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)', [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
+    await this.change(SQL.addApiKey, [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
   }
 
   async apiKeys(company: string): Promise<ApiKeyRecord[]> {
-    return (await this.read((s) => s.all<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? ORDER BY created_at, id`, [company]))).map(toApiKey);
+    return (await this.read((s) => s.all<ApiKeyRow>(SQL.apiKeys, [company]))).map(toApiKey);
   }
 
   async apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND hash = ?`, [company, hash]));
+    const row = await this.read((s) => s.one<ApiKeyRow>(SQL.apiKeyByHash, [company, hash]));
     return row && toApiKey(row);
   }
 
   async revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
-    await this.change('UPDATE api_keys SET revoked_at = ? WHERE company = ? AND id = ? AND revoked_at IS NULL', [at, company, id]);
-    const row = await this.read((s) => s.one<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND id = ?`, [company, id]));
+    await this.change(SQL.revokeApiKey, [at, company, id]);
+    const row = await this.read((s) => s.one<ApiKeyRow>(SQL.apiKey, [company, id]));
     return row && toApiKey(row);
   }
 
   async markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void> {
-    await this.change('UPDATE api_keys SET last_used_at = ? WHERE company = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [at, company, id, since]);
+    await this.change(SQL.markApiKeyUsed, [at, company, id, since]);
   }
 
   // ---- plumbing

@@ -1,12 +1,13 @@
 /**
- * The store's read statements, each written once for both dialects with `?` placeholders
- * (PostgreSQL numbers them: `numbered`). Fixed statements are the constants of `SQL`; the
- * statements whose shape follows a filter are built here too, by the functions below. Every
- * one is answered from an index range of the company (test/query-plans.test.ts checks each
- * plan on both dialects); the dialect files keep only their own writes (`WRITES` in each).
+ * The store's statements written once for both dialects with `?` placeholders (PostgreSQL
+ * numbers them: `numbered`): every read, and the writes of companies, API keys and refusals.
+ * Fixed statements are the constants of `SQL`; the statements whose shape follows a filter or
+ * a list are built here too, by the functions below. Every one is answered from an index range
+ * of the company (test/query-plans.test.ts checks each plan on both dialects); the dialect
+ * files keep only their own ledger writes (`WRITES` in each).
  */
-import { checkLimit, checkSeq } from './common.js';
-import type { JournalFilter, LinePosition, SyncQuery } from './store.js';
+import { checkLimit, checkSeq, idSlices } from './common.js';
+import type { JournalFilter, LinePosition, Refusal, SyncQuery } from './store.js';
 
 /** A statement and its parameters, in placeholder order. */
 export interface Statement {
@@ -20,6 +21,9 @@ const JOURNAL_COLUMNS = `sel.seq, sel.event_seq, sel.id, sel.event_id, sel.event
 
 /** An amount column summed as its high and low 32-bit halves (0 over no rows), recombined by `fromHalves`. */
 const HALVES = 'COALESCE(SUM(amount >> 32), 0) AS hi, COALESCE(SUM(amount & 4294967295), 0) AS lo';
+
+/** The columns of an api_keys query, in ApiKeyRow's names (common.ts). */
+const API_KEY_COLUMNS = 'company, id, name, role, hash, created_at, last_used_at, revoked_at';
 
 export const SQL = {
   company: 'SELECT id, name, config, config_version FROM companies WHERE id = ?',
@@ -44,6 +48,14 @@ export const SQL = {
     FROM (SELECT ${HALVES} FROM account_day_totals WHERE company = ? AND account = ? AND date < ?) d,
          (SELECT ${HALVES} FROM journal_lines WHERE company = ? AND account = ? AND date = ? AND (journal_seq, line_no) <= (?, ?)) l`,
   migrations: 'SELECT version, name FROM schema_migrations ORDER BY version',
+  addApiKey: 'INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  apiKeys: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? ORDER BY created_at, id`,
+  apiKey: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND id = ?`,
+  apiKeyByHash: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? AND hash = ?`,
+  /** A revoked key keeps the time it was first revoked. */
+  revokeApiKey: 'UPDATE api_keys SET revoked_at = ? WHERE company = ? AND id = ? AND revoked_at IS NULL',
+  /** Last use is written only when the stored one is older than `since` (at most one write per key per interval). */
+  markApiKeyUsed: 'UPDATE api_keys SET last_used_at = ? WHERE company = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
 } as const;
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (no statement here has a `?` in a literal). */
@@ -147,4 +159,29 @@ export function syncEntries(company: string, target: string, q: SyncQuery): Stat
   if (q.actions !== undefined) where.push(q.actions.length === 0 ? 'FALSE' : `action IN (${q.actions.map((a) => p(a)).join(', ')})`);
   const order = q.last === undefined ? 'ORDER BY seq' : `ORDER BY seq DESC LIMIT ${p(BigInt(q.last))}`;
   return { sql: `SELECT seq, target, record, version, action, run, at, data FROM sync_log WHERE ${where.join(' AND ')} ${order}`, params };
+}
+
+/** Rows per statement of `addRefusals`: five parameters each, far below either dialect's limit. */
+const REFUSALS_PER_STATEMENT = 100;
+
+/** Notes refusals, many rows per statement; a refusal already noted (same company, event and hash) is kept as it was. */
+export function addRefusals(company: string, refusals: readonly Refusal[]): Statement[] {
+  const out: Statement[] = [];
+  for (let i = 0; i < refusals.length; i += REFUSALS_PER_STATEMENT) {
+    const slice = refusals.slice(i, i + REFUSALS_PER_STATEMENT);
+    const rows = slice.map(() => '(?, ?, ?, ?, ?)').join(', ');
+    out.push({
+      sql: `INSERT INTO event_refusals (company, event_id, hash, code, at) VALUES ${rows} ON CONFLICT (company, event_id, hash) DO NOTHING`,
+      params: slice.flatMap((r) => [company, r.event, r.hash, r.code, r.at]),
+    });
+  }
+  return out;
+}
+
+/** The refusals noted for these event ids, by the (company, event_id, hash) key: one statement per slice of ids (`idSlices`). */
+export function refusalsOf(company: string, eventIds: readonly string[]): Statement[] {
+  return [...idSlices(eventIds)].map((ids) => ({
+    sql: `SELECT event_id, hash, code, at FROM event_refusals WHERE company = ? AND event_id IN (${ids.map(() => '?').join(', ')})`,
+    params: [company, ...ids],
+  }));
 }
