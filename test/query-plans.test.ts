@@ -4,8 +4,9 @@
  * workload that calls every store method with every filter shape; the store's trace lists each statement it ran,
  * and each is explained against the same data: `EXPLAIN QUERY PLAN` on SQLite (no ANALYZE, as
  * a deployment has it), `EXPLAIN (FORMAT JSON)` on PostgreSQL (after ANALYZE). A plan fails on
- * a scan of a checked table (the ledger's, api_keys, event_refusals) that no index bounds (`SCAN journals`, a Seq Scan, an index scan
- * without a condition) or on a correlated subquery, which runs once per row.
+ * a scan of a checked table (the ledger's, api_keys, event_refusals) that no index bounds
+ * (`SCAN journals`, a Seq Scan, an index scan without a condition) or on a correlated
+ * subquery, which runs once per row.
  */
 import { describe, it, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
