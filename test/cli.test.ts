@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +43,26 @@ test('post: an unreadable or invalid configuration exits 2 with INVALID_CONFIG',
     assert.equal(r.status, 2);
     assert.match(r.stderr, /INVALID_CONFIG/);
   }
+});
+
+test('post and import refuse a configuration file with an unknown field, naming it, and store nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockbook-'));
+  const cfg = join(dir, 'company.json');
+  const good = JSON.parse(readFileSync(CONFIG, 'utf8')) as { settings: Record<string, unknown> };
+  writeFileSync(cfg, JSON.stringify({ ...good, settings: { ...good.settings, costingMethd: 'fifo' } }));
+  const posted = cli(['post', '-c', cfg, '-'], bill);
+  assert.equal(posted.status, 2);
+  assert.match(posted.stderr, /INVALID_CONFIG.*settings\.costingMethd/);
+  assert.equal(posted.stdout, '');
+  const db = join(dir, 'ledger.sqlite');
+  const events = join(dir, 'events.jsonl');
+  writeFileSync(events, `${bill}\n`);
+  const imported = cli(['import', '--db', db, '-c', cfg, events]);
+  assert.equal(imported.status, 2);
+  assert.match(imported.stderr, /INVALID_CONFIG.*settings\.costingMethd/);
+  const after = cli(['journals', '--db', db, '--company', 'seed-004']);
+  assert.equal(after.status, 2);
+  assert.match(after.stderr, /UNKNOWN_COMPANY|DB_NOT_FOUND/);
 });
 
 test('post --format table prints debits and credits for people', () => {

@@ -12,6 +12,8 @@
  * - Every failure is an RFC 7807 problem with a code from docs/errors.md.
  * - One CompanyLedger per company per process, opened on first use.
  */
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,7 +26,7 @@ import { formatDecimal, formatQty, UNIT_COST_SCALE } from '../domain/decimal.js'
 import { formatMoney } from '../domain/money.js';
 import { Book } from '../book/book.js';
 import type { Move, MoveResult } from '../posting/types.js';
-import { CompanyLedger, MAX_BATCH, putCompany, type PostOutcome } from '../ledger/service.js';
+import { CompanyLedger, MAX_BATCH, POST_SLICE, putCompany, type PostOutcome } from '../ledger/service.js';
 import { ConfigCache } from '../ledger/config-cache.js';
 import { eventPages } from '../store/pages.js';
 import type { CompanyRecord, LedgerStore, StoredJournal } from '../store/store.js';
@@ -47,7 +49,7 @@ import { authOf } from './request.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { findTextFlaw, invalidText } from '../domain/text.js';
-import { unknownConfigFields } from '../domain/config-fields.js';
+import { configFieldsFailure } from '../domain/config-fields.js';
 
 export const API_VERSION = '0.1.0';
 /** Largest POST /v1/events body, in bytes (10,000 events of a few hundred bytes fit easily). */
@@ -135,6 +137,16 @@ function resultJson(o: PostOutcome, co: Company): Record<string, unknown> {
     return { event: o.event, status: o.status, seq: o.seq.toString(), journals: o.journals.map((j) => journalJson(j, co)), ...earlier };
   }
   return { event: o.event, status: o.status, error: { code: o.error.code, message: o.error.message, fix: o.error.fix, record: o.error.record } };
+}
+
+/** `{"results":[…]}` in slices of POST_SLICE results, yielding to other requests between them. */
+async function* resultsJson(outcomes: readonly PostOutcome[], co: Company): AsyncGenerator<string> {
+  yield '{"results":[';
+  for (let i = 0; i < outcomes.length; i += POST_SLICE) {
+    if (i > 0) await nextTurn();
+    yield (i > 0 ? ',' : '') + outcomes.slice(i, i + POST_SLICE).map((o) => JSON.stringify(resultJson(o, co))).join(',');
+  }
+  yield ']}';
 }
 
 function dropUndefined(o: object): Record<string, unknown> {
@@ -271,32 +283,39 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // ---- failures as problems -----------------------------------------------------------------
 
-  /** The first event of a body that does not match the event schema, with the event parser's own message. */
-  const eventsProblem = (req: FastifyRequest): ProblemError => {
-    const body: unknown = req.body;
+  /** Why events[i] of a body does not match the event schema, with the event parser's own message where it has one. */
+  const eventProblem = (body: unknown, i: number, co: Company | undefined): ProblemError => {
+    const item = Array.isArray(body) ? (body as unknown[])[i] : body;
+    const where = Array.isArray(body) ? `events[${i}]: ` : '';
+    const parsed = co === undefined ? undefined : parseEvent(item, co);
+    if (parsed !== undefined && !parsed.ok) {
+      const f = parsed.error;
+      return new ProblemError({ ...f, message: `${where}${f.message}`, record: { ...f.record, ...(Array.isArray(body) ? { index: i } : {}) } }, 400);
+    }
+    const e = validEvent.errors?.[0];
+    return problem('INVALID_EVENT', `${where}The event does not match the event schema: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { index: i });
+  };
+
+  /**
+   * Checks a POST /v1/events body against the event schema, event by event, letting other
+   * requests run between slices (a 10,000-event body validated in one go holds the loop for
+   * over 100 ms). A body that does not match is refused whole, naming its first bad event.
+   */
+  const checkEvents = async (body: unknown, co: Company): Promise<void> => {
     if (typeof body !== 'object' || body === null) {
-      return problem('INVALID_EVENT', 'The body must be one event (a JSON object) or an array of events.', 'Send an event object, or an array of at most 10000 events; docs/events.md describes them.');
+      throw problem('INVALID_EVENT', 'The body must be one event (a JSON object) or an array of events.', `Send an event object, or an array of at most ${MAX_BATCH} events; docs/events.md describes them.`);
     }
     const items = Array.isArray(body) ? (body as unknown[]) : [body];
     for (let i = 0; i < items.length; i++) {
-      if (validEvent(items[i])) continue;
-      const where = Array.isArray(body) ? `events[${i}]: ` : '';
-      const parsed = req.auth === null ? undefined : parseEvent(items[i], req.auth.co);
-      if (parsed !== undefined && !parsed.ok) {
-        const f = parsed.error;
-        return new ProblemError({ ...f, message: `${where}${f.message}`, record: { ...f.record, ...(Array.isArray(body) ? { index: i } : {}) } }, 400);
-      }
-      const e = validEvent.errors?.[0];
-      return problem('INVALID_EVENT', `${where}The event does not match the event schema: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}.`, 'Correct the event; docs/events.md and docs/events.schema.json describe every field.', { index: i });
+      if (!validEvent(items[i])) throw eventProblem(body, i, co);
+      if ((i + 1) % POST_SLICE === 0) await nextTurn();
     }
-    return problem('INVALID_EVENT', 'The body does not match the event schema.', 'Send an event object, or an array of events; docs/events.md describes them.');
   };
 
   const toProblem = (err: FastifyError | Error, req: FastifyRequest): ProblemError => {
     if (err instanceof ProblemError) return err;
     const fe = err as FastifyError;
     if (fe.validation !== undefined) {
-      if (fe.validationContext === 'body' && req.routeOptions.url === '/v1/events') return eventsProblem(req);
       const first = fe.validation[0];
       if (first !== undefined && isDateSchemaError(first)) return new ProblemError(dateSchemaFailure(partOf(req, fe.validationContext), first.instancePath));
       const field = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
@@ -365,10 +384,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const a = authOf(req);
     const body = req.body as Record<string, unknown>;
     const fix = 'Correct the configuration; docs/config.md describes every field.';
-    const unknown = unknownConfigFields(body);
-    if (unknown.length > 0) {
-      throw problem('INVALID_CONFIG', `The configuration carries ${unknown.length === 1 ? 'a field' : 'fields'} stockbook does not know: ${unknown.join(', ')}.`, `Remove or correct ${unknown.join(', ')}; docs/config.md (and docs/sync.md for contacts and sync) lists every field. API keys are not part of the configuration: create them with POST /v1/keys.`, { company: a.company, field: unknown[0]! });
-    }
+    const unknown = configFieldsFailure(body, a.company, 'API keys are not part of the configuration: create them with POST /v1/keys.');
+    if (unknown !== undefined) throw new ProblemError(unknown);
     const loaded = loadConfig(body);
     if (!loaded.ok) throw new ProblemError(loaded.error);
     const co = loaded.value;
@@ -421,6 +438,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       schema: routes.postEvents,
       bodyLimit: EVENTS_BODY_LIMIT,
       config: { permission: 'post' },
+      // The body schema documents the route; checkEvents applies it in slices.
+      validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : paramAjv.compile(schema)),
       preValidation: async (req) => {
         if (Array.isArray(req.body) && req.body.length > MAX_BATCH) {
           throw problem('BATCH_TOO_LARGE', `The request carries ${req.body.length} events; one batch holds at most ${MAX_BATCH}.`, `Split the events into batches of at most ${MAX_BATCH} and send them in order.`, { events: req.body.length }, 413);
@@ -429,12 +448,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
     async (req, reply) => {
       const a = authOf(req);
+      await checkEvents(req.body, a.co);
       const raws: unknown[] = Array.isArray(req.body) ? (req.body as unknown[]) : [req.body];
       const ledger = await ledgerOf(a.company);
       const outcomes = await ledger.postBatch(raws);
       const failed = outcomes.filter((o) => o.status === 'conflict' || o.status === 'error').length;
       if (outcomes.length > 0) req.log.info({ company: a.company, events: outcomes.length, failed }, 'events posted');
-      return reply.code(failed > 0 ? 207 : 200).send({ results: outcomes.map((o) => resultJson(o, ledger.co)) });
+      // Written in slices, so a 10,000-result answer does not hold the loop while it is serialised.
+      return reply.code(failed > 0 ? 207 : 200).type('application/json; charset=utf-8').send(Readable.from(resultsJson(outcomes, ledger.co)));
     },
   );
 

@@ -12,7 +12,7 @@ import { failure } from '../domain/errors.js';
 import { CompanyLedger, putCompany, MAX_BATCH, type PostOutcome } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 import { failureJson } from './format.js';
-import { EXIT, jsonLines, readJson, isFailure, sizeOf } from './input.js';
+import { EXIT, jsonLines, readConfigFile, isFailure, sizeOf } from './input.js';
 import { csvEvents } from './csv-events.js';
 
 export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean; csv?: boolean | undefined }
@@ -48,7 +48,7 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
   const summary: ImportSummary = { new: 0, nowAccepted: 0, exists: 0, conflict: 0, refused: 0, nowAcceptedEvents: [] };
   let companyId = opts.company;
   if (opts.config !== undefined) {
-    const raw = readJson(opts.config);
+    const raw = readConfigFile(opts.config);
     const co = isFailure(raw) ? raw : await putCompany(store, raw);
     if (isFailure(co)) {
       errOut(JSON.stringify(failureJson(co)));

@@ -3,6 +3,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig, type Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
+import { configFieldsFailure } from '../domain/config-fields.js';
 
 export const EXIT = { ok: 0, eventsFailed: 1, badInput: 2 } as const;
 
@@ -18,8 +19,15 @@ export function isFailure(x: unknown): x is Failure {
   return typeof x === 'object' && x !== null && 'code' in x && 'fix' in x;
 }
 
-export function readCompany(path: string): Company | Failure {
+/** A company file's JSON, refused (INVALID_CONFIG) when it cannot be read or carries unknown fields. */
+export function readConfigFile(path: string): unknown | Failure {
   const raw = readJson(path);
+  if (isFailure(raw)) return raw;
+  return configFieldsFailure(raw, undefined, `The file is ${path}; API keys are not part of it: create them with stockbook api-key create.`) ?? raw;
+}
+
+export function readCompany(path: string): Company | Failure {
+  const raw = readConfigFile(path);
   if (isFailure(raw)) return raw;
   const co = loadConfig(raw);
   return co.ok ? co.value : co.error;

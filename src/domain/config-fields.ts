@@ -4,6 +4,7 @@
  * against it, so a misspelt or unknown field is refused by name instead of being stored and
  * silently ignored. Configurations already stored are not re-checked.
  */
+import { failure, type Failure } from './errors.js';
 import { isRecord } from './values.js';
 
 /** An object's known fields (each a subtree), an array of one shape, or a leaf value. */
@@ -51,4 +52,20 @@ export function unknownConfigFields(raw: unknown, limit = 10): string[] {
   };
   walk(raw, CONFIG_SHAPE, '');
   return out;
+}
+
+/**
+ * INVALID_CONFIG naming the unknown fields of a configuration sent to stockbook (`PUT
+ * /v1/company`, `import --config`, `post --config`), or undefined when every field is known.
+ */
+export function configFieldsFailure(raw: unknown, company: string | undefined, keysHint: string): Failure | undefined {
+  const unknown = unknownConfigFields(raw);
+  if (unknown.length === 0) return undefined;
+  const names = unknown.join(', ');
+  return failure(
+    'INVALID_CONFIG',
+    `The configuration carries ${unknown.length === 1 ? 'a field' : 'fields'} stockbook does not know: ${names}.`,
+    `Remove or correct ${names}; docs/config.md (and docs/sync.md for contacts and sync) lists every field. ${keysHint}`,
+    { ...(company === undefined ? {} : { company }), field: unknown[0]! },
+  );
 }

@@ -24,8 +24,8 @@ export type PostOutcome =
 
 /** Most events one batch may carry; larger imports are split by the caller. */
 export const MAX_BATCH = 10_000;
-/** Events a batch posts between turns of the event loop. */
-const POST_SLICE = 250;
+/** Events (or results) handled between turns of the event loop in a batch. */
+export const POST_SLICE = 250;
 
 export class CompanyLedger {
   private book: Book;
