@@ -1,4 +1,4 @@
-/** The server keeps one ledger per company; these reopen it when another process appended events. */
+/** The server keeps one ledger per company; a read first brings it up to the store (CompanyLedger.refresh). */
 import type { CompanyLedger } from '../ledger/service.js';
 import type { LedgerStore } from '../store/store.js';
 
@@ -6,14 +6,14 @@ export interface LedgerDeps {
   store: LedgerStore;
   /** The server's ledger of a company (one per company per process). */
   ledgerOf(company: string): Promise<CompanyLedger>;
-  /** Drops the server's ledger of a company, so the next ledgerOf opens it again. */
-  forget(company: string): void;
 }
 
-/** The server's ledger of the company, opened again if the store holds events it has not seen. */
+/**
+ * The server's ledger of the company, caught up on every event and configuration any process
+ * stored: one indexed read of its last seq, and only the events after the ledger's own.
+ */
 export async function freshLedger(deps: LedgerDeps, company: string): Promise<CompanyLedger> {
   const ledger = await deps.ledgerOf(company);
-  if (ledger.eventCount === (await deps.store.countEvents(company))) return ledger;
-  deps.forget(company);
-  return deps.ledgerOf(company);
+  await ledger.refresh();
+  return ledger;
 }

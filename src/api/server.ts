@@ -10,7 +10,9 @@
  * - Requests and responses are declared as JSON Schemas: fastify validates input with them and
  *   @fastify/swagger publishes the OpenAPI document (/docs, /docs/json).
  * - Every failure is an RFC 7807 problem with a code from docs/errors.md.
- * - One CompanyLedger per company per process, opened on first use.
+ * - One CompanyLedger per company per process, opened on first use. Writes bring it up to the
+ *   store under the company's lock (a configuration changed through another process governs
+ *   them); reads first catch it up on what other processes wrote (CompanyLedger.refresh).
  */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -45,6 +47,7 @@ import { reportRoute, routes, SHARED_SCHEMAS, q } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerCountRoutes } from './count-routes.js';
 import { registerWebRoutes } from './web-routes.js';
+import { freshLedger } from './ledgers.js';
 import { authOf } from './request.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { PATH_PARAM_MAX_CHARS, RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
@@ -228,15 +231,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // ---- companies' ledgers, one per company per process ------------------------------------
 
   const ledgers = new Map<string, Promise<CompanyLedger>>((opts.ledgers ?? []).map((l) => [l.id, Promise.resolve(l)]));
-  /** The configuration version each open ledger was built with. */
-  const ledgerConfig = new Map<string, bigint>((opts.ledgers ?? []).map((l) => [l.id, l.configVersion]));
   const configs = opts.configs ?? new ConfigCache(store);
   const ledgerOf = (company: string): Promise<CompanyLedger> => {
     let p = ledgers.get(company);
     if (p === undefined) {
       p = CompanyLedger.open(store, company).then((l) => {
         if (isFailure(l)) throw new ProblemError(l);
-        ledgerConfig.set(company, l.configVersion);
         return l;
       });
       ledgers.set(company, p);
@@ -246,10 +246,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     return p;
   };
-  const forget = (company: string): void => {
-    ledgers.delete(company);
-    ledgerConfig.delete(company);
-  };
+  const deps = { store, ledgerOf };
 
   // ---- authentication and roles -------------------------------------------------------------
 
@@ -275,9 +272,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     markUsed(store, stored)?.catch((e: unknown) => req.log.warn({ err: e, key: stored.id }, 'could not record the API key\'s last use'));
     const co = cached!.co;
     if (!co.ok) throw new ProblemError(co.error, 500);
-    // Another process changed the configuration: this process's ledger of the company is rebuilt under it.
-    const built = ledgerConfig.get(company);
-    if (built !== undefined && built !== record.configVersion) forget(company);
     req.auth = { company, role: stored.role, keyId: stored.id, record, co: co.value };
   });
 
@@ -399,8 +393,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         if (!applied.ok) throw problem('INVALID_CONFIG', `Stored event ${e.id} does not post under the new configuration: ${applied.error.message}`, `${fix} Stored events stay: the configuration must keep what they use (${applied.error.code}).`, { company: a.company, event: e.id });
       }
     }
+    // The company's ledger sees the new version at its next read or write, and is rebuilt under it.
     const saved = await putCompany(store, body);
-    forget(a.company);
     if (isFailure(saved)) throw new ProblemError(saved);
     const rec = await store.getCompany(a.company);
     return companyView(rec!, saved);
@@ -472,14 +466,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const { id } = req.params as { id: string };
     const stored = await store.findEvent(a.company, id);
     if (stored === undefined) throw problem('NOT_FOUND', `Event "${id}" is not in the ledger of company "${a.company}".`, 'Check the id (ids are case-sensitive) and that the key belongs to the company that holds the event.', { event: id, company: a.company });
-    let ledger = await ledgerOf(a.company);
-    let view = ledger.current.view(id);
-    if (view === undefined) {
-      // Stored by another process since this one opened the company: open it again.
-      forget(a.company);
-      ledger = await ledgerOf(a.company);
-      view = ledger.current.view(id);
-    }
+    // Stored by another process since this one opened the company: the ledger catches up on it.
+    const ledger = await freshLedger(deps, a.company);
+    const view = ledger.current.view(id);
     const [journals, written] = await Promise.all([store.journals(a.company, { event: id }), store.journalsOfEvent(a.company, stored.seq)]);
     return {
       id: stored.id,
@@ -507,7 +496,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const report = <Q>(path: string, schema: Record<string, unknown>, run: (ledger: CompanyLedger, query: Q) => Promise<Out>): void => {
     app.get(path, { schema, config: { permission: 'read' } }, async (req, reply) => {
       const a = authOf(req);
-      const out = await run(await ledgerOf(a.company), req.query as Q);
+      const out = await run(await freshLedger(deps, a.company), req.query as Q);
       if (isFailure(out)) throw new ProblemError(out);
       if ((req.query as { format?: string }).format === 'csv') return reply.type('text/csv; charset=utf-8').send(csv(out.rows) + '\n');
       return out.json;
@@ -550,8 +539,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async (l, qs) => both(await drill(l, { journal: qs.journal, line: qs.line }), drillJson, drillRows, l.co),
   );
 
-  registerSyncRoutes(app, { store, ledgerOf, forget });
-  registerCountRoutes(app, { store, ledgerOf, forget });
-  await registerWebRoutes(app, { store, ledgerOf, forget });
+  registerSyncRoutes(app, deps);
+  registerCountRoutes(app, deps);
+  await registerWebRoutes(app, deps);
   return app;
 }

@@ -1,11 +1,21 @@
 /**
  * The ledger service: the pure book kept durable. Each company's book is rebuilt from its
- * stored events on first use; every write runs inside the store's company lock, first catching
- * up with events other processes appended, then applying and appending the new events and
- * their journals in the same transaction. A refused event is never written; if the store
- * fails mid-write, the transaction rolls back and the in-memory book is rebuilt from the store.
+ * stored events on first use and kept in step with the store, whichever process writes it:
+ *
+ * - Every write runs inside the store's company lock. First it compares the stored
+ *   configuration version with the one the book was built under — a change made through any
+ *   process (a lock date, a new product) rebuilds the book under the new configuration —
+ *   or catches up with the events other processes appended; then it applies and appends the
+ *   new events and their journals in the same transaction.
+ * - Before a read (`refresh`), one indexed read of the company's last seq says whether other
+ *   processes appended events; the book applies only those. A changed configuration (or a
+ *   rolled-back write) rebuilds it under the lock.
+ *
+ * A refused event is never written; if the store fails mid-write, the transaction rolls back
+ * and the book is rebuilt from the store before it is used again.
  */
 import { loadConfig, type Company } from '../domain/config.js';
+import { ConfigCache, type CachedConfig } from './config-cache.js';
 import { withHiddenFrom } from './hidden.js';
 import { eventIdOf, parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
@@ -14,6 +24,7 @@ import type { Journal } from '../posting/journal.js';
 import type { LedgerStore, Refusal, StoredEvent, WriteTx } from '../store/store.js';
 import { contentHash, earlierRefusal } from './refusals.js';
 import { eventPages } from '../store/pages.js';
+import { Mutex } from '../store/common.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export type PostOutcome =
@@ -27,27 +38,52 @@ export const MAX_BATCH = 10_000;
 /** Events (or results) handled between turns of the event loop in a batch. */
 export const POST_SLICE = 250;
 
+/** What a ledger has replayed since it opened (tests count replays with it, not with time). */
+export interface LedgerStats {
+  /** Times the book was built from the first stored event: the open, a configuration change, a rolled-back write. */
+  rebuilds: number;
+  /** Stored events applied again, by rebuilds and catch-ups. */
+  replayed: number;
+}
+
+/** Parses a stored configuration as the ledger reads it (stored dates as stored). */
+const storedConfig = (raw: unknown): ReturnType<typeof loadConfig> => loadConfig(raw, 'store');
+
 export class CompanyLedger {
   private book: Book;
   private lastSeq = 0n;
-  private stale = false;
+  /** The book may not match the store (a write rolled back, a rebuild did not finish): rebuild it before use. */
+  private stale = true;
+  /** Held while the book is rebuilt or catches up, so no two of those interleave in this process. */
+  private readonly gate = new Mutex();
+  readonly stats: LedgerStats = { rebuilds: 0, replayed: 0 };
 
-  private constructor(readonly store: LedgerStore, readonly co: Company, readonly configVersion: bigint) {
-    this.book = new Book(co, { keepJournals: false });
+  private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, private readonly configs: ConfigCache) {
+    this.book = new Book(company, { keepJournals: false });
   }
 
   static async open(store: LedgerStore, companyId: string): Promise<CompanyLedger | Failure> {
-    const rec = await store.getCompany(companyId);
-    if (!rec) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
-    const co = loadConfig(rec.config, 'store');
-    if (!co.ok) return co.error;
-    const ledger = new CompanyLedger(store, co.value, rec.configVersion);
-    await ledger.catchUp((seq, limit) => store.eventsAfter(companyId, seq, limit));
+    const configs = new ConfigCache(store, storedConfig);
+    const cached = await configs.get(companyId);
+    if (!cached) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
+    if (!cached.co.ok) return cached.co.error;
+    const ledger = new CompanyLedger(store, cached.co.value, cached.record.configVersion, configs);
+    await ledger.rebuild();
     return ledger;
   }
 
   get id(): string {
-    return this.co.id;
+    return this.company.id;
+  }
+
+  /** The configuration the book is built under. */
+  get co(): Company {
+    return this.company;
+  }
+
+  /** The version of that configuration (companies.config_version). */
+  get configVersion(): bigint {
+    return this.version;
   }
 
   /** How many stored events the book holds (events are numbered 1, 2, 3, …). */
@@ -60,25 +96,77 @@ export class CompanyLedger {
     return this.book;
   }
 
-  /** Applies stored events this process has not seen yet; they were accepted once, so they must apply again. */
+  /**
+   * Applies stored events this process has not seen yet; they were accepted once, so they must
+   * apply again. An event already in the book (this process's own write committed meanwhile) is
+   * skipped: check and apply run in one turn, so a write in progress never sees half of it.
+   */
   private async catchUp(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>): Promise<void> {
     for await (const page of eventPages(fetch, this.lastSeq)) {
       for (const e of page) {
-        assert(e.seq === this.lastSeq + 1n, `events of ${this.co.id} are contiguous at ${e.seq}`);
-        const parsed = parseEvent(JSON.parse(e.body), this.co, 'store');
+        if (e.seq <= this.lastSeq) continue;
+        assert(e.seq === this.lastSeq + 1n, `events of ${this.id} are contiguous at ${e.seq}`);
+        const parsed = parseEvent(JSON.parse(e.body), this.company, 'store');
         assert(parsed.ok, `stored event ${e.id} parses`);
         const r = this.book.apply(parsed.value, { replay: true });
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
         this.lastSeq = e.seq;
+        this.stats.replayed++;
       }
     }
   }
 
+  /** A new book under the current configuration, from every stored event (callers hold the gate, or own the ledger alone). */
   private async rebuild(): Promise<void> {
-    this.book = new Book(this.co, { keepJournals: false });
+    this.stale = true;
+    this.book = new Book(this.company, { keepJournals: false });
     this.lastSeq = 0n;
-    await this.catchUp((seq, limit) => this.store.eventsAfter(this.co.id, seq, limit));
+    this.stats.rebuilds++;
+    await this.catchUp((seq, limit) => this.store.eventsAfter(this.id, seq, limit));
     this.stale = false;
+  }
+
+  /** The company's stored configuration, read by version (one integer when it did not move). */
+  private async stored(): Promise<CachedConfig> {
+    const cached = await this.configs.get(this.id);
+    assert(cached !== undefined, `company ${this.id} is stored`);
+    return cached;
+  }
+
+  /**
+   * Inside the company's write lock, before anything is costed: the book is brought up to the
+   * store. A configuration stored since the book was built (by any process) is loaded and the
+   * book rebuilt under it — so a lock date set through another process governs this write —
+   * as is a book a rolled-back write left stale; otherwise only the events after its last seq
+   * are applied.
+   */
+  private async governed(tx: WriteTx): Promise<void> {
+    await this.gate.run(async () => {
+      const cached = await this.stored();
+      if (cached.record.configVersion !== this.version) {
+        if (!cached.co.ok) throw new Error(`The stored configuration of company "${this.id}" (version ${cached.record.configVersion}) does not load: ${cached.co.error.message}`);
+        this.company = cached.co.value;
+        this.version = cached.record.configVersion;
+        this.stale = true;
+      }
+      if (this.stale) await this.rebuild();
+      else await this.catchUp((seq) => tx.eventsAfter(seq));
+    });
+  }
+
+  /**
+   * Brings the book up to the store before a read, so every read reflects every committed
+   * write of any process: one integer read of the configuration version and one indexed read
+   * of the company's last seq; only the events after the book's last seq are applied. A
+   * changed configuration or a stale book is rebuilt under the write lock (as a write would).
+   */
+  async refresh(): Promise<void> {
+    if (this.stale || (await this.stored()).record.configVersion !== this.version) {
+      await this.store.write(this.id, (tx) => this.governed(tx));
+      return;
+    }
+    if ((await this.store.countEvents(this.id)) <= this.lastSeq) return;
+    await this.gate.run(() => this.catchUp((seq, limit) => this.store.eventsAfter(this.id, seq, limit)));
   }
 
   async post(raw: unknown): Promise<PostOutcome> {
@@ -94,10 +182,9 @@ export class CompanyLedger {
    */
   async postBatch(raws: readonly unknown[]): Promise<PostOutcome[]> {
     assert(raws.length <= MAX_BATCH, `a batch holds at most ${MAX_BATCH} events`);
-    if (this.stale) await this.rebuild();
     try {
       return await this.store.write(this.co.id, async (tx) => {
-        await this.catchUp((seq) => tx.eventsAfter(seq));
+        await this.governed(tx);
         const out: PostOutcome[] = [];
         const inBatch = new Map<string, PostOutcome>();
         const refused: Refusal[] = [];
