@@ -76,11 +76,9 @@ class PgDialect implements Dialect {
   constructor(connectionString: string, readonly schema: string, opts: PostgresStoreOptions) {
     this.trace = opts.trace;
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
-    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
-    // Queued before any other statement on the new connection.
-    this.pool.on('connect', (client) => {
-      client.query(`SET search_path TO ${quoteIdent(schema)}`).catch(() => undefined);
-    });
+    // The schema is a startup parameter of every connection, so no statement can run before it
+    // is set (a SET queued on 'connect' raced the first query: pg 8 deprecates that, pg 9 refuses it).
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: `-c search_path=${schema}` });
     const onIdleError = opts.onIdleError ?? (() => undefined);
     this.pool.on('error', onIdleError);
     this.reader = new PgSession(this.pool, this);
