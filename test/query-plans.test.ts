@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { SqliteStore, WRITES as SQLITE_WRITES } from '../src/store/sqlite.js';
-import { PostgresStore, WRITES as PG_WRITES } from '../src/store/postgres.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { PostgresStore } from '../src/store/postgres.js';
+import { appendStatements } from '../src/store/appends.js';
 import { numbered, SQL } from '../src/store/statements.js';
 import type { JournalFilter, LedgerStore, SyncAction, Trace } from '../src/store/store.js';
 import { PG_URL, pgUnavailable } from './store-support/harness.js';
@@ -165,10 +166,9 @@ export function pgProblems(node: PgNode): string[] {
 type Traced = Map<string, readonly unknown[]>;
 const tracer = (seen: Traced): Trace => (sql, params) => void (seen.has(sql) || seen.set(sql, params));
 
-/** The fixed statements a dialect must have run (the dynamic ones come from the filter shapes). */
+/** The fixed statements a dialect must have run (the dynamic ones come from the filter shapes): the shared ones and its form of the appends. */
 function fixed(dialect: 'sqlite' | 'postgres'): string[] {
-  const shared = Object.entries(SQL).filter(([k]) => dialect === 'sqlite' || k !== 'lastSyncSeq').map(([, v]) => v);
-  return [...shared, ...Object.values(dialect === 'sqlite' ? SQLITE_WRITES : PG_WRITES)];
+  return [...Object.values(SQL), ...Object.values(appendStatements(dialect === 'sqlite' ? 'rows' : 'arrays'))];
 }
 
 function checkAll(seen: Traced, dialect: 'sqlite' | 'postgres', explain: (sql: string, params: readonly unknown[]) => Promise<string[]>): Promise<void> {

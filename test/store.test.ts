@@ -517,6 +517,17 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+describe('statements written once', () => {
+  it('the dialect files name no table: every statement is in statements.ts, appends.ts or migrations.ts', () => {
+    const dir = fileURLToPath(new URL('../src/store/', import.meta.url));
+    const tables = ['companies', 'events', 'journals', 'journal_lines', 'account_day_totals', 'sync_log', 'api_keys', 'event_refusals', 'schema_migrations'];
+    const named = new RegExp(`\\b(FROM|INTO|UPDATE|JOIN|TABLE)\\s+(${tables.join('|')})\\b`, 'i');
+    for (const f of ['sqlite.ts', 'postgres.ts', 'sql-store.ts', 'dialect.ts']) {
+      assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), named, `${f} writes a statement of its own`);
+    }
+  });
+});
+
 describe('migrations', () => {
   it('versions increase from 1; money is BIGINT/INTEGER; the ledger tables are append-only in code', () => {
     checkOrder(MIGRATIONS);

@@ -1,10 +1,11 @@
 /**
- * The store's statements written once for both dialects with `?` placeholders (PostgreSQL
- * numbers them: `numbered`): every read, and the writes of companies, API keys and refusals.
- * Fixed statements are the constants of `SQL`; the statements whose shape follows a filter or
- * a list are built here too, by the functions below. Every one is answered from an index range
- * of the company (test/query-plans.test.ts checks each plan on both dialects); the dialect
- * files keep only their own ledger writes (`WRITES` in each).
+ * The store's statements, written once for both dialects with `?` placeholders (PostgreSQL
+ * numbers them: `numbered`): every read, the numbers a writer hands out, and the writes of
+ * companies, API keys and refusals. Fixed statements are the constants of `SQL`; the statements
+ * whose shape follows a filter or a list are built here too, by the functions below. Every one
+ * is answered from an index range of the company (test/query-plans.test.ts checks each plan on
+ * both dialects). The rows a write appends to the ledger's tables have their INSERTs in
+ * appends.ts; the DDL is in migrations.ts.
  */
 import { checkLimit, checkSeq, idSlices } from './common.js';
 import type { JournalFilter, LinePosition, Refusal, SyncQuery } from './store.js';
@@ -47,6 +48,7 @@ export const SQL = {
   balanceThrough: `SELECT d.hi + l.hi AS hi, d.lo + l.lo AS lo
     FROM (SELECT ${HALVES} FROM account_day_totals WHERE company = ? AND account = ? AND date < ?) d,
          (SELECT ${HALVES} FROM journal_lines WHERE company = ? AND account = ? AND date = ? AND (journal_seq, line_no) <= (?, ?)) l`,
+  /** The applied migrations (migrate() reads them under the migration lock to know what is pending). */
   migrations: 'SELECT version, name FROM schema_migrations ORDER BY version',
   addApiKey: 'INSERT INTO api_keys (company, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   apiKeys: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE company = ? ORDER BY created_at, id`,
@@ -57,6 +59,9 @@ export const SQL = {
   /** Last use is written only when the stored one is older than `since` (at most one write per key per interval). */
   markApiKeyUsed: 'UPDATE api_keys SET last_used_at = ? WHERE company = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
 } as const;
+
+/** Records an applied migration (in the transaction that applied it; not in `SQL`, since only migrate() runs it). */
+export const RECORD_MIGRATION = 'INSERT INTO schema_migrations (version, name) VALUES (?, ?)';
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (no statement here has a `?` in a literal). */
 export function numbered(sql: string): string {

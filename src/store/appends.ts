@@ -1,0 +1,103 @@
+/**
+ * Appended rows: the rows a write adds to the ledger's tables (events, journals, their lines,
+ * the per-account day totals and the sync log), and each table's INSERT, written once as its
+ * columns after the company. A write gathers its rows here and sends them in a batch — before
+ * any other statement of its transaction and before COMMIT — in one of two forms, each written
+ * once for every table. Which form is the dialect's one true difference in writing:
+ * - `rows` (SQLite): an `INSERT … VALUES (?, …)` per row. SQLite runs in process and has no
+ *   arrays; one prepared statement run per row is the fastest it offers.
+ * - `arrays` (PostgreSQL): an `INSERT … SELECT ?, t.* FROM unnest(?::type[], …)` per table,
+ *   its columns sent as arrays: one round trip per table per batch, whatever its size, and one
+ *   statement text for the server to parse.
+ */
+import type { Statement } from './statements.js';
+
+/** How a dialect sends a batch of rows: a statement per row, or a statement per table of column arrays. */
+export type BulkForm = 'rows' | 'arrays';
+
+/** A ledger table rows are appended to: keyed (company, …), so `company` comes first and is not listed. */
+export interface AppendTable {
+  readonly name: string;
+  /** The columns after `company`, each with its PostgreSQL type (its array's element type in the `arrays` form). */
+  readonly columns: readonly (readonly [column: string, pgType: string])[];
+  /** What a row whose key is taken does instead (none: the insert fails). */
+  readonly onConflict?: string;
+}
+
+/** The appended tables, in the order a batch writes them (a journal's event first, a line's journal first). */
+export const APPEND_TABLES = {
+  events: { name: 'events', columns: [['seq', 'bigint'], ['id', 'text'], ['type', 'text'], ['date', 'text'], ['body', 'text']] },
+  journals: {
+    name: 'journals',
+    columns: [['seq', 'bigint'], ['event_seq', 'bigint'], ['id', 'text'], ['event_id', 'text'], ['event_type', 'text'], ['kind', 'text'], ['date', 'text'], ['currency', 'text'],
+      ['cause', 'text'], ['reverses', 'text'], ['reference', 'text'], ['memo', 'text'], ['shifted_from', 'text']],
+  },
+  lines: { name: 'journal_lines', columns: [['journal_seq', 'bigint'], ['line_no', 'int'], ['account', 'text'], ['amount', 'bigint'], ['product', 'text'], ['warehouse', 'text'], ['memo', 'text'], ['date', 'text']] },
+  /** One row per (account, date) of a batch, summed first: an upsert may not touch one row twice in a statement. */
+  dayTotals: {
+    name: 'account_day_totals',
+    columns: [['account', 'text'], ['date', 'text'], ['amount', 'bigint']],
+    onConflict: 'ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount',
+  },
+  sync: { name: 'sync_log', columns: [['seq', 'bigint'], ['target', 'text'], ['record', 'text'], ['version', 'int'], ['action', 'text'], ['run', 'text'], ['at', 'text'], ['data', 'text']] },
+} as const satisfies Record<string, AppendTable>;
+
+export type AppendTableName = keyof typeof APPEND_TABLES;
+const ORDER = Object.keys(APPEND_TABLES) as AppendTableName[];
+
+/** A table's INSERT in a form (`?` placeholders; PostgreSQL numbers them). */
+export function insertSql(t: AppendTable, form: BulkForm): string {
+  const names = ['company', ...t.columns.map(([c]) => c)].join(', ');
+  const conflict = t.onConflict === undefined ? '' : ` ${t.onConflict}`;
+  if (form === 'rows') return `INSERT INTO ${t.name} (${names}) VALUES (${['?', ...t.columns.map(() => '?')].join(', ')})${conflict}`;
+  const arrays = t.columns.map(([, type]) => `?::${type}[]`).join(', ');
+  return `INSERT INTO ${t.name} (${names}) SELECT ?, t.* FROM unnest(${arrays}) AS t(${t.columns.map(([c]) => c).join(', ')})${conflict}`;
+}
+
+/** Every append statement of a form, by table (the plan test checks that a workload runs each). */
+export function appendStatements(form: BulkForm): Record<AppendTableName, string> {
+  return Object.fromEntries(ORDER.map((k) => [k, insertSql(APPEND_TABLES[k], form)])) as Record<AppendTableName, string>;
+}
+
+/**
+ * Rows appended but not yet sent, by table, plus the day totals their lines add up to. Values
+ * are as both drivers take them: integers as bigint, absent text as null.
+ */
+export class Appended {
+  private rows = new Map<AppendTableName, unknown[][]>();
+  private totals = new Map<string, [account: string, date: string, amount: bigint]>();
+
+  get empty(): boolean {
+    return this.rows.size === 0;
+  }
+
+  add(table: Exclude<AppendTableName, 'dayTotals'>, row: unknown[]): void {
+    let list = this.rows.get(table);
+    if (list === undefined) this.rows.set(table, (list = []));
+    list.push(row);
+  }
+
+  /** A line's amount, added to its account's total for the day. */
+  addToDay(account: string, date: string, amount: bigint): void {
+    const k = `${account}\u0000${date}`;
+    const t = this.totals.get(k);
+    if (t) t[2] += amount;
+    else this.totals.set(k, [account, date, amount]);
+  }
+
+  /** The statements that send every pending row, in table order; the buffer is empty afterwards. */
+  take(company: string, form: BulkForm, sql: Record<AppendTableName, string>): Statement[] {
+    const rows = this.rows;
+    if (this.totals.size > 0) rows.set('dayTotals', [...this.totals.values()]);
+    this.rows = new Map();
+    this.totals = new Map();
+    const out: Statement[] = [];
+    for (const table of ORDER) {
+      const list = rows.get(table);
+      if (list === undefined) continue;
+      if (form === 'rows') for (const r of list) out.push({ sql: sql[table], params: [company, ...r] });
+      else out.push({ sql: sql[table], params: [company, ...APPEND_TABLES[table].columns.map((_, i) => list.map((r) => r[i]))] });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The SQL store: the ledger store written once over a `Dialect` (dialect.ts), for SQLite and
+ * PostgreSQL alike — every method, its statements (statements.ts, appends.ts), its row
+ * mappings and checks (common.ts), and the write transaction (`SqlTx`). The dialect files
+ * (sqlite.ts, postgres.ts) hold their connections and the true differences.
+ *
+ * A write: the dialect's transaction under the company's lock; the next event and journal
+ * numbers read once and handed out in process (nobody else appends under the lock); appended
+ * rows gathered and sent in a batch before any other statement and before COMMIT. A failed
+ * statement dooms the transaction even if the callback catches the error: write() then rolls
+ * back and rethrows. Reads made inside a write's callback (through the store, in the same async
+ * context) run on its transaction and see its rows; other reads see committed data only.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Journal } from '../posting/journal.js';
+import { appendStatements, Appended, type AppendTableName } from './appends.js';
+import {
+  big, byCodePoint, checkApiKey, checkEvent, checkJournals, checkRefusals, checkSeq, checkSyncEntries, configJson, fromHalves, NOT_REENTRANT, nullable, toAccountLine, toApiKey,
+  toBalances, toCompany, toEvent, toJournals, toRefusal, toSyncEntry, TX_ENDED,
+  type AccountLineRow, type ApiKeyRow, type BalanceRow, type CompanyRow, type EventRow, type JournalRow, type RefusalRow, type SyncRow,
+} from './common.js';
+import type { Dialect, Session } from './dialect.js';
+import { MIGRATIONS_TABLE, pending } from './migrations.js';
+import * as statements from './statements.js';
+import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
+import type {
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
+  StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx,
+} from './store.js';
+
+type Query = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+
+const all = <R>(query: Query, st: Statement): Promise<R[]> => query<R>(st.sql, st.params);
+
+/** The reads a write and the store share, on the write's transaction or a reader. */
+const q = {
+  async events(query: Query, company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
+    return (await all<EventRow>(query, statements.eventsAfter(company, seq, limit))).map(toEvent);
+  },
+};
+
+/** One write's transaction (WriteTx): numbers handed out, rows gathered, statements that doom it when they fail. */
+export class SqlTx implements WriteTx {
+  active = true;
+  failure: { error: unknown } | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private appended = new Appended();
+  /** The sync log's last seq, read at the first appendSync. */
+  private lastSync: bigint | undefined;
+
+  private constructor(
+    private readonly session: Session,
+    private readonly dialect: Dialect,
+    private readonly sql: Record<AppendTableName, string>,
+    readonly company: string,
+    private lastEvent: bigint,
+    private lastJournal: bigint,
+  ) {}
+
+  /** Under the company's lock nobody else appends to it: the next numbers are ours to hand out. */
+  static async open(session: Session, dialect: Dialect, sql: Record<AppendTableName, string>, company: string): Promise<SqlTx> {
+    const [r] = await session.all<{ e: unknown; j: unknown }>(SQL.lastSeqs, [company, company]);
+    return new SqlTx(session, dialect, sql, company, big(r!.e), big(r!.j));
+  }
+
+  /** A statement on the transaction (after the pending rows). */
+  readonly query: Query = async <R>(sql: string, params: readonly unknown[]): Promise<R[]> => {
+    await this.flush();
+    return this.exec(() => this.session.all<R>(sql, params));
+  };
+
+  /** Sends the pending rows (appends.ts). */
+  async flush(): Promise<void> {
+    if (this.appended.empty) return;
+    const batch = this.appended.take(this.company, this.dialect.bulk, this.sql);
+    await this.exec(() => this.session.run(batch));
+  }
+
+  private async exec<T>(f: () => Promise<T>): Promise<T> {
+    this.checkUsable();
+    const p = f();
+    this.inFlight.add(p);
+    try {
+      return await p;
+    } catch (e) {
+      this.failure ??= { error: e };
+      throw e;
+    } finally {
+      this.inFlight.delete(p);
+    }
+  }
+
+  /** Waits for statements the callback started but did not await. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private checkUsable(): void {
+    if (!this.active) throw new Error(TX_ENDED);
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Runs an input check; a failed one dooms the transaction, as a failed statement does. */
+  private check(f: () => void): void {
+    this.checkUsable();
+    try {
+      f();
+    } catch (e) {
+      this.failure ??= { error: e };
+      throw e;
+    }
+  }
+
+  async eventsAfter(seq: bigint): Promise<StoredEvent[]> {
+    return q.events(this.query, this.company, seq);
+  }
+
+  async appendEvent(e: NewEvent): Promise<bigint> {
+    this.check(() => checkEvent(e));
+    // Numbers are handed out before the first await, so concurrent calls cannot share one.
+    const seq = ++this.lastEvent;
+    this.appended.add('events', [seq, e.id, e.type, e.date, e.body]);
+    return seq;
+  }
+
+  async appendJournals(eventSeq: bigint, journals: readonly Journal[]): Promise<void> {
+    this.check(() => {
+      checkSeq(eventSeq, 'eventSeq');
+      checkJournals(journals);
+    });
+    const A = this.appended;
+    for (const j of journals) {
+      const seq = ++this.lastJournal;
+      A.add('journals', [seq, eventSeq, j.id, j.event, j.eventType, j.kind, j.date, j.currency, nullable(j.cause), nullable(j.reverses), nullable(j.reference), nullable(j.memo), nullable(j.shiftedFrom)]);
+      let n = 0n;
+      for (const l of j.lines) {
+        A.add('lines', [seq, ++n, l.account, l.amount, nullable(l.product), nullable(l.warehouse), nullable(l.memo), j.date]);
+        A.addToDay(l.account, j.date, l.amount);
+      }
+    }
+  }
+
+  async appendSync(entries: readonly NewSyncEntry[]): Promise<void> {
+    this.check(() => checkSyncEntries(entries));
+    if (entries.length === 0) return;
+    // Under the company lock nobody else appends to its log: read its end once, then count on.
+    if (this.lastSync === undefined) {
+      const [r] = await this.query<{ n: unknown }>(SQL.lastSyncSeq, [this.company]);
+      this.lastSync ??= big(r!.n);
+    }
+    for (const e of entries) {
+      this.appended.add('sync', [++this.lastSync, e.target, e.record, BigInt(e.version), e.action, nullable(e.run), e.at, nullable(e.data)]);
+    }
+  }
+
+  async appendRefusals(refusals: readonly Refusal[]): Promise<void> {
+    this.check(() => checkRefusals(refusals));
+    for (const st of statements.addRefusals(this.company, refusals)) await all(this.query, st);
+  }
+}
+
+/** The ledger store over a dialect. */
+export class SqlStore implements LedgerStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  private readonly als = new AsyncLocalStorage<SqlTx>();
+  private readonly appendSql: Record<AppendTableName, string>;
+
+  constructor(private readonly d: Dialect) {
+    this.dialect = d.name;
+    this.appendSql = appendStatements(d.bulk);
+  }
+
+  async migrate(): Promise<void> {
+    this.d.checkOpen();
+    if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
+    await this.d.transaction('migrations', async (s) => {
+      await s.script(MIGRATIONS_TABLE[this.d.name]);
+      const applied = new Set((await s.all<{ version: unknown }>(SQL.migrations, [])).map((r) => Number(r.version)));
+      for (const m of pending(applied)) {
+        await s.script(m[this.d.name]);
+        await s.run([{ sql: RECORD_MIGRATION, params: [BigInt(m.version), m.name] }]);
+      }
+    });
+  }
+
+  /** Applied migrations, in order (for tests and diagnostics). */
+  async migrations(): Promise<{ version: number; name: string }[]> {
+    return (await this.all<{ version: unknown; name: string }>(SQL.migrations, [])).map((r) => ({ version: Number(r.version), name: r.name }));
+  }
+
+  async close(): Promise<void> {
+    await this.d.close();
+  }
+
+  async putCompany(c: CompanyRecord): Promise<void> {
+    const config = configJson(c.config);
+    await this.change(SQL.putCompany, [c.id, c.name, config]);
+  }
+
+  async getCompany(id: string): Promise<StoredCompany | undefined> {
+    const row = await this.one<CompanyRow>(SQL.company, [id]);
+    return row && toCompany(row);
+  }
+
+  async configVersion(id: string): Promise<bigint | undefined> {
+    const row = await this.one<{ config_version: unknown }>(SQL.configVersion, [id]);
+    return row && big(row.config_version);
+  }
+
+  async listCompanies(): Promise<StoredCompany[]> {
+    const rows = await this.all<CompanyRow>(SQL.companies, []);
+    return rows.map(toCompany).sort((a, b) => byCodePoint(a.id, b.id));
+  }
+
+  async write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    this.d.checkOpen();
+    if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
+    return this.d.transaction({ company }, async (s) => {
+      const tx = await SqlTx.open(s, this.d, this.appendSql, company);
+      try {
+        const out = await this.als.run(tx, () => fn(tx));
+        await tx.settle();
+        if (tx.failure) throw tx.failure.error;
+        await tx.flush();
+        return out;
+      } finally {
+        tx.active = false;
+      }
+    });
+  }
+
+  async eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {
+    return q.events(this.all, company, seq, limit);
+  }
+
+  async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
+    const row = await this.one<EventRow>(SQL.event, [company, id]);
+    return row && toEvent(row);
+  }
+
+  async countEvents(company: string): Promise<bigint> {
+    return big((await this.one<{ n: unknown }>(SQL.lastEventSeq, [company]))!.n);
+  }
+
+  async journals(company: string, filter: JournalFilter = {}): Promise<StoredJournal[]> {
+    if (filter.limit === 0) return [];
+    const st = statements.journals(company, filter);
+    return statements.keepAccount(toJournals(await all<JournalRow>(this.all, st)), filter);
+  }
+
+  async journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]> {
+    checkSeq(eventSeq, 'eventSeq');
+    return toJournals(await this.all<JournalRow>(SQL.journalsOfEvent, [company, eventSeq]));
+  }
+
+  async accountLines(company: string, account: string, query: AccountLinesQuery): Promise<AccountLine[]> {
+    if (query.limit === 0) return [];
+    return (await all<AccountLineRow>(this.all, statements.accountLines(company, account, query))).map(toAccountLine);
+  }
+
+  async balanceThrough(company: string, account: string, at: LinePosition): Promise<bigint> {
+    checkSeq(at.journalSeq, 'journalSeq');
+    const params = [company, account, at.date, company, account, at.date, at.journalSeq, BigInt(at.lineNo)];
+    return fromHalves((await this.one<{ hi: unknown; lo: unknown }>(SQL.balanceThrough, params))!);
+  }
+
+  async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
+    const sql = asOf === undefined ? SQL.trialBalance : SQL.trialBalanceAsOf;
+    return toBalances(await this.all<BalanceRow>(sql, asOf === undefined ? [company] : [company, asOf]));
+  }
+
+  async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {
+    return (await all<SyncRow>(this.all, statements.syncEntries(company, target, query))).map(toSyncEntry);
+  }
+
+  async refusalsOf(company: string, eventIds: readonly string[]): Promise<Refusal[]> {
+    const out: Refusal[] = [];
+    for (const st of statements.refusalsOf(company, eventIds)) out.push(...(await all<RefusalRow>(this.all, st)).map(toRefusal));
+    return out;
+  }
+
+  async addApiKey(k: NewApiKey): Promise<void> {
+    checkApiKey(k);
+    await this.change(SQL.addApiKey, [k.company, k.id, k.name, k.role, k.hash, k.createdAt]);
+  }
+
+  async apiKeys(company: string): Promise<ApiKeyRecord[]> {
+    return (await this.all<ApiKeyRow>(SQL.apiKeys, [company])).map(toApiKey);
+  }
+
+  async apiKeyByHash(company: string, hash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.one<ApiKeyRow>(SQL.apiKeyByHash, [company, hash]);
+    return row && toApiKey(row);
+  }
+
+  async revokeApiKey(company: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+    await this.change(SQL.revokeApiKey, [at, company, id]);
+    const row = await this.one<ApiKeyRow>(SQL.apiKey, [company, id]);
+    return row && toApiKey(row);
+  }
+
+  async markApiKeyUsed(company: string, id: string, at: string, since: string): Promise<void> {
+    await this.change(SQL.markApiKeyUsed, [at, company, id, since]);
+  }
+
+  // ---- plumbing
+
+  /** A statement's rows: inside a write's callback on its transaction, else on the dialect's reader. */
+  private readonly all: Query = <R>(sql: string, params: readonly unknown[]): Promise<R[]> => {
+    const tx = this.als.getStore();
+    if (tx?.active) return tx.query<R>(sql, params);
+    return this.d.read((s) => s.all<R>(sql, params));
+  };
+
+  private async one<R>(sql: string, params: readonly unknown[]): Promise<R | undefined> {
+    return (await this.all<R>(sql, params))[0];
+  }
+
+  /** One statement that changes configuration rows: inside a write's callback part of that transaction, else its own. */
+  private async change(sql: string, params: readonly unknown[]): Promise<void> {
+    this.d.checkOpen();
+    if (this.als.getStore()?.active) await this.all(sql, params);
+    else await this.d.change(sql, params);
+  }
+}
