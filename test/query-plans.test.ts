@@ -18,92 +18,14 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { PostgresStore } from '../src/store/postgres.js';
-import { appendStatements } from '../src/store/appends.js';
-import { numbered, SQL } from '../src/store/statements.js';
-import type { JournalFilter, LedgerStore, SyncAction, Trace } from '../src/store/store.js';
+import { numbered } from '../src/store/statements.js';
 import { PG_URL, pgUnavailable } from './store-support/harness.js';
-import { entry, event, journal, line } from './store-support/fixtures.js';
+import { fixed, seed, tracer, workload, type Traced } from './store-support/workload.js';
 
 // Asked first: the SQLite suite's seeding keeps the event loop busy.
 const pgDown = await pgUnavailable();
 /** The tables no statement may walk: the ledger's, and the keys and refusals read on every request or post. */
 const CHECKED_TABLES = ['events', 'journals', 'journal_lines', 'account_day_totals', 'sync_log', 'api_keys', 'event_refusals'];
-const ACCOUNTS = ['1300', '2100', '4000', '5000', '1200'];
-
-/**
- * Journals for `count` events of a company: two or three lines over the accounts, dates over
- * `days` days; an API key for every tenth event and a refusal noted for every tenth, so the big
- * company's keys and refusals outnumber the small one's as its journals do.
- */
-async function seed(store: LedgerStore, company: string, count: number, days: number, first = 0): Promise<void> {
-  for (let start = first; start < first + count; start += 1000) {
-    await store.write(company, async (tx) => {
-      for (let i = start; i < Math.min(first + count, start + 1000); i++) {
-        const date = new Date(Date.UTC(2026, 0, 1) + (i % days) * 86_400_000).toISOString().slice(0, 10);
-        const id = `${company}-${i}`;
-        const seq = await tx.appendEvent(event(id, date));
-        const a = ACCOUNTS[i % 4]!;
-        const b = ACCOUNTS[(i + 1) % 4]!;
-        const js = i % 3 === 0
-          ? [journal(id, id, date, [line(a, 300n), line(b, -100n), line(ACCOUNTS[(i + 2) % 4]!, -200n)])]
-          : [entry(id, id, date, a, b, BigInt(i + 1))];
-        if (i % 500 === 7) js.push(entry(`${id}/rare`, id, date, '1200', '2100', 5n, { kind: 'correction' }));
-        await tx.appendJournals(seq, js);
-        if (i % 10 === 0) await tx.appendSync([{ target: 'xero', record: id, version: 1, action: i % 20 === 0 ? 'posted' : 'claim', run: undefined, at: `${date}T00:00:00Z`, data: undefined }]);
-        if (i % 10 === 3) await tx.appendRefusals([{ event: id, hash: `hash-${id}`, code: 'INSUFFICIENT_STOCK', at: `${date}T00:00:00Z` }]);
-        if (i % 10 === 5) await store.addApiKey({ company, id: `key-${id}`, name: id, role: 'viewer', hash: `hash-${id}`, createdAt: `${date}T00:00:00Z` });
-      }
-    });
-  }
-}
-
-/** Calls every store method, with every filter shape, against the small company (and pages of the big one). */
-async function workload(store: LedgerStore & { migrations(): Promise<unknown> }): Promise<void> {
-  await store.getCompany('small');
-  await store.configVersion('small');
-  await store.listCompanies();
-  await store.putCompany({ id: 'small', name: 'Small', config: { company: { id: 'small' } } });
-  await store.findEvent('small', 'small-5');
-  await store.countEvents('small');
-  await store.eventsAfter('small', 10n);
-  await store.eventsAfter('big', 10n, 100);
-  await store.journalsOfEvent('small', 5n);
-  await store.journalsOfEvent('big', 5n);
-  await store.trialBalance('small');
-  await store.trialBalance('small', '2026-01-15');
-  const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
-  const values: Required<JournalFilter> = { from: '2026-01-10', to: '2026-01-20', account: '1200', event: 'big-7', afterSeq: 3n, limit: 50 };
-  for (let mask = 0; mask < 1 << keys.length; mask++) {
-    const f: JournalFilter = {};
-    keys.forEach((k, i) => mask & (1 << i) && Object.assign(f, { [k]: values[k] }));
-    await store.journals('small', { ...f, event: f.event && 'small-7' });
-    if (f.limit !== undefined || f.event !== undefined) await store.journals('big', f);
-  }
-  for (let mask = 0; mask < 8; mask++) {
-    const after = mask & 4 ? { date: '2026-01-12', journalSeq: 40n, lineNo: 1 } : undefined;
-    const q = { from: mask & 1 ? '2026-01-10' : undefined, to: mask & 2 ? '2026-02-20' : undefined, after, limit: 100 };
-    await store.accountLines('big', '1300', q);
-    await store.accountLines('small', '1300', { ...q, limit: 1000 });
-  }
-  await store.balanceThrough('big', '1300', { date: '2026-01-12', journalSeq: 40n, lineNo: 1 });
-  const actions: SyncAction[][] = [[], ['posted', 'failed']];
-  await store.write('small', (tx) => tx.appendSync([{ target: 'xero', record: 'r', version: 1, action: 'claim', run: 'x', at: '2026-01-01T00:00:00Z', data: undefined }]));
-  for (let mask = 0; mask < 12; mask++) {
-    await store.syncEntries('small', 'xero', { afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined, actions: mask & 4 ? actions[0] : mask & 8 ? actions[1] : undefined });
-  }
-  await store.write('small', (tx) => tx.eventsAfter(0n));
-  await store.addApiKey({ company: 'small', id: 'key-new', name: 'new', role: 'poster', hash: 'hash-new', createdAt: '2026-02-01T00:00:00Z' });
-  await store.apiKeys('small');
-  await store.apiKeyByHash('big', 'hash-big-15');
-  await store.markApiKeyUsed('small', 'key-new', '2026-02-02T00:00:00Z', '2026-02-01T12:00:00Z');
-  await store.revokeApiKey('small', 'key-new', '2026-02-03T00:00:00Z');
-  await store.write('small', (tx) => tx.appendRefusals([{ event: 'small-3', hash: 'hash-other', code: 'INSUFFICIENT_STOCK', at: '2026-02-01T00:00:00Z' }]));
-  await store.refusalsOf('small', ['small-3', 'small-13', 'small-4']);
-  await store.refusalsOf('big', ['big-13']);
-  await seed(store, 'small', 1, 1, 300);
-  await store.migrations();
-}
-
 /** Table aliases of a statement that stand for a checked table (`journals j` → j). */
 function ledgerAliases(sql: string): Set<string> {
   const out = new Set<string>(CHECKED_TABLES);
@@ -161,14 +83,6 @@ export function pgProblems(node: PgNode): string[] {
   };
   visit(node);
   return out;
-}
-
-type Traced = Map<string, readonly unknown[]>;
-const tracer = (seen: Traced): Trace => (sql, params) => void (seen.has(sql) || seen.set(sql, params));
-
-/** The fixed statements a dialect must have run (the dynamic ones come from the filter shapes): the shared ones and its form of the appends. */
-function fixed(dialect: 'sqlite' | 'postgres'): string[] {
-  return [...Object.values(SQL), ...Object.values(appendStatements(dialect === 'sqlite' ? 'rows' : 'arrays'))];
 }
 
 function checkAll(seen: Traced, dialect: 'sqlite' | 'postgres', explain: (sql: string, params: readonly unknown[]) => Promise<string[]>): Promise<void> {

@@ -81,12 +81,25 @@ function journalsSql(select: string): string {
     ORDER BY sel.seq, l.line_no`;
 }
 
+/**
+ * Events after `seq`, at most `limit` of them. Events are numbered without gaps, so a page is
+ * the range (seq, seq + limit] of the (company, seq) key: bounded at both ends, it reads one
+ * page of rows whatever the planner's statistics say. (Bounded only by `seq > ?` and a LIMIT,
+ * PostgreSQL without ANALYZE estimates fewer rows than the LIMIT, so it plans a bitmap scan of
+ * every later event of the company and sorts them: each page costs the rest of the history,
+ * bench/pg-pages.ts. `ORDER BY company, seq` does not help: the planner already drops the
+ * constant company from the order.)
+ */
 export function eventsAfter(company: string, seq: bigint, limit: number | undefined): Statement {
   checkSeq(seq);
   checkLimit(limit);
-  const sql = `SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
-  return { sql, params: limit === undefined ? [company, seq] : [company, seq, BigInt(limit)] };
+  if (limit === undefined) return { sql: 'SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? ORDER BY seq', params: [company, seq] };
+  const last = seq + BigInt(limit);
+  return { sql: 'SELECT seq, id, type, body FROM events WHERE company = ? AND seq > ? AND seq <= ? ORDER BY seq', params: [company, seq, last > MAX_SEQ ? MAX_SEQ : last] };
 }
+
+/** The largest number a BIGINT holds (the bound of a page that would run past it). */
+const MAX_SEQ = 2n ** 63n - 1n;
 
 /**
  * Journals and their lines in one statement (one snapshot in either dialect), in seq order.
