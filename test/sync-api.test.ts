@@ -85,6 +85,28 @@ describe('HTTP API: /v1/sync', () => {
     assertProblem(await call('GET', '/v1/sync/records?type=bogus', key('viewer')), 400, 'INVALID_REQUEST');
   });
 
+  test('the record list pages: limit, an opaque after cursor and next, null on the last page; the counts stay whole', async () => {
+    const whole = await listed();
+    const ids: string[] = [];
+    let after: string | null | undefined;
+    let pages = 0;
+    do {
+      const page = (await call('GET', `/v1/sync/records?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`, key('viewer'))).body as unknown as { counts: Record<string, number>; records: Listed[]; next: string | null };
+      assert.ok(page.records.length <= 2);
+      assert.deepEqual(page.counts, whole.counts);
+      ids.push(...page.records.map((r) => r.id));
+      after = page.next;
+      pages++;
+    } while (after !== null);
+    assert.equal(pages, 3);
+    assert.deepEqual(ids, whole.records.map((r) => r.id));
+    assert.equal(((await call('GET', '/v1/sync/records', key('viewer'))).body as { next: unknown }).next, null);
+    const typed = (await call('GET', '/v1/sync/records?type=invoices&limit=1', key('viewer'))).body as unknown as { records: Listed[]; next: string };
+    const second = (await call('GET', `/v1/sync/records?type=invoices&limit=1&after=${encodeURIComponent(typed.next)}`, key('viewer'))).body as unknown as { records: Listed[] };
+    assert.deepEqual([...typed.records, ...second.records].map((r) => r.id), ['INV-1', 'INV-2']);
+    for (const q of ['limit=0', 'limit=1001', 'after=bm90LWEtY3Vyc29y']) assertProblem(await call('GET', `/v1/sync/records?${q}`, key('viewer')), 400, 'INVALID_REQUEST');
+  });
+
   test('a dry run answers the request bodies and sends nothing; viewers and posters cannot run syncs', async () => {
     for (const role of ['viewer', 'poster'] as ApiRole[]) assertProblem(await run('invoices', role), 403, 'FORBIDDEN');
     const dry = await run('invoices', 'exporter', true);

@@ -99,6 +99,22 @@ describe('stockbook sync', () => {
     assert.equal(rows.length, 6);
   });
 
+  test('list --limit gives one page and the cursor of the next; --after it gives the rest; a bad cursor exits 2', async () => {
+    const first = await sync('list', '--limit', '3', '-f', 'json');
+    assert.equal(first.status, 0, first.stderr);
+    const page = parse<Listed & { next?: string }>(first);
+    assert.deepEqual(page.records.map((r) => r.id), ['BILL-1', 'INV-1', 'INV-2']);
+    assert.ok(typeof page.next === 'string');
+    const table = await sync('list', '--limit', '3');
+    assert.match(table.stderr, new RegExp(`--after ${page.next}`));
+    const rest = parse<Listed & { next?: string }>(await sync('list', '--limit', '3', '--after', page.next, '-f', 'json'));
+    assert.deepEqual(rest.records.map((r) => r.id), ['INV-3', 'RCPT-1']);
+    assert.equal(rest.next, undefined);
+    const bad = await sync('list', '--after', 'bm90LWEtY3Vyc29y');
+    assert.equal(bad.status, 2);
+    assert.equal(errorCode(bad), 'INVALID_REQUEST');
+  });
+
   test('run --dry-run -f json prints the request bodies exactly and sends nothing', async () => {
     const r = await sync('run', '--type', 'invoices', '--dry-run', '-f', 'json');
     assert.equal(r.status, 1, 'a record would fail');

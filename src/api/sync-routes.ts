@@ -1,7 +1,7 @@
 /**
  * The sync routes of the HTTP API (docs/sync.md), registered by src/api/server.ts:
  *
- *   GET  /v1/sync/records[?type=&all=]           counts and records (viewer)
+ *   GET  /v1/sync/records[?type=&all=&limit=&after=]  counts and a page of records (viewer)
  *   GET  /v1/sync/records/:id                    a record's state and history (viewer)
  *   POST /v1/sync/records/:id/hold | /release | /repost | /void-and-repost   (exporter)
  *   POST /v1/sync/runs {type, dryRun?}           run a sync (exporter)
@@ -17,7 +17,7 @@ import { freshLedger, type LedgerDeps } from './ledgers.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, Failure } from '../domain/errors.js';
 import type { RecordType } from '../posting/types.js';
-import type { RunSummary } from '../sync/engine.js';
+import { badSyncCursor, parseSyncCursor, type RunSummary } from '../sync/engine.js';
 import { syncEntryJson } from '../sync/json.js';
 import { openSync, type CompanySync } from '../sync/open.js';
 import type { TokenSetData } from '../sync/xero/client.js';
@@ -85,8 +85,11 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
   };
 
   app.get('/v1/sync/records', { schema: s.listRecords, config: { permission: 'read' } }, async (req) => {
-    const q = req.query as { type?: RecordType; all?: boolean };
-    return (await syncOf(req)).engine.list({ type: q.type, all: q.all });
+    const q = req.query as { type?: RecordType; all?: boolean; limit: number; after?: string };
+    const afterSeq = q.after === undefined ? undefined : parseSyncCursor(q.after);
+    if (q.after !== undefined && afterSeq === undefined) throw syncProblem(badSyncCursor());
+    const page = await (await syncOf(req)).engine.list({ type: q.type, all: q.all, limit: q.limit, afterSeq });
+    return { ...page, next: page.next ?? null };
   });
 
   app.get('/v1/sync/records/:id', { schema: s.getRecord, config: { permission: 'read' } }, async (req) => {

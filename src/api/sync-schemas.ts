@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../domain/errors.js';
 import { RECORD_ID_MAX_LENGTH } from '../domain/bounds.js';
 import { RECORD_TYPES } from '../sync/records.js';
 import { PART_KINDS } from '../sync/target.js';
+import { SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX } from '../sync/engine.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -117,10 +118,17 @@ const markRoute = (summary: string): Record<string, unknown> => ({ summary, tags
 export const syncSchemas = {
   listRecords: {
     summary: 'Sync records: unposted counts per type, then the records (viewer)',
-    description: 'By default the unposted records (unposted, failed, held, in progress); all=true lists posted and cancelled ones too.',
+    description: `By default the unposted records (unposted, failed, held, in progress); all=true lists posted and cancelled ones too. One page of at most \`limit\` records (default ${SYNC_PAGE_DEFAULT}, at most ${SYNC_PAGE_MAX}) in ledger order; pass \`next\` as \`after\` for the following page (\`next\` is null on the last). The counts are always the whole company's.`,
     tags, security,
-    querystring: { type: 'object', additionalProperties: false, properties: { type: recordType, all: { type: 'boolean', default: false } } },
-    response: { 200: { type: 'object', required: ['counts', 'records'], properties: { counts, records: { type: 'array', items: listedRecord } } }, ...problems },
+    querystring: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        type: recordType, all: { type: 'boolean', default: false },
+        limit: { type: 'integer', minimum: 1, maximum: SYNC_PAGE_MAX, default: SYNC_PAGE_DEFAULT, description: `Records per page (at most ${SYNC_PAGE_MAX}).` },
+        after: { type: 'string', minLength: 1, maxLength: 200, description: 'The previous page\'s `next` cursor (opaque); leave it out for the first page.' },
+      },
+    },
+    response: { 200: { type: 'object', required: ['counts', 'records', 'next'], properties: { counts, records: { type: 'array', items: listedRecord }, next: { type: ['string', 'null'], description: 'Cursor of the next page, or null on the last page.' } } }, ...problems },
   },
   getRecord: {
     summary: "A sync record's state and its sync log rows (viewer)",

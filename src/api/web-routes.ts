@@ -3,7 +3,7 @@
  *   GET /               the UI (static files under /ui/)
  *   GET /v1/whoami      the key's company, role and permissions (viewer)
  *   GET /v1/dashboard   inventory value per month end, revenue / COGS / gross margin per
- *                       month, reconciliation per inventory account, unposted counts and the
+ *                       month (the last DASHBOARD_MONTHS months), reconciliation per inventory account, unposted counts and the
  *                       last sync run, in one answer so the dashboard paints at once (viewer)
  */
 import { existsSync } from 'node:fs';
@@ -24,6 +24,9 @@ export type WebRouteDeps = LedgerDeps;
 
 /** dist/web, from src/api (tests under tsx) and from dist/api alike. */
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/** Months the dashboard's series cover, ending with the month of the latest event. */
+export const DASHBOARD_MONTHS = 24;
 
 
 function monthEnds(first: string, last: string): { month: string; end: string }[] {
@@ -61,19 +64,25 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
     if (first === undefined || v.event.date < first) first = v.event.date;
     if (last === undefined || v.event.date > last) last = v.event.date;
   }
-  const months = first === undefined || last === undefined ? [] : monthEnds(first, last);
+  // The last DASHBOARD_MONTHS months only: the answer's cost stays bounded however long the history.
+  const allMonths = first === undefined || last === undefined ? [] : monthEnds(first, last);
+  const months = allMonths.slice(-DASHBOARD_MONTHS);
   const revenueAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
   // The gross profit report's definition, so the two tie: accounts mapped to the cogs role at any level.
   const cogsAccounts = roleAccounts(co, 'cogs');
   const inventoryValue: Record<string, unknown>[] = [];
   const margin: Record<string, unknown>[] = [];
-  let prev = { revenue: 0n, cogs: 0n };
+  const figures = async (asOf: string): Promise<{ revenue: bigint; cogs: bigint }> => {
+    const tb = await deps.store.trialBalance(co.id, asOf);
+    const sum = (set: Set<string>): bigint => tb.filter((b) => set.has(b.account)).reduce((s, b) => s + b.balance, 0n);
+    return { revenue: -sum(revenueAccounts), cogs: sum(cogsAccounts) };
+  };
+  const before = allMonths[allMonths.length - months.length - 1];
+  let prev = before === undefined ? { revenue: 0n, cogs: 0n } : await figures(before.end);
   for (const { month, end } of months) {
     const value = poolValues(ledger.current, end).reduce((s, p) => s + p.value, 0n);
     inventoryValue.push({ month, asOf: end, value: formatMoney(value, cur) });
-    const tb = await deps.store.trialBalance(co.id, end);
-    const sum = (set: Set<string>): bigint => tb.filter((b) => set.has(b.account)).reduce((s, b) => s + b.balance, 0n);
-    const now = { revenue: -sum(revenueAccounts), cogs: sum(cogsAccounts) };
+    const now = await figures(end);
     const revenue = now.revenue - prev.revenue;
     const cogs = now.cogs - prev.cogs;
     margin.push({ month, revenue: formatMoney(revenue, cur), cogs: formatMoney(cogs, cur), grossProfit: formatMoney(revenue - cogs, cur), marginPercent: percent(revenue - cogs, revenue) });
@@ -97,7 +106,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebRouteDeps
     const a = authOf(req);
     return { company: a.company, name: a.co.name, role: a.role, permissions: [...PERMISSIONS[a.role]], baseCurrency: a.co.baseCurrency };
   });
-  app.get('/v1/dashboard', { schema: { summary: 'Inventory value by month end, margin by month, reconciliation, unposted records and the last sync', tags: ['reports'], security: [{ apiKey: [] }] }, config: { permission: 'read' } }, async (req) => dashboard(deps, authOf(req)));
+  app.get('/v1/dashboard', { schema: { summary: `Inventory value by month end and margin by month (the last ${DASHBOARD_MONTHS} months), reconciliation, unposted records and the last sync`, tags: ['reports'], security: [{ apiKey: [] }] }, config: { permission: 'read' } }, async (req) => dashboard(deps, authOf(req)));
   if (existsSync(WEB_ROOT)) {
     await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/ui/', index: 'index.html' });
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.sendFile('index.html'));

@@ -14,6 +14,7 @@ import { openSync, type CompanySync } from '../sync/open.js';
 import { isTokenSet, type TokenSetData } from '../sync/xero/client.js';
 import { failureJson, type Io } from './format.js';
 import { EXIT, isFailure } from './input.js';
+import { badSyncCursor, parseSyncCursor } from '../sync/engine.js';
 import { listCsv, listTable, runsTable, runTable, showText } from './sync-format.js';
 
 export type SyncIo = Io;
@@ -37,12 +38,19 @@ async function open(store: LedgerStore, company: string, io: SyncIo): Promise<Co
   return undefined;
 }
 
-export async function list(store: LedgerStore, o: CompanyOpts & { type?: RecordType; all?: boolean; format: ListFormat }, io: SyncIo): Promise<number> {
+/**
+ * The sync list: every record, or with --limit one page of them after --after (a page's
+ * cursor); a page that leaves records out says how to ask for the next (in JSON as `next`).
+ */
+export async function list(store: LedgerStore, o: CompanyOpts & { type?: RecordType; all?: boolean; limit?: number; after?: string; format: ListFormat }, io: SyncIo): Promise<number> {
+  const afterSeq = o.after === undefined ? undefined : parseSyncCursor(o.after);
+  if (o.after !== undefined && afterSeq === undefined) return failed(io, badSyncCursor(), EXIT.badInput);
   const s = await open(store, o.company, io);
   if (!s) return EXIT.eventsFailed;
-  const found = await s.engine.list({ type: o.type, all: o.all === true });
+  const found = await s.engine.list({ type: o.type, all: o.all === true, limit: o.limit, afterSeq });
   if (o.format === 'json') io.write(json(found));
   else io.write(o.format === 'csv' ? listCsv(found.records) : listTable(found));
+  if (found.next !== undefined && o.format !== 'json') io.writeErr(`More records follow: add --after ${found.next} for the next page.`);
   return EXIT.ok;
 }
 

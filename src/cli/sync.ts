@@ -1,6 +1,6 @@
 /**
  * `stockbook sync`: the company's records for its accounting target (Xero, docs/sync.md).
- *   list             unposted records per type, then the records (--all: every record)
+ *   list             unposted records per type, then the records (--all: every record; --limit, --after: one page)
  *   run              sync one record type (--dry-run: the request bodies, nothing sent)
  *   hold / release   keep records out of syncs, or let them back in
  *   repost           make a posted record unposted again (a new version)
@@ -13,6 +13,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RecordType } from '../posting/types.js';
 import { RECORD_TYPES } from '../sync/records.js';
+import { SYNC_PAGE_MAX } from '../sync/engine.js';
 import type { LedgerStore } from '../store/store.js';
 import { COMPANY_HELP, dbOptions, withStore, type DbOptions } from './db.js';
 import type { CompanyOpts, ListFormat, OutFormat, SyncIo } from './sync-commands.js';
@@ -47,8 +48,10 @@ function registerReading(sync: Command, io: SyncIo): void {
   sub(sync, 'list', 'Unposted records per type, then the records (unposted, failed, held, in progress; --all for every record).')
     .addOption(typeOption())
     .option('--all', 'every record, posted and cancelled ones too')
+    .option('--limit <n>', `one page of at most n records (the API's page is at most ${SYNC_PAGE_MAX})`, positive)
+    .option('--after <cursor>', 'the page after this cursor (the one a previous page printed)')
     .addOption(format(['table', 'json', 'csv']))
-    .action((o: Opts<{ type?: RecordType; all?: boolean; format: ListFormat }>) => withSync(o, (c, store) => c.list(store, o, io)));
+    .action((o: Opts<{ type?: RecordType; all?: boolean; limit?: number; after?: string; format: ListFormat }>) => withSync(o, (c, store) => c.list(store, o, io)));
   sub(sync, 'show', "A record's sync state and its history.")
     .argument('<id>', 'record id (an event id; corrections: <event>/c<n>)')
     .addOption(format(['table', 'json']))

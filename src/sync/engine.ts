@@ -23,6 +23,7 @@ import type { RecordType } from '../posting/types.js';
 import type { CompanyLedger } from '../ledger/service.js';
 import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
+import { journalPages } from '../store/pages.js';
 import { contactOf, deriveRecords, IVTRX, ofType, RECORD_TYPES, takesJournalNumber, type SyncRecord } from './records.js';
 import { foldInto, lastJournalNumber, mayBeInTarget, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
@@ -88,6 +89,43 @@ export interface EngineOptions {
   runId?: () => string;
 }
 
+export interface ListOptions {
+  type?: RecordType | undefined;
+  /** Posted and cancelled records too. */
+  all?: boolean | undefined;
+  /** One page of at most this many records (all when omitted). */
+  limit?: number | undefined;
+  /** Only records after this ledger position (parseSyncCursor of a page's `next`). */
+  afterSeq?: bigint | undefined;
+}
+
+export interface RecordList {
+  counts: Record<RecordType, number>;
+  records: ListedRecord[];
+  /** The cursor of the next page when a `limit` left records out; undefined otherwise. */
+  next?: string | undefined;
+}
+
+/** Records per page of the sync list: the default and the most one page may ask for. */
+export const SYNC_PAGE_DEFAULT = 500;
+export const SYNC_PAGE_MAX = 1000;
+
+/** The cursor after a record: its journal's ledger position, as base64url text (opaque to clients). */
+export function syncCursor(seq: bigint): string {
+  return Buffer.from(`r${seq}`).toString('base64url');
+}
+
+/** The ledger position a syncCursor names, or undefined for text no page gave. */
+export function parseSyncCursor(s: string): bigint | undefined {
+  const m = /^r(\d{1,19})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+  return m ? BigInt(m[1]!) : undefined;
+}
+
+/** A page cursor no sync list gave: INVALID_REQUEST naming the field. */
+export function badSyncCursor(): Failure {
+  return failure('INVALID_REQUEST', 'The sync list cursor is not one a sync list page gave.', 'Pass the `next` value of the previous page unchanged, or leave it out for the first page.', { field: 'after' });
+}
+
 /** Records derived so far, per ledger object (see SyncEngine.records). */
 const derived = new WeakMap<CompanyLedger, { last: bigint; records: SyncRecord[] }>();
 
@@ -131,10 +169,11 @@ export class SyncEngine {
     const book = this.ledger.current;
     let d = derived.get(this.ledger);
     if (!d) derived.set(this.ledger, (d = { last: 0n, records: [] }));
-    const more = await this.ledger.store.journals(this.company, { afterSeq: d.last });
-    if (more.length > 0) {
-      d.records.push(...deriveRecords(more, (id) => book.view(id)?.event));
-      d.last = more[more.length - 1]!.seq;
+    // A page of journals at a time: no one statement reads the whole list (issue 11).
+    for await (const more of journalPages(this.ledger.store, this.company, { afterSeq: d.last })) {
+      // Another call may have taken these journals in while this one waited for the page.
+      for (const r of deriveRecords(more.filter((j) => j.seq > d.last), (id) => book.view(id)?.event)) d.records.push(r);
+      if (more[more.length - 1]!.seq > d.last) d.last = more[more.length - 1]!.seq;
     }
     const voided = new Set<string>();
     for (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
@@ -171,21 +210,33 @@ export class SyncEngine {
     return st.status === 'failed' ? 'failed' : 'unposted';
   }
 
-  /** Records with their sync status; by default the unposted ones (unposted, failed, held, in progress). */
-  async list(opts: { type?: RecordType | undefined; all?: boolean | undefined } = {}): Promise<{ counts: Record<RecordType, number>; records: ListedRecord[] }> {
+  /**
+   * Records with their sync status; by default the unposted ones (unposted, failed, held, in
+   * progress). `limit` gives one page of at most that many records after `afterSeq` (a
+   * syncCursor's position), with `next` set when more follow; the counts are always the whole
+   * company's.
+   */
+  async list(opts: ListOptions = {}): Promise<RecordList> {
     const { records, voided } = await this.records();
     const states = await this.states();
     const counts = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])) as Record<RecordType, number>;
     const out: ListedRecord[] = [];
+    let next: string | undefined;
+    let lastSeq = 0n;
     for (const rec of records) {
       const st = stateOf(states, rec.id);
       const status = this.listedStatus(rec, st, voided);
       const open = status !== 'posted' && status !== 'cancelled';
       if (open) counts[rec.type]++;
-      if ((opts.type !== undefined && rec.type !== opts.type) || (!opts.all && !open)) continue;
+      if ((opts.type !== undefined && rec.type !== opts.type) || (!opts.all && !open) || (opts.afterSeq !== undefined && rec.seq <= opts.afterSeq)) continue;
+      if (opts.limit !== undefined && out.length === opts.limit) {
+        next ??= syncCursor(lastSeq);
+        continue;
+      }
+      lastSeq = rec.seq;
       out.push({ id: rec.id, type: rec.type, kind: rec.kind, eventType: rec.event.type, event: rec.event.id, date: rec.date, reference: rec.event.reference, status, version: st.version, error: st.failed?.error, posted: st.posted });
     }
-    return { counts, records: out };
+    return { counts, records: out, next };
   }
 
   /** The stored result of a record: its state and log rows. */

@@ -41,6 +41,11 @@ export function Accounting({ route }: { route: Route }): JSX.Element {
     if (r) list.set((l) => ({ ...l, records: l.records.map((x) => (x.id === r.id ? r : x)) }));
     list.reload();
   };
+  // The list comes a page at a time: the next page is added below the rows already shown.
+  const more = async (after: string): Promise<void> => {
+    const page = await listRecords(type, all, after);
+    list.set((l) => ({ ...page, records: [...l.records, ...page.records] }));
+  };
   return (
     <Page title="Accounting interface">
       <p class="muted">Records stockbook has booked and Xero does not have yet. Each sync posts the unposted records of one type, each on its own; held records wait until released.</p>
@@ -50,7 +55,14 @@ export function Accounting({ route }: { route: Route }): JSX.Element {
         <h2>{all ? 'Records' : 'Unposted records'}: {TYPE_LABELS[type]}</h2>
         <AllToggle type={type} all={all} />
       </div>
-      <QuietLoaded load={list}>{(l) => <RecordsTable records={l.records} all={all} onChanged={changed} onRun={setShown} />}</QuietLoaded>
+      <QuietLoaded load={list}>
+        {(l) => (
+          <>
+            <RecordsTable records={l.records} all={all} onChanged={changed} onRun={setShown} />
+            {l.next !== null ? <button class="button" data-testid="more-records" onClick={() => void more(l.next!)}>Show more records</button> : null}
+          </>
+        )}
+      </QuietLoaded>
     </Page>
   );
 }

@@ -27,7 +27,8 @@ export interface SyncRecord {
   posted?: TargetIds & { warnings?: Warning[] };
 }
 
-export interface RecordList { counts: Record<RecordType, number>; records: SyncRecord[] }
+/** One page of the record list; `next` is the cursor of the following page (null on the last). */
+export interface RecordList { counts: Record<RecordType, number>; records: SyncRecord[]; next: string | null }
 
 export type ResultStatus = 'posted' | 'warnings' | 'failed' | 'aborted' | 'would-post' | 'would-fail';
 
@@ -44,8 +45,9 @@ export interface RunSummary {
 
 export type Mark = 'hold' | 'release' | 'repost' | 'void-and-repost';
 
-export function listRecords(type: RecordType, all: boolean): Promise<RecordList> {
-  return api<RecordList>(`/v1/sync/records?type=${type}${all ? '&all=true' : ''}`);
+/** A page of records: the first, or the one after a page's `next` cursor. */
+export function listRecords(type: RecordType, all: boolean, after?: string): Promise<RecordList> {
+  return api<RecordList>(`/v1/sync/records?type=${type}${all ? '&all=true' : ''}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
 }
 
 /** Ids of corrections contain '/', so the id is one encoded path segment. */
