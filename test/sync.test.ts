@@ -495,8 +495,9 @@ describe('every kind of record', () => {
   });
 
   test("Xero's 429s are obeyed: the client waits Retry-After and every record still posts once", async () => {
-    // The sandbox allows 4 calls a (60 ms) minute; the client is told Xero allows 60, so it runs into 429s.
-    const f = await fixture({ sandbox: { limits: { perMinute: 4 } } });
+    // The sandbox allows 2 calls a (2 s) minute; the client is told Xero allows 60, so its 6 calls
+    // run into 429s. (A 60 ms minute let a loaded machine send the calls slower than the limit: no 429.)
+    const f = await fixture({ sandbox: { timeScale: 30, limits: { perMinute: 2 } } });
     try {
       await post(f.store, Array.from({ length: 12 }, (_, i) => ({ id: `R-${i}`, type: 'sale_invoice', date: '2026-06-10', customer: 'BAYSIDE', lines: [{ account: '4000', amount: '1.00', tax: '0.10' }] })));
       const s = await open(f.store, { chunk: 2 });
