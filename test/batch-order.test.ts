@@ -33,6 +33,11 @@ test('an event comes after what it refers to, even when it sorts earlier; a repe
   assert.deepEqual(costingOrder(items), [4, 1, 3, 0, 2]);
 });
 
+test('a void stays after every event sent before it (its date orders nothing); later events may sort before it', () => {
+  const v = (id: string, key: string, target: string): Orderable => ({ id, key, refs: [target], barrier: true });
+  assert.deepEqual(costingOrder([o('A', '5'), v('V2', '1', 'X'), v('V1', '0', 'Y'), o('B', '0')]), [3, 0, 1, 2]);
+});
+
 test('a reference cycle is broken at its first event by position, and every event is ordered once', () => {
   // Z is free and goes first; then the cycle A ⇄ B is released at A, its first by position.
   assert.deepEqual(costingOrder([o('Z', '9'), o('A', '2', ['B']), o('B', '1', ['A'])]), [0, 1, 2]);

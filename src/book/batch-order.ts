@@ -4,6 +4,7 @@
  *
  * - an event comes after every event of the batch it refers to (a void's target, a bill's
  *   receipt, a credit note's shipment…), even when it sorts earlier, so references resolve;
+ * - a void (whose date orders nothing) comes after every event sent before it;
  * - a repeated id comes after its earlier occurrences, so idempotency (exists / conflict) is
  *   decided by position in the batch, as when events are applied as they come.
  *
@@ -19,6 +20,8 @@ export interface Orderable {
   id: string;
   key: string;
   refs: readonly string[];
+  /** A void: its date orders nothing, so it stays after every event sent before it. */
+  barrier?: boolean | undefined;
 }
 
 const NO_REFS: readonly string[] = [];
@@ -31,7 +34,7 @@ export function referencesOf(ev: BookEvent): readonly string[] {
 }
 
 export function orderable(ev: BookEvent): Orderable {
-  return { id: ev.id, key: ev.key, refs: referencesOf(ev) };
+  return { id: ev.id, key: ev.key, refs: referencesOf(ev), barrier: ev.type === 'void' };
 }
 
 /**
@@ -77,8 +80,14 @@ function dependencies(items: readonly (Orderable | undefined)[]): { blockers: nu
     (freed[from] ??= []).push(to);
     blockers[to]!++;
   };
+  let since: number[] = [];
   items.forEach((it, i) => {
     if (it === undefined) return;
+    if (it.barrier === true) {
+      for (const j of since) edge(j, i);
+      since = [];
+    }
+    since.push(i);
     const same = positions.get(it.id)!;
     const k = same.indexOf(i);
     if (k > 0) edge(same[k - 1]!, i);
