@@ -491,7 +491,10 @@ describe('the demo year over HTTP', () => {
       const events = demoYear();
       assert.ok(events.length > 2000 && events.length <= 10_000, `a few thousand events (${events.length})`);
       assert.deepEqual(demoYear(), events, 'deterministic');
-      const r = await call(app, 'POST', '/v1/events', key, events);
+      // The backdated bill comes in a batch of its own: a batch is costed in date order, so only across batches is it late.
+      const r0 = await call(app, 'POST', '/v1/events', key, events.filter((e) => e.id !== 'PI-0999'));
+      const r1 = await call(app, 'POST', '/v1/events', key, events.filter((e) => e.id === 'PI-0999'));
+      const r = { status: r0.status === 200 ? r1.status : r0.status, body: { results: [...results(r0), ...results(r1)] } } as unknown as typeof r0;
       const refused = results(r).filter((x) => x.status !== 'ok');
       assert.deepEqual(refused.map((x) => `${x.event}: ${x.error?.code} ${x.error?.message}`), [], 'no refusals');
       assert.equal(r.status, 200);

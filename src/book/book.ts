@@ -7,7 +7,8 @@
  * - Ordered by what events say (date, time, id), not by arrival. An event that lands
  *   behind already-costed movements of a pool, or a void, re-costs just the affected pools
  *   from scratch in date order, follows the changes into dependent pools and events, and
- *   books a correcting journal for each event whose amounts changed. Nothing is edited.
+ *   books correcting journals: one per (date, account set) of the events whose amounts
+ *   changed (docs/design.md, "Grouped corrections"). Nothing is edited.
  */
 import { type Company, inventoryAccounts, resolveAccount, type Role } from '../domain/config.js';
 import { assert, fail, FailureError, failure, type Result, ok, err } from '../domain/errors.js';
@@ -38,6 +39,9 @@ interface Stored {
   journals: Journal[];
   corrections: number;
 }
+
+/** One corrected event's difference (after − before), before grouping. */
+interface Share { s: Stored; lines: JournalLine[] }
 
 interface AnyRule {
   references?(ev: BookEvent): string[];
@@ -199,7 +203,7 @@ export class Book {
   private readonly totals: AccountTotals;
   readonly journals: Journal[] = [];
   private readonly accountCache: AccountCache = new Map();
-  readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, replayedMoves: 0 };
+  readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, correctionJournals: 0, replayedMoves: 0 };
   private readonly checkpointEvery: number;
   private replaying = false;
 
@@ -559,7 +563,7 @@ export class Book {
     for (const j of journals) {
       if (j.date > lockDate) continue;
       if (lockMode === 'reject') {
-        const what = j.event === cause.id ? `Event ${cause.id} is dated ${j.date}` : `Event ${cause.id} would correct ${j.event}, dated ${j.date},`;
+        const what = j.kind === 'correction' && j.event === cause.id ? `Event ${cause.id} would correct events dated ${j.date},` : j.event === cause.id ? `Event ${cause.id} is dated ${j.date}` : `Event ${cause.id} would correct ${j.event}, dated ${j.date},`;
         fail('PERIOD_LOCKED', `${what} in the period locked up to ${lockDate} (company "${this.co.id}").`, `Date the event after ${lockDate}, or have the period reopened (settings.lockDate), or set settings.lockMode to "shift" to date such journals at the first open date.`, { event: cause.id, journal: j.id, lockDate });
       }
       j.shiftedFrom = j.date;
@@ -601,20 +605,19 @@ export class Book {
     }
     if (first) journals.push(first);
     const corrected = [...changed].filter((id) => id !== added.ev.id && id !== removed?.ev.id).map((id) => this.events.get(id)!).sort((a, b) => (a.ev.key < b.ev.key ? -1 : 1));
-    const correctedBy: Stored[] = [];
+    const shares: Share[] = [];
     for (const s of corrected) {
       const c = this.context(s.ev.id);
       const lines = difference(this.post(s, tentResults.get(s.ev.id)!, c), this.post(s, s.results, c));
-      if (lines.length === 0) continue;
-      correctedBy.push(s);
-      journals.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections + 1}`, 'correction', lines, { cause: added.ev.id }));
+      if (lines.length > 0) shares.push({ s, lines });
     }
+    const correctedBy = this.corrections(added, shares, journals);
     this.applyLock(journals, added.ev);
     this.checkTotals(journals, added.ev);
     // Everything posted: now change the book.
     for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
     for (const s of correctedBy) s.corrections++;
-    this.stats.corrections += correctedBy.length;
+    this.stats.corrections += shares.length;
     for (const [k, edit] of edits) {
       const [product, warehouse] = k.split('\u0000') as [string, string];
       const h = this.pool(product, warehouse);
@@ -633,6 +636,41 @@ export class Book {
     this.events.set(added.ev.id, added);
     this.emit(added, journals);
     return journals;
+  }
+
+  /**
+   * The correction journals of one cause: the corrected events' differences grouped by (date,
+   * account set), one journal per group. A group of one event is that event's own correction
+   * (`<event>/c<n>`, its `event`); a larger group is one journal `<cause>/g<n>` whose `event` and
+   * `cause` are the cause, its lines the group's differences netted per (account, product,
+   * warehouse). Returns the events that got a correction of their own.
+   */
+  private corrections(cause: Stored, shares: Share[], out: Journal[]): Stored[] {
+    const groups = new Map<string, Share[]>();
+    for (const sh of shares) {
+      const k = `${sh.s.ev.date}\u0000${[...new Set(sh.lines.map((l) => l.account))].sort().join('\u0000')}`;
+      const g = groups.get(k);
+      if (g) g.push(sh);
+      else groups.set(k, [sh]);
+    }
+    const own: Stored[] = [];
+    let n = 0;
+    for (const g of groups.values()) {
+      if (g.length === 1) {
+        const { s, lines } = g[0]!;
+        own.push(s);
+        out.push(this.journal(s.ev, `${s.ev.id}/c${s.corrections + 1}`, 'correction', lines, { cause: cause.ev.id }));
+        continue;
+      }
+      const lines = difference(g.flatMap((sh) => sh.lines), []);
+      if (lines.length === 0) continue;
+      const date = g[0]!.s.ev.date;
+      const j: Journal = { id: `${cause.ev.id}/g${++n}`, event: cause.ev.id, eventType: cause.ev.type, kind: 'correction', date, currency: this.co.baseCurrency, lines, cause: cause.ev.id, reverses: undefined, reference: undefined, memo: `cost corrections of ${g.length} events dated ${date}`, shiftedFrom: undefined };
+      assertBalanced(j);
+      out.push(j);
+    }
+    this.stats.correctionJournals += out.length;
+    return own;
   }
 
   // ---- context and queries -----------------------------------------------------------------

@@ -1,6 +1,9 @@
 /**
  * `stockbook import`: posts a JSON Lines file of events into the durable ledger, in batches
- * (one transaction each), with a progress bar on a terminal. Each event gets one outcome —
+ * (one transaction each), with a progress bar on a terminal. It reads up to `--sort-window`
+ * events at a time and posts them in costing order (date, time, id; references after what they
+ * name), so a file that fits in one window books the journals of its sorted stream whatever
+ * the order of its lines. Each event gets one outcome —
  * posted, exists (a resubmission), conflict or a coded error (refused) — and rerunning an
  * interrupted import is safe: what was stored answers "exists", the rest is posted. An event
  * posted now that an earlier import refused (the same id and content: a void refused for
@@ -14,8 +17,18 @@ import type { LedgerStore } from '../store/store.js';
 import { failureJson } from './format.js';
 import { EXIT, jsonLines, readConfigFile, isFailure, sizeOf } from './input.js';
 import { csvEvents } from './csv-events.js';
+import { parseEvent } from '../domain/events.js';
+import { costingOrder, DEFAULT_SORT_WINDOW, orderable } from '../book/batch-order.js';
 
-export interface ImportOptions { company?: string | undefined; config?: string | undefined; batch: number; progress: boolean; csv?: boolean | undefined }
+export interface ImportOptions {
+  company?: string | undefined;
+  config?: string | undefined;
+  batch: number;
+  progress: boolean;
+  csv?: boolean | undefined;
+  /** Events read and sorted before posting (default DEFAULT_SORT_WINDOW): the memory bound of the sort. */
+  sortWindow?: number | undefined;
+}
 
 /** What `import` prints on standard output when it ends, as {"imported": …}. */
 export interface ImportSummary {
@@ -66,19 +79,20 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
     return { code: EXIT.badInput, summary };
   }
   const batchSize = Math.max(1, Math.min(MAX_BATCH, opts.batch));
+  const windowSize = Math.max(1, opts.sortWindow ?? DEFAULT_SORT_WINDOW);
   const total = sizeOf(eventsPath);
   const bar = opts.progress && total !== undefined ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {events} events | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : undefined;
   bar?.start(total!, 0, { events: 0 });
   let done = 0;
   let bytes = 0;
-  let batch: { n: number; raw: unknown }[] = [];
+  let window: Line[] = [];
   const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const outcomes = await ledger.postBatch(batch.map((b) => b.raw));
-    outcomes.forEach((o, i) => count(summary, o, batch[i]!.n, errOut));
-    done += batch.length;
-    batch = [];
-    bar?.update(bytes, { events: done });
+    const outcomes = await postWindow(ledger, window, batchSize, (n) => {
+      done += n;
+      bar?.update(bytes, { events: done });
+    });
+    outcomes.forEach((o, i) => count(summary, o, window[i]!.n, errOut));
+    window = [];
   };
   const csv = opts.csv ?? /\.csv$/i.test(eventsPath);
   const bad = (n: number, message: string, fix: string): void => {
@@ -88,14 +102,38 @@ export async function importEvents(store: LedgerStore, eventsPath: string, opts:
   try {
     for await (const item of csv ? csvEvents(eventsPath, (p) => bad(p.n, p.message, 'Correct the CSV; docs/csv.md lists its columns.')) : jsonEvents(eventsPath, bad)) {
       bytes += item.bytes;
-      batch.push({ n: item.n, raw: item.raw });
-      if (batch.length >= batchSize) await flush();
+      window.push({ n: item.n, raw: item.raw });
+      if (window.length >= windowSize) await flush();
     }
     await flush();
   } finally {
     bar?.stop();
   }
   return { code: summary.conflict + summary.refused > 0 ? EXIT.eventsFailed : EXIT.ok, summary };
+}
+
+interface Line { n: number; raw: unknown }
+
+/**
+ * Posts a window of lines in costing order (sorted by date, time and id, references kept
+ * resolvable: src/book/batch-order.ts), cut into batches of `batchSize` (one transaction each).
+ * A line that does not parse goes last: it is refused whatever its place. The outcomes come
+ * back in the window's line order.
+ */
+async function postWindow(ledger: CompanyLedger, window: readonly Line[], batchSize: number, progress: (n: number) => void): Promise<PostOutcome[]> {
+  const parsed = window.map((l) => parseEvent(l.raw, ledger.co));
+  const order = costingOrder(parsed.map((p) => (p.ok ? orderable(p.value) : undefined)));
+  parsed.forEach((p, i) => {
+    if (!p.ok) order.push(i);
+  });
+  const out: PostOutcome[] = new Array<PostOutcome>(window.length);
+  for (let k = 0; k < order.length; k += batchSize) {
+    const slice = order.slice(k, k + batchSize);
+    const outcomes = await ledger.postBatch(slice.map((i) => window[i]!.raw));
+    outcomes.forEach((o, j) => (out[slice[j]!] = o));
+    progress(slice.length);
+  }
+  return out;
 }
 
 /** Counts one outcome; failures, and events accepted after an earlier refusal, get a line on stderr. */

@@ -10,7 +10,8 @@
  *   export    stored journals as hledger, beancount or CSV (src/export)
  *   counts    the inventory adjustments export of counts (src/cli/counts.ts)
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SORT_WINDOW } from '../book/batch-order.js';
 import { failureJson } from './format.js';
 import { EXIT, isFailure } from './input.js';
 import { post, type PostOptions } from './post.js';
@@ -29,6 +30,12 @@ const write = (s: string): void => void process.stdout.write(s + '\n');
 const writeErr = (s: string): void => void process.stderr.write(s + '\n');
 
 
+function positiveInt(v: string): number {
+  const n = Number.parseInt(v, 10);
+  if (!Number.isSafeInteger(n) || n < 1 || String(n) !== v.trim()) throw new InvalidArgumentError('a whole number of 1 or more');
+  return n;
+}
+
 function formatOption(): Option {
   return new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table');
 }
@@ -43,6 +50,7 @@ export function program(): Command {
     .argument('<events>', 'events file (.jsonl), or - for standard input')
     .requiredOption('-c, --config <file>', 'company configuration (JSON, see docs/config.md)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
+    .option('--sort-window <n>', `events read and sorted by date, time and id before costing, at a time (memory bound; default ${DEFAULT_SORT_WINDOW})`, positiveInt)
     .action(async (events: string, opts: PostOptions) => {
       process.exitCode = await post(events, opts, write, writeErr);
     });
@@ -54,6 +62,7 @@ export function program(): Command {
       .option('--company <id>', 'company to post to')
       .option('-c, --config <file>', 'company configuration: creates or updates the company it names')
       .option('--batch <n>', 'events per transaction', (v) => Number.parseInt(v, 10), 1000)
+      .option('--sort-window <n>', `events read and sorted by date, time and id before posting, at a time (memory bound; default ${DEFAULT_SORT_WINDOW})`, positiveInt)
       .option('--no-progress', 'no progress bar')
       .option('--csv', 'read CSV (docs/csv.md) rather than JSON Lines; the default for *.csv files'),
   ).action(async (events: string, opts: ImportOptions & DbOptions) => {

@@ -17,9 +17,10 @@
 import { loadConfig, type Company } from '../domain/config.js';
 import { ConfigCache, type CachedConfig } from './config-cache.js';
 import { withHiddenFrom } from './hidden.js';
-import { eventIdOf, parseEvent } from '../domain/events.js';
-import { assert, failure, type Failure } from '../domain/errors.js';
+import { eventIdOf, parseEvent, type BookEvent } from '../domain/events.js';
+import { assert, failure, type Failure, type Result } from '../domain/errors.js';
 import { Book } from '../book/book.js';
+import { costingOrder, orderable } from '../book/batch-order.js';
 import type { Journal } from '../posting/journal.js';
 import type { LedgerStore, Refusal, StoredEvent, WriteTx } from '../store/store.js';
 import { contentHash, earlierRefusal } from './refusals.js';
@@ -185,19 +186,8 @@ export class CompanyLedger {
     try {
       return await this.store.write(this.co.id, async (tx) => {
         await this.governed(tx);
-        const out: PostOutcome[] = [];
-        const inBatch = new Map<string, PostOutcome>();
-        const refused: Refusal[] = [];
-        const at = new Date().toISOString();
-        for (const raw of raws) {
-          const r = await this.postOne(tx, raw, inBatch);
-          if (r.status === 'ok') inBatch.set(r.event, r);
-          // An id or body with unsound text (INVALID_TEXT) cannot be stored, so its refusal is not noted.
-          if (r.status === 'error' && r.error.code !== 'INVALID_TEXT' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
-          out.push(r);
-          // A batch of 10,000 events lets other requests run between slices of it.
-          if (out.length % POST_SLICE === 0) await nextTurn();
-        }
+        const out = await this.postInCostingOrder(tx, raws);
+        const refused = refusalsOf(out, raws);
         if (refused.length > 0) await tx.appendRefusals(refused);
         return this.withEarlierRefusals(out, raws);
       });
@@ -216,11 +206,33 @@ export class CompanyLedger {
     return out.map((o, i) => (o.status === 'ok' ? { ...o, refusedEarlier: earlierRefusal(refusals, o.event, raws[i]) } : o));
   }
 
-  private async postOne(tx: WriteTx, raw: unknown, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
-    const id = eventIdOf(raw);
-    const parsed = parseEvent(raw, this.co);
-    if (!parsed.ok) return { status: 'error', event: id, error: parsed.error };
-    const applied = this.book.apply(parsed.value);
+  /**
+   * Parses a batch, then applies its parseable events in costing order (src/book/batch-order.ts:
+   * sorted by date, time and id, references and repeated ids kept after what they need), so a
+   * batch books the journals of its sorted stream. Each outcome keeps its position in the batch.
+   */
+  private async postInCostingOrder(tx: WriteTx, raws: readonly unknown[]): Promise<PostOutcome[]> {
+    const parsed: Result<BookEvent>[] = [];
+    for (const raw of raws) {
+      parsed.push(parseEvent(raw, this.co));
+      // A batch of 10,000 events lets other requests run between slices of it.
+      if (parsed.length % POST_SLICE === 0) await nextTurn();
+    }
+    const out: PostOutcome[] = parsed.map((p, i) => (p.ok ? PENDING : { status: 'error', event: eventIdOf(raws[i]), error: p.error }));
+    const inBatch = new Map<string, PostOutcome>();
+    let n = 0;
+    for (const i of costingOrder(parsed.map((p) => (p.ok ? orderable(p.value) : undefined)))) {
+      const r = await this.postOne(tx, raws[i], (parsed[i] as { value: BookEvent }).value, inBatch);
+      if (r.status === 'ok') inBatch.set(r.event, r);
+      out[i] = r;
+      if (++n % POST_SLICE === 0) await nextTurn();
+    }
+    return out;
+  }
+
+  private async postOne(tx: WriteTx, raw: unknown, ev: BookEvent, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
+    const id = ev.id;
+    const applied = this.book.apply(ev);
     if (!applied.ok) return { status: applied.error.code === 'DUPLICATE_EVENT_CONFLICT' ? 'conflict' : 'error', event: id, error: applied.error };
     if (applied.value.status === 'exists') {
       // Accepted earlier in this batch: not committed yet, so only this batch knows it.
@@ -230,12 +242,26 @@ export class CompanyLedger {
       assert(stored !== undefined, `accepted event ${id} is stored`);
       return { status: 'exists', event: id, seq: stored.seq, journals: await this.store.journalsOfEvent(this.co.id, stored.seq) };
     }
-    const ev = parsed.value;
     const seq = await tx.appendEvent({ id, type: ev.type, date: ev.date, body: JSON.stringify(raw) });
     this.lastSeq = seq;
     await tx.appendJournals(seq, applied.value.journals);
     return { status: 'ok', event: id, seq, journals: applied.value.journals, refusedEarlier: undefined };
   }
+}
+
+/** A placeholder for an outcome not decided yet (every one is, before the batch answers). */
+const PENDING: PostOutcome = { status: 'error', event: '', error: failure('INVALID_EVENT', 'not applied', 'none') };
+
+/** The refusals of a batch to note in the refusal log, in batch order. */
+function refusalsOf(out: readonly PostOutcome[], raws: readonly unknown[]): Refusal[] {
+  const at = new Date().toISOString();
+  const refused: Refusal[] = [];
+  out.forEach((r, i) => {
+    const raw = raws[i];
+    // An id or body with unsound text (INVALID_TEXT) cannot be stored, so its refusal is not noted.
+    if (r.status === 'error' && r.error.code !== 'INVALID_TEXT' && typeof (raw as { id?: unknown } | null)?.id === 'string') refused.push({ event: r.event, hash: contentHash(raw), code: r.error.code, at });
+  });
+  return refused;
 }
 
 /**

@@ -70,7 +70,7 @@ async function findJournal(src: ReportSource, id: string): Promise<StoredJournal
   const v = book.view(id);
   if (v?.event.type === 'void') candidates.add(v.event.target);
   candidates.add(id);
-  const m = /^(.*)\/c\d+$/.exec(id);
+  const m = /^(.*)\/[cg]\d+$/.exec(id);
   if (m) candidates.add(m[1]!);
   for (const event of candidates) {
     const found = (await store.journals(co.id, { event })).find((j) => j.id === id);

@@ -25,6 +25,7 @@ import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
 import { journalPages } from '../store/pages.js';
 import { contactOf, deriveRecords, IVTRX, ofType, RECORD_TYPES, takesJournalNumber, type SyncRecord } from './records.js';
+import { difference, type JournalLine } from '../posting/journal.js';
 import { foldInto, lastJournalNumber, mayBeInTarget, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
 
@@ -199,7 +200,7 @@ export class SyncEngine {
 
   /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
   private cancelled(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): boolean {
-    return rec.kind !== 'void' && voided.has(rec.event.id) && st.status !== 'posted' && !mayBeInTarget(st);
+    return rec.kind !== 'void' && rec.grouped !== true && voided.has(rec.event.id) && st.status !== 'posted' && !mayBeInTarget(st);
   }
 
   private listedStatus(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): ListedStatus {
@@ -441,7 +442,11 @@ export class SyncEngine {
     const rec = c.rec;
     const input: PlanInput = { record: rec, state: c.state, stateOf: (id) => stateOf(states, id), journalNumber, done };
     if (rec.event.type === 'customer_payment' || rec.event.type === 'supplier_payment') input.paidDocument = paidDocument(rec.event, ctx.byReference.get(rec.event.reference ?? '') ?? [], ctx.voided);
-    if (rec.kind === 'void') input.postedCorrections = ctx.records.filter((r) => r.kind === 'correction' && r.event.id === rec.voids && stateOf(states, r.id).status === 'posted');
+    if (rec.kind === 'void') {
+      const own = ctx.records.filter((r) => r.kind === 'correction' && r.grouped !== true && r.event.id === rec.voids);
+      input.postedCorrections = own.filter((r) => stateOf(states, r.id).status === 'posted');
+      input.groupedShare = groupedShare(rec, ctx.records, own);
+    }
     return input;
   }
 
@@ -653,4 +658,14 @@ function paidDocument(ev: BookEvent, records: readonly SyncRecord[], voided: Rea
     if (customer) return e.type === 'sale_invoice' && e.customer === who;
     return (e.type === 'purchase_invoice' || e.type === 'expense_bill') && e.supplier === who;
   });
+}
+
+/**
+ * What a voided event's share of grouped corrections comes to, negated: its reversal (minus
+ * its whole current journal) plus its original and its own corrections. Grouped corrections
+ * are always sent in full, so the void takes the share out. Empty when it has none.
+ */
+function groupedShare(voidRec: SyncRecord, records: readonly SyncRecord[], own: readonly SyncRecord[]): JournalLine[] {
+  const doc = records.filter((r) => r.kind === 'document' && r.event.id === voidRec.voids);
+  return difference([...voidRec.lines, ...doc.flatMap((r) => r.lines), ...own.flatMap((r) => r.lines)], []);
 }

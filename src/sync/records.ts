@@ -46,6 +46,8 @@ export interface SyncRecord {
   lines: readonly JournalLine[];
   /** Correction: the event whose arrival or void changed the costs. */
   cause?: string | undefined;
+  /** Correction grouped over several events (`<cause>/g<n>`): its `event` is the cause, and it is never cancelled by a void. */
+  grouped?: boolean | undefined;
   /** Void: the voided event's id. */
   voids?: string | undefined;
   /** The journal's position in the ledger, for a stable listing order. */
@@ -65,7 +67,7 @@ export function deriveRecords(journals: readonly StoredJournal[], eventOf: (id: 
     if (!event) throw new Error(`journal ${j.id} names event ${j.event}, which the book does not hold`);
     const base = { event, date: j.date, lines: j.lines, seq: j.seq };
     if (j.kind === 'original') out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'document' });
-    else if (j.kind === 'correction') out.push({ ...base, id: j.id, type: 'procurement', kind: 'correction', cause: j.cause });
+    else if (j.kind === 'correction') out.push({ ...base, id: j.id, type: 'procurement', kind: 'correction', cause: j.cause, grouped: j.event === j.cause });
     else out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'void', voids: j.reverses });
   }
   return out;

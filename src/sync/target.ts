@@ -4,6 +4,7 @@
  * answers per element, and can find a part it may already hold (after a crash between sending
  * and storing) by its number or reference.
  */
+import type { JournalLine } from '../posting/journal.js';
 import type { Failure } from '../domain/errors.js';
 import type { Contact } from './config.js';
 import type { SyncRecord } from './records.js';
@@ -55,6 +56,8 @@ export interface PlanInput {
   paidDocument?: SyncRecord | undefined;
   /** Posted correction records of an event being voided. */
   postedCorrections?: readonly SyncRecord[] | undefined;
+  /** A record being voided: its share of grouped corrections, negated (src/sync/engine.ts groupedShare). */
+  groupedShare?: readonly JournalLine[] | undefined;
   /** IV.TRX number reserved for this attempt (engine-allocated), or a placeholder in a dry run. */
   journalNumber: string;
   /** Parts posted by an earlier attempt of this version: not sent again. */

@@ -356,7 +356,7 @@ function voidParts(p: Planner): void {
     p.variance = negated(posted.variance);
   }
   // Corrections of the voided event that reached Xero are reversed; unposted ones are cancelled.
-  const lines = (p.input.postedCorrections ?? []).flatMap((r) => r.lines.map((l) => ({ ...l, amount: -l.amount })));
+  const lines = [...(p.input.postedCorrections ?? []).flatMap((r) => r.lines.map((l) => ({ ...l, amount: -l.amount }))), ...(p.input.groupedShare ?? [])];
   p.journal(lines, p.number(p.rec.id), `Reverses the posted cost corrections of ${target} (void ${p.rec.id})`);
 }
 
@@ -384,7 +384,7 @@ export function planRecord(input: PlanInput, c: PlanContext): PlanResult {
     if (rec.event.docCurrency !== c.co.baseCurrency) {
       stop(failure('FOREIGN_CURRENCY_UNSUPPORTED', `${p.what()} is in ${rec.event.docCurrency}; the Xero mapping posts base-currency (${c.co.baseCurrency}) documents only.`, 'Enter the document in Xero by hand (in its currency), then hold this record so it is not synced.', { record: rec.id, currency: rec.event.docCurrency }));
     }
-    if (rec.kind === 'correction') p.journal(rec.lines, p.number(rec.id), `Cost correction of ${rec.event.id}${rec.cause === undefined ? '' : ` caused by ${rec.cause}`}`);
+    if (rec.kind === 'correction') p.journal(rec.lines, p.number(rec.id), rec.grouped === true ? `Cost corrections caused by ${rec.event.id}` : `Cost correction of ${rec.event.id}${rec.cause === undefined ? '' : ` caused by ${rec.cause}`}`);
     else if (rec.kind === 'void') voidParts(p);
     else planDocument(p, rec.event);
   } catch (e) {
