@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore } from '../src/store/postgres.js';
+import { bulkEventsWithoutStatistics } from './pg-bulk-events.js';
 import { eventsAfter, numbered } from '../src/store/statements.js';
 
 const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,14 +54,7 @@ async function main(): Promise<void> {
   }
   const schema = `stockbook_bench_pages_${randomBytes(4).toString('hex')}`;
   try {
-    const store = new PostgresStore(PG_URL, { schema });
-    await store.migrate();
-    await store.putCompany({ id: 'co', name: 'co', config: {} });
-    await store.close();
-    await c.query(`SET search_path TO ${schema}`);
-    await c.query('ALTER TABLE events SET (autovacuum_enabled = false)');
-    await c.query(`INSERT INTO events (company, seq, id, type, date, body)
-      SELECT 'co', g, 'e' || g, 'purchase', '2026-01-01', repeat('x', 200) FROM generate_series(1, $1::int) g`, [EVENTS]);
+    await bulkEventsWithoutStatistics(c, PG_URL, schema, EVENTS, 'x'.repeat(200));
     await measure(c, 'before', (after) => ({ sql: BEFORE, params: ['co', after, PAGE] }));
     await measure(c, 'after', (after) => {
       const st = eventsAfter('co', after, PAGE);

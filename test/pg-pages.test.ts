@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore } from '../src/store/postgres.js';
+import { bulkEventsWithoutStatistics } from '../bench/pg-bulk-events.js';
 import { eventsAfter, numbered } from '../src/store/statements.js';
 import { PG_URL, pgUnavailable } from './store-support/harness.js';
 
@@ -27,14 +27,7 @@ test('an event page without statistics reads one page of rows', { skip: pgDown &
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   try {
-    const store = new PostgresStore(PG_URL, { schema });
-    await store.migrate();
-    await store.putCompany({ id: 'co', name: 'co', config: {} });
-    await store.close();
-    await c.query(`SET search_path TO ${schema}`);
-    await c.query('ALTER TABLE events SET (autovacuum_enabled = false)');
-    await c.query(`INSERT INTO events (company, seq, id, type, date, body)
-      SELECT 'co', g, 'e' || g, 'purchase', '2026-01-01', '{}' FROM generate_series(1, $1::int) g`, [EVENTS]);
+    await bulkEventsWithoutStatistics(c, PG_URL, schema, EVENTS, '{}');
     for (const after of [0n, BigInt(EVENTS / 2)]) {
       const st = eventsAfter('co', after, PAGE);
       const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: Node }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${numbered(st.sql)}`, st.params);
