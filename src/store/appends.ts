@@ -66,12 +66,15 @@ export function appendStatements(form: BulkForm): Record<AppendTableName, string
 export class Appended {
   private rows = new Map<AppendTableName, unknown[][]>();
   private totals = new Map<string, [account: string, date: string, amount: bigint]>();
+  /** Rows waiting (day totals not counted). */
+  pending = 0;
 
   get empty(): boolean {
     return this.rows.size === 0;
   }
 
   add(table: Exclude<AppendTableName, 'dayTotals'>, row: unknown[]): void {
+    this.pending++;
     let list = this.rows.get(table);
     if (list === undefined) this.rows.set(table, (list = []));
     list.push(row);
@@ -91,6 +94,7 @@ export class Appended {
     if (this.totals.size > 0) rows.set('dayTotals', [...this.totals.values()]);
     this.rows = new Map();
     this.totals = new Map();
+    this.pending = 0;
     const out: Statement[] = [];
     for (const table of ORDER) {
       const list = rows.get(table);
