@@ -7,6 +7,7 @@
  * (seed 003: `cost` × qty on shipment and invoice lines; a shipment line without one takes its
  * sale invoice's, a restocking credit-note line its own or its origin's) and the difference.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { journalPages } from '../store/pages.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
@@ -116,11 +117,18 @@ function recordedCosts(co: Company, index: ReadonlyMap<string, View>, v: View, k
   return [];
 }
 
+/** Events handled between turns of the event loop. */
+const SLICE = 2000;
+
 export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = {}): Promise<GrossProfitReport> {
   const { co, current: book, store } = src;
   const by = opts.by ?? 'product';
   const index = new Map<string, View>();
-  for (const v of book.views()) index.set(v.event.id, v);
+  let n = 0;
+  for (const v of book.views()) {
+    index.set(v.event.id, v);
+    if (++n % SLICE === 0) await nextTurn();
+  }
   const rows = new Map<string, GrossProfitRow>();
   const rowOf = (key: string): GrossProfitRow => {
     let r = rows.get(key);
@@ -134,6 +142,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
 
   // Revenue and recorded cost: the live sale-side events dated in the period.
   for (const v of index.values()) {
+    if (++n % SLICE === 0) await nextTurn(); // a large book lets other requests run between slices
     const ev = v.event;
     if (v.voidedBy !== undefined || !inRange(ev.date, opts.from, opts.to)) continue;
     const customer = customerOf(index, ev.id) ?? '';
