@@ -1,14 +1,18 @@
+/** The chart and mapping of the benchmarks' purchase/shipment companies. */
+export const BENCH_ACCOUNTS = [
+  { code: '1300', name: 'Inventory', type: 'INVENTORY' },
+  { code: '2100', name: 'AP', type: 'CURRLIAB' },
+  { code: '2200', name: 'Tax', type: 'CURRLIAB' },
+  { code: '5000', name: 'COGS', type: 'DIRECTCOSTS' },
+];
+export const BENCH_MAPPING = { inventory: '1300', ap: '2100', tax: '2200', cogs: '5000' };
+
 /** The raw JSON purchase/shipment stream and company the durable benchmarks share. */
 export const benchRawCompany = {
   company: { id: 'bench', name: 'Bench', baseCurrency: 'USD' },
   settings: { costingMethod: 'fifo' },
-  accounts: [
-    { code: '1300', name: 'Inventory', type: 'INVENTORY' },
-    { code: '2100', name: 'AP', type: 'CURRLIAB' },
-    { code: '2200', name: 'Tax', type: 'CURRLIAB' },
-    { code: '5000', name: 'COGS', type: 'DIRECTCOSTS' },
-  ],
-  mapping: { inventory: '1300', ap: '2100', tax: '2200', cogs: '5000' },
+  accounts: BENCH_ACCOUNTS,
+  mapping: BENCH_MAPPING,
   warehouses: [{ code: 'W0' }, { code: 'W1' }, { code: 'W2' }],
   products: Array.from({ length: 1000 }, (_, i) => ({ sku: `P${i}` })),
 };

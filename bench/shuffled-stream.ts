@@ -4,18 +4,15 @@
  * export dumped from a system that does not keep date order). Shared by the shuffled-import
  * benchmark and its test.
  */
+import { BENCH_ACCOUNTS, BENCH_MAPPING } from './raw-stream.js';
+
 export function shuffledCompany(id: string): Record<string, unknown> {
   return {
     company: { id, name: 'Shuffled', baseCurrency: 'USD' },
     // "allow": a shipment that arrives before the receipts that cover it is accepted in any order.
     settings: { costingMethod: 'fifo', negativeStock: 'allow' },
-    accounts: [
-      { code: '1300', name: 'Inventory', type: 'INVENTORY' },
-      { code: '2100', name: 'AP', type: 'CURRLIAB' },
-      { code: '2200', name: 'Tax', type: 'CURRLIAB' },
-      { code: '5000', name: 'COGS', type: 'DIRECTCOSTS' },
-    ],
-    mapping: { inventory: '1300', ap: '2100', tax: '2200', cogs: '5000' },
+    accounts: BENCH_ACCOUNTS,
+    mapping: BENCH_MAPPING,
     warehouses: [{ code: 'W0' }],
     products: [{ sku: 'P0' }, { sku: 'P1' }, { sku: 'P2' }, { sku: 'P3' }],
   };
