@@ -44,6 +44,24 @@ function formatOption(): Option {
 export function program(): Command {
   const cmd = new Command('stockbook').description('Inventory sub-ledger: costs stock movements and derives balanced journals.').version('0.1.0');
   cmd.hook('preAction', checkRange);
+  registerPost(cmd);
+  registerImport(cmd);
+  registerJournals(cmd);
+  const report = registerTrialBalance(cmd);
+  registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
+  registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
+  registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
+  registerSync(cmd);
+  registerCounts(cmd);
+  cmd.hook('preAction', async (_root, action) => {
+    const problem = await prepareCommand(action);
+    if (problem !== undefined) action.error(JSON.stringify(failureJson(problem)), { exitCode: EXIT.badInput, code: problem.code });
+  });
+  return cmd;
+}
+
+/** `post`: stateless costing of a file, journals to stdout. */
+function registerPost(cmd: Command): void {
   cmd
     .command('post')
     .description('Post a JSON Lines file of events (or - for stdin) and write the journals they produce (nothing is stored).')
@@ -54,6 +72,10 @@ export function program(): Command {
     .action(async (events: string, opts: PostOptions) => {
       process.exitCode = await post(events, opts, write, writeErr);
     });
+}
+
+/** `import`: events into the stored ledger, in batches. */
+function registerImport(cmd: Command): void {
   dbOptions(
     cmd
       .command('import')
@@ -72,6 +94,10 @@ export function program(): Command {
       return r.code;
     });
   });
+}
+
+/** `journals`: the stored journals, filtered. */
+function registerJournals(cmd: Command): void {
   dbOptions(
     cmd
       .command('journals')
@@ -90,6 +116,10 @@ export function program(): Command {
       return EXIT.ok;
     });
   });
+}
+
+/** `report` and its `trial-balance`; the other reports register in reports.ts. */
+function registerTrialBalance(cmd: Command): Command {
   const report = cmd.command('report').description('Reports over the stored ledger.');
   dbOptions(
     report
@@ -106,16 +136,7 @@ export function program(): Command {
       return EXIT.ok;
     });
   });
-  registerReports(report, { dbOptions, formatOption, withStore, write, writeErr });
-  registerApi(cmd, { dbOptions, storeFrom, withStore, write, writeErr });
-  registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
-  registerSync(cmd);
-  registerCounts(cmd);
-  cmd.hook('preAction', async (_root, action) => {
-    const problem = await prepareCommand(action);
-    if (problem !== undefined) action.error(JSON.stringify(failureJson(problem)), { exitCode: EXIT.badInput, code: problem.code });
-  });
-  return cmd;
+  return report;
 }
 
 /** A reader that stops early (`stockbook journals … | head`) closes the pipe: end quietly, not with a stack trace. */

@@ -166,6 +166,12 @@ function drillText(r: DrillReport, co: Company): string {
 // ---- the commands ------------------------------------------------------------------------
 
 export function registerReports(report: Command, cli: ReportCli): void {
+  registerStockReports(report, cli);
+  registerLedgerReports(report, cli);
+}
+
+/** The reports of the cost pools: valuation, stock ledger, GL detail. */
+function registerStockReports(report: Command, cli: ReportCli): void {
   command(cli, report, 'valuation', 'On-hand quantity and value as of a date, from the cost pools, with a check per inventory account against the GL.')
     .addOption(dateOption('--as-of <date>', 'include events dated on or before this date (YYYY-MM-DD); default: today'))
     .addOption(new Option('--by <group>', 'one row per pool (product and warehouse), or per product, warehouse or category').choices([...VALUATION_GROUPS]).default('pool'))
@@ -204,6 +210,10 @@ export function registerReports(report: Command, cli: ReportCli): void {
         return undefined;
       });
     });
+}
+
+/** The reports that read journals against events: gross profit, reconciliation, drill-down. */
+function registerLedgerReports(report: Command, cli: ReportCli): void {
   command(cli, report, 'gross-profit', 'Revenue, ledger COGS and margin per product or customer, beside the cost the source system recorded on its lines.')
     .addOption(dateOption('--from <date>', 'first date (YYYY-MM-DD)'))
     .addOption(dateOption('--to <date>', 'last date (YYYY-MM-DD)'))
