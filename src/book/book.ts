@@ -158,6 +158,59 @@ function firstAtOrAfter(entries: readonly PoolEntry[], key: string): number {
   return lo;
 }
 
+/**
+ * One re-cost's working state: private edits of the pools' entries, tentative results per
+ * event, the pools still to run (each from the earliest key scheduled), and what changed.
+ */
+class ReCost {
+  readonly edits = new Map<string, PoolEdit>();
+  readonly tentResults = new Map<string, MoveResult[]>();
+  private readonly starts = new Map<string, string>();
+  /** The earliest key ever scheduled per pool in this re-cost. */
+  readonly earliest = new Map<string, string>();
+  readonly newStates = new Map<string, CostPool>();
+  readonly newCheckpoints = new Map<string, Checkpoint[]>();
+  readonly changed = new Set<string>();
+
+  constructor(
+    private readonly pools: ReadonlyMap<string, PoolHistory>,
+    private readonly events: ReadonlyMap<string, Stored>,
+    readonly added: Stored,
+    readonly removed: Stored | undefined,
+  ) {}
+
+  schedule(k: string, from: string): void {
+    const cur = this.starts.get(k);
+    if (cur === undefined || from < cur) this.starts.set(k, from);
+    const e = this.earliest.get(k);
+    if (e === undefined || from < e) this.earliest.set(k, from);
+  }
+
+  /** The pool scheduled from the earliest key, taken off the schedule; undefined when none is left. */
+  next(): string | undefined {
+    if (this.starts.size === 0) return undefined;
+    const [k] = [...this.starts.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
+    this.starts.delete(k);
+    return k;
+  }
+
+  editOf(k: string, fromKey: string): PoolEdit {
+    let e = this.edits.get(k);
+    if (!e) {
+      const base = this.pools.get(k)?.entries ?? [];
+      e = new PoolEdit(base, firstAtOrAfter(base, fromKey));
+      this.edits.set(k, e);
+    }
+    e.reach(e.firstAtOrAfter(fromKey));
+    return e;
+  }
+
+  /** An event as this re-cost sees it: the added one included, the removed one gone. */
+  stored(id: string): Stored | undefined {
+    return id === this.added.ev.id ? this.added : id === this.removed?.ev.id ? undefined : this.events.get(id);
+  }
+}
+
 const NO_RESULTS: MoveResult[] = [];
 const NO_JOURNALS: Journal[] = [];
 
@@ -458,98 +511,82 @@ export class Book {
    */
   private replay(added: Stored, removed: Stored | undefined): Journal[] {
     this.stats.replays++;
-    const edits = new Map<string, PoolEdit>();
-    const tentResults = new Map<string, MoveResult[]>();
-    const starts = new Map<string, string>();
-    const earliest = new Map<string, string>(); // earliest key ever scheduled per pool in this re-cost
-    const schedule = (k: string, from: string): void => {
-      const cur = starts.get(k);
-      if (cur === undefined || from < cur) starts.set(k, from);
-      const e = earliest.get(k);
-      if (e === undefined || from < e) earliest.set(k, from);
-    };
-    const newCheckpoints = new Map<string, Checkpoint[]>();
-    const editOf = (k: string, fromKey: string): PoolEdit => {
-      let e = edits.get(k);
-      if (!e) {
-        const base = this.pools.get(k)?.entries ?? [];
-        e = new PoolEdit(base, firstAtOrAfter(base, fromKey));
-        edits.set(k, e);
-      }
-      e.reach(e.firstAtOrAfter(fromKey));
-      return e;
-    };
-    const stored = (id: string): Stored | undefined => (id === added.ev.id ? added : id === removed?.ev.id ? undefined : this.events.get(id));
+    const rc = new ReCost(this.pools, this.events, added, removed);
     added.moves.forEach((m, i) => {
       const k = poolKey(m.product, m.warehouse);
-      editOf(k, added.ev.key).insert({ key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
-      schedule(k, added.ev.key);
+      rc.editOf(k, added.ev.key).insert({ key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
+      rc.schedule(k, added.ev.key);
     });
     if (removed) {
       for (const k of removed.pools) {
-        editOf(k, removed.ev.key).removeEvent(removed.ev.id);
-        schedule(k, removed.ev.key);
+        rc.editOf(k, removed.ev.key).removeEvent(removed.ev.id);
+        rc.schedule(k, removed.ev.key);
       }
     }
     const ctx = this.context(added.ev.id, (id) => {
-      const s = stored(id);
+      const s = rc.stored(id);
       if (!s || s.voidedBy !== undefined) return undefined;
-      return { event: s.ev, moves: s.moves, results: tentResults.get(id) ?? s.results };
+      return { event: s.ev, moves: s.moves, results: rc.tentResults.get(id) ?? s.results };
     });
-    const newStates = new Map<string, CostPool>();
-    const changed = new Set<string>();
     let rounds = 0;
-    while (starts.size > 0) {
+    for (let k = rc.next(); k !== undefined; k = rc.next()) {
       assert(++rounds < 1_000_000, 're-costing converges');
-      const [k] = [...starts.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
-      starts.delete(k);
-      this.stats.pooledReplays++;
-      const product = k.split('\u0000')[0]!;
-      const entries = editOf(k, earliest.get(k)!);
-      // Entries before the earliest key this re-cost touched are unchanged: start from the last
-      // checkpoint before them, on a copy, and take fresh checkpoints past it.
-      const unchanged = entries.firstAtOrAfter(earliest.get(k)!);
-      const kept = (this.pools.get(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
-      const from = kept[kept.length - 1];
-      const state = from ? from.state.clone() : this.newState(product);
-      const checkpoints = [...kept];
-      for (let i = from?.index ?? 0; i < entries.length; i++) {
-        if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) {
-          checkpoints.push({ index: i, state: state.clone() });
-          thin(checkpoints);
-        }
-        const e = entries.at(i);
-        this.stats.replayedMoves++;
-        const s = stored(e.event);
-        assert(s !== undefined, `pool entry ${e.event} is stored`);
-        let res = tentResults.get(e.event);
-        if (!res) {
-          // A move can read a move of its own event in a pool this re-cost has not reached yet
-          // (a transfer's receipt reads its issue). Until that is costed it reads the last cost
-          // known, or a zero placeholder for a new event; once costed, a changed result
-          // re-schedules this pool, so the re-cost still converges on the right value.
-          res = s.moves.map((_m, i) => s.results[i] ?? NO_RESULT);
-          tentResults.set(e.event, res);
-        }
-        const r = this.recost(state, s, e.move, res, ctx, added, removed);
-        this.checkPool(state, s.moves[e.move]!, added.ev);
-        entries.set(i, { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }); // a new entry: the committed one stays as it was
-        const before = res[e.move];
-        res[e.move] = r;
-        if (sameResult(before, r)) continue;
-        changed.add(e.event);
-        // What this move's cost feeds: the event's other pools and the events that read it.
-        for (const other of s.pools) if (other !== k) schedule(other, e.key);
-        for (const d of s.dependents ?? []) {
-          const ds = stored(d);
-          if (ds && ds.voidedBy === undefined) for (const dk of ds.pools) schedule(dk, ds.ev.key);
-        }
-      }
-      newStates.set(k, state);
-      newCheckpoints.set(k, checkpoints);
+      this.recostPool(rc, k, ctx);
     }
     (ctx as BookContext).eventId = added.ev.id; // the re-cost lent it to other events' moves
-    return this.commitReplay(added, removed, edits, tentResults, newStates, newCheckpoints, changed, ctx);
+    return this.commitReplay(added, removed, rc.edits, rc.tentResults, rc.newStates, rc.newCheckpoints, rc.changed, ctx);
+  }
+
+  /**
+   * Re-costs one pool from the earliest key this re-cost touched in it, on a copy of its state;
+   * a move whose result changes schedules what it feeds (its event's other pools, the events
+   * that read it).
+   */
+  private recostPool(rc: ReCost, k: string, ctx: RuleContext): void {
+    this.stats.pooledReplays++;
+    const product = k.split('\u0000')[0]!;
+    const entries = rc.editOf(k, rc.earliest.get(k)!);
+    // Entries before the earliest key this re-cost touched are unchanged: start from the last
+    // checkpoint before them, on a copy, and take fresh checkpoints past it.
+    const unchanged = entries.firstAtOrAfter(rc.earliest.get(k)!);
+    const kept = (this.pools.get(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
+    const from = kept[kept.length - 1];
+    const state = from ? from.state.clone() : this.newState(product);
+    const checkpoints = [...kept];
+    for (let i = from?.index ?? 0; i < entries.length; i++) {
+      if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) {
+        checkpoints.push({ index: i, state: state.clone() });
+        thin(checkpoints);
+      }
+      const e = entries.at(i);
+      this.stats.replayedMoves++;
+      const s = rc.stored(e.event);
+      assert(s !== undefined, `pool entry ${e.event} is stored`);
+      let res = rc.tentResults.get(e.event);
+      if (!res) {
+        // A move can read a move of its own event in a pool this re-cost has not reached yet
+        // (a transfer's receipt reads its issue). Until that is costed it reads the last cost
+        // known, or a zero placeholder for a new event; once costed, a changed result
+        // re-schedules this pool, so the re-cost still converges on the right value.
+        res = s.moves.map((_m, i) => s.results[i] ?? NO_RESULT);
+        rc.tentResults.set(e.event, res);
+      }
+      const r = this.recost(state, s, e.move, res, ctx, rc.added, rc.removed);
+      this.checkPool(state, s.moves[e.move]!, rc.added.ev);
+      entries.set(i, { key: e.key, event: e.event, move: e.move, qty: state.onHand, value: state.onHandValue }); // a new entry: the committed one stays as it was
+      const before = res[e.move];
+      res[e.move] = r;
+      if (sameResult(before, r)) continue;
+      rc.changed.add(e.event);
+      // What this move's cost feeds: the event's other pools and the events that read it.
+      for (const other of s.pools) if (other !== k) rc.schedule(other, e.key);
+      for (const d of s.dependents ?? []) {
+        const ds = rc.stored(d);
+        if (ds && ds.voidedBy === undefined) for (const dk of ds.pools) rc.schedule(dk, ds.ev.key);
+      }
+    }
+    rc.newStates.set(k, state);
+    rc.newCheckpoints.set(k, checkpoints);
   }
 
   /**
