@@ -18,7 +18,7 @@ export class AccountTotals {
   /** Running balance per account. */
   readonly balances = new Map<string, bigint>();
   /** account → date → net movement. */
-  private readonly days = new Map<string, Map<string, bigint>>();
+  protected readonly days = new Map<string, Map<string, bigint>>();
 
   constructor(private readonly currency: string) {}
 
@@ -41,14 +41,24 @@ export class AccountTotals {
     }
     for (const [account, byDate] of dayDelta) {
       for (const [date, delta] of byDate) {
-        const total = (this.days.get(account)?.get(date) ?? 0n) + delta;
+        const total = this.dayTotal(account, date) + delta;
         if (!withinBound(total, MAX_DAY_TOTAL)) refuse(`would take the total of account ${account} on ${date} to`, total, MAX_DAY_TOTAL, { account, date });
       }
     }
     for (const [account, delta] of balanceDelta) {
-      const balance = (this.balances.get(account) ?? 0n) + delta;
+      const balance = this.balance(account) + delta;
       if (!withinBound(balance, MAX_BALANCE)) refuse(`would take the balance of account ${account} to`, balance, MAX_BALANCE, { account });
     }
+  }
+
+  /** An account's balance as booked (a store-backed state may first have to load it). */
+  protected balance(account: string): bigint {
+    return this.balances.get(account) ?? 0n;
+  }
+
+  /** An account's net movement on a date as booked. */
+  protected dayTotal(account: string, date: string): bigint {
+    return this.days.get(account)?.get(date) ?? 0n;
   }
 
   /** Books one journal's lines. */

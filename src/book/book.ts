@@ -21,23 +21,15 @@ import { RULES } from '../posting/rules/index.js';
 import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
-import { AccountTotals, checkPool } from './book-bounds.js';
+import { checkPool } from './book-bounds.js';
+import { Entries, MemoryState, poolKey, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
+
+export { poolKey, NeedData, MemoryState, type BookState, type PoolHistory, type Stored } from './state.js';
 
 export interface Applied {
   status: 'ok' | 'exists';
   event: string;
   journals: Journal[];
-}
-
-interface Stored {
-  ev: BookEvent;
-  moves: Move[];
-  results: MoveResult[];
-  pools: string[];
-  voidedBy: string | undefined;
-  dependents: Set<string> | undefined;
-  journals: Journal[];
-  corrections: number;
 }
 
 /** One corrected event's difference (after − before), before grouping. */
@@ -49,28 +41,6 @@ interface AnyRule {
   post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder, moves: readonly Move[]): void;
 }
 
-interface PoolEntry {
-  key: string;
-  event: string;
-  move: number;
-  /** On hand in the pool after this entry's event: answers "as of a date" by binary search. */
-  qty: bigint;
-  value: bigint;
-}
-interface PoolHistory {
-  key: string;
-  product: string;
-  warehouse: string;
-  entries: PoolEntry[];
-  /** Order key of the last entry ("" when empty): an event before it is late. */
-  lastKey: string;
-  state: CostPool;
-  /** Pool states after the first `index` entries, so a re-cost need not start from the beginning. */
-  checkpoints: Checkpoint[];
-}
-
-interface Checkpoint { index: number; state: CostPool }
-
 /**
  * A re-cost's view of one pool's entries. The committed entries before `from` are shared and
  * never change; from `from` on it works on a private copy, which `commit` writes back into
@@ -80,7 +50,7 @@ interface Checkpoint { index: number; state: CostPool }
 class PoolEdit {
   private tail: PoolEntry[];
 
-  constructor(readonly base: PoolEntry[], public from: number) {
+  constructor(readonly base: Entries, public from: number) {
     this.tail = base.slice(from);
   }
 
@@ -89,7 +59,7 @@ class PoolEdit {
   }
 
   at(i: number): PoolEntry {
-    return i < this.from ? this.base[i]! : this.tail[i - this.from]!;
+    return i < this.from ? this.base.at(i) : this.tail[i - this.from]!;
   }
 
   /** Entries before `from` keep their committed objects: their re-costed figures are the same. */
@@ -105,7 +75,7 @@ class PoolEdit {
   }
 
   firstAtOrAfter(key: string): number {
-    const i = firstAtOrAfter(this.base, key);
+    const i = this.base.firstAtOrAfter(key);
     return i < this.from ? i : this.from + firstAtOrAfter(this.tail, key);
   }
 
@@ -113,7 +83,7 @@ class PoolEdit {
   insert(e: PoolEntry): void {
     let at = this.tail.length;
     while (at > 0 && this.tail[at - 1]!.key > e.key) at--;
-    assert(at > 0 || this.from === 0 || this.base[this.from - 1]!.key <= e.key, 'insertion point is private');
+    assert(at > 0 || this.from === 0 || this.base.at(this.from - 1).key <= e.key, 'insertion point is private');
     this.tail.splice(at, 0, e);
   }
 
@@ -122,12 +92,12 @@ class PoolEdit {
   }
 
   lastKey(): string {
-    return (this.tail.length > 0 ? this.tail[this.tail.length - 1] : this.base[this.from - 1])?.key ?? '';
+    if (this.tail.length > 0) return this.tail[this.tail.length - 1]!.key;
+    return this.from > 0 ? this.base.at(this.from - 1).key : '';
   }
 
   commit(): void {
-    this.base.length = this.from;
-    for (const e of this.tail) this.base.push(e);
+    this.base.replaceFrom(this.from, this.tail);
   }
 }
 
@@ -173,8 +143,7 @@ class ReCost {
   readonly changed = new Set<string>();
 
   constructor(
-    private readonly pools: ReadonlyMap<string, PoolHistory>,
-    private readonly events: ReadonlyMap<string, Stored>,
+    private readonly state: BookState,
     readonly added: Stored,
     readonly removed: Stored | undefined,
   ) {}
@@ -197,8 +166,8 @@ class ReCost {
   editOf(k: string, fromKey: string): PoolEdit {
     let e = this.edits.get(k);
     if (!e) {
-      const base = this.pools.get(k)?.entries ?? [];
-      e = new PoolEdit(base, firstAtOrAfter(base, fromKey));
+      const base = this.state.poolByKey(k)?.entries ?? new Entries(k);
+      e = new PoolEdit(base, base.firstAtOrAfter(fromKey));
       this.edits.set(k, e);
     }
     e.reach(e.firstAtOrAfter(fromKey));
@@ -207,7 +176,7 @@ class ReCost {
 
   /** An event as this re-cost sees it: the added one included, the removed one gone. */
   stored(id: string): Stored | undefined {
-    return id === this.added.ev.id ? this.added : id === this.removed?.ev.id ? undefined : this.events.get(id);
+    return id === this.added.ev.id ? this.added : id === this.removed?.ev.id ? undefined : this.state.event(id);
   }
 }
 
@@ -220,11 +189,10 @@ export interface BookOptions {
   onJournal?: (j: Journal) => void;
   /** A pool keeps a copy of its state every this many entries (default 1,024), so re-costing a late event starts near it. */
   checkpointEvery?: number;
+  /** Where events and pools are kept: in memory unless given (src/book/state.ts). */
+  state?: BookState;
 }
 
-export function poolKey(product: string, warehouse: string): string {
-  return `${product}\u0000${warehouse}`;
-}
 
 /** Every move result has one shape, fields in one order (keeps the hot path monomorphic). */
 function result(qty: bigint, value: bigint, takes: MoveResult['takes'], variance: bigint, trueUp: bigint, toCogs: bigint, shortQty: bigint): MoveResult {
@@ -248,12 +216,8 @@ function sameTakes(a: MoveResult['takes'], b: MoveResult['takes']): boolean {
 }
 
 export class Book {
-  private readonly events = new Map<string, Stored>();
-  private readonly pools = new Map<string, PoolHistory>();
-  /** product → warehouse → pool: the hot path finds pools without building key strings. */
-  private readonly poolIndex = new Map<string, Map<string, PoolHistory>>();
-  /** Balances and day totals per account, as booked. */
-  private readonly totals: AccountTotals;
+  /** What the book knows of events and pools: all of it in memory, or a store-backed cache (src/book/state.ts). */
+  readonly state: BookState;
   readonly journals: Journal[] = [];
   private readonly accountCache: AccountCache = new Map();
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, correctionJournals: 0, replayedMoves: 0 };
@@ -262,7 +226,7 @@ export class Book {
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1024);
-    this.totals = new AccountTotals(co.baseCurrency);
+    this.state = options.state ?? new MemoryState(co.baseCurrency);
   }
 
   // ---- applying events -------------------------------------------------------------------
@@ -273,7 +237,7 @@ export class Book {
    */
   apply(ev: BookEvent, opts: { replay?: boolean } = {}): Result<Applied> {
     this.replaying = opts.replay === true;
-    const seen = this.events.get(ev.id);
+    const seen = this.state.event(ev.id);
     if (seen) {
       if (fingerprint(seen.ev) === fingerprint(ev)) return ok({ status: 'exists', event: ev.id, journals: seen.journals });
       return err(failure('DUPLICATE_EVENT_CONFLICT', `Event ${ev.id} was already accepted with different content.`, 'Send a new id for a new event; to change an accepted one, void it and post the corrected event under a new id.', { event: ev.id }));
@@ -314,8 +278,9 @@ export class Book {
     }
     const journals = late ? this.replay(stored, undefined) : this.appendInOrder(stored, hs, ctx);
     for (const r of refs) {
-      const target = this.events.get(r)!;
+      const target = this.state.event(r)!;
       (target.dependents ??= new Set()).add(ev.id);
+      this.state.putEvent(target);
     }
     return journals;
   }
@@ -346,7 +311,8 @@ export class Book {
         hs[i]!.lastKey = ev.key;
       }
       for (const h of touched) this.maybeCheckpoint(h);
-      this.events.set(ev.id, stored);
+      for (const h of hs) this.state.putPool(h);
+      this.state.putEvent(stored);
       const journals = journal ? [journal] : [];
       this.emit(stored, journals);
       return journals;
@@ -392,7 +358,7 @@ export class Book {
     // no journals (the stores keep them instead) answer with none.
     if (this.options.keepJournals !== false) stored.journals = journals;
     for (const j of journals) {
-      this.totals.add(j);
+      this.state.totals.add(j);
       if (this.options.keepJournals !== false) this.journals.push(j);
       this.options.onJournal?.(j);
     }
@@ -442,19 +408,7 @@ export class Book {
   }
 
   private pool(product: string, warehouse: string): PoolHistory {
-    let byWarehouse = this.poolIndex.get(product);
-    if (!byWarehouse) {
-      byWarehouse = new Map();
-      this.poolIndex.set(product, byWarehouse);
-    }
-    let h = byWarehouse.get(warehouse);
-    if (!h) {
-      const key = poolKey(product, warehouse);
-      h = { key, product, warehouse, entries: [], lastKey: '', state: this.newState(product), checkpoints: [] };
-      byWarehouse.set(warehouse, h);
-      this.pools.set(key, h);
-    }
-    return h;
+    return this.state.pool(product, warehouse, () => this.newState(product));
   }
 
 
@@ -467,7 +421,7 @@ export class Book {
   // ---- voids -------------------------------------------------------------------------------
 
   private applyVoid(ev: EventOf<'void'>): Journal[] {
-    const target = this.events.get(ev.target);
+    const target = this.state.event(ev.target);
     if (!target) fail('UNKNOWN_REFERENCE', `Void ${ev.id} names event "${ev.target}", which was never posted.`, 'Correct the target id.', { event: ev.id, reference: ev.target });
     if (target.ev.type === 'void') fail('CANNOT_VOID', `Void ${ev.id} names "${ev.target}", which is itself a void.`, 'Post the original event again under a new id instead.', { event: ev.id, reference: ev.target });
     if (target.voidedBy !== undefined) fail('ALREADY_VOIDED', `Event "${ev.target}" was already voided by "${target.voidedBy}".`, 'Nothing to do; the void stands.', { event: ev.id, reference: ev.target });
@@ -483,8 +437,9 @@ export class Book {
     if (reversal) this.applyLock([reversal], self.ev);
     this.checkTotals(reversal ? [reversal] : [], self.ev);
     target.voidedBy = self.ev.id;
+    this.state.putEvent(target);
     this.unlinkReferences(target);
-    this.events.set(self.ev.id, self);
+    this.state.putEvent(self);
     const journals = reversal ? [reversal] : [];
     this.emit(self, journals);
     return journals;
@@ -499,7 +454,10 @@ export class Book {
 
   private unlinkReferences(target: Stored): void {
     if (target.ev.type === 'void') return;
-    for (const r of this.rule(target.ev).references?.(target.ev) ?? []) this.events.get(r)?.dependents?.delete(target.ev.id);
+    for (const r of this.rule(target.ev).references?.(target.ev) ?? []) {
+      const s = this.state.event(r);
+      if (s?.dependents?.delete(target.ev.id)) this.state.putEvent(s);
+    }
   }
 
   // ---- re-costing --------------------------------------------------------------------------
@@ -511,7 +469,7 @@ export class Book {
    */
   private replay(added: Stored, removed: Stored | undefined): Journal[] {
     this.stats.replays++;
-    const rc = new ReCost(this.pools, this.events, added, removed);
+    const rc = new ReCost(this.state, added, removed);
     added.moves.forEach((m, i) => {
       const k = poolKey(m.product, m.warehouse);
       rc.editOf(k, added.ev.key).insert({ key: added.ev.key, event: added.ev.id, move: i, qty: 0n, value: 0n });
@@ -549,7 +507,7 @@ export class Book {
     // Entries before the earliest key this re-cost touched are unchanged: start from the last
     // checkpoint before them, on a copy, and take fresh checkpoints past it.
     const unchanged = entries.firstAtOrAfter(rc.earliest.get(k)!);
-    const kept = (this.pools.get(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
+    const kept = (this.state.poolByKey(k)?.checkpoints ?? []).filter((c) => c.index <= unchanged);
     const from = kept[kept.length - 1];
     const state = from ? from.state.clone() : this.newState(product);
     const checkpoints = [...kept];
@@ -615,7 +573,7 @@ export class Book {
 
   /** New postings only: the journals must leave every line, day total and balance within its bounds. */
   private checkTotals(journals: readonly Journal[], ev: BookEvent): void {
-    if (!this.replaying) this.totals.check(journals, ev.id);
+    if (!this.replaying) this.state.totals.check(journals, ev.id);
   }
 
   /** Runs one move during a re-cost; a shortfall it causes is reported against the event being posted or voided. */
@@ -641,7 +599,7 @@ export class Book {
       first = this.postOriginal(added, ctx);
     }
     if (first) journals.push(first);
-    const corrected = [...changed].filter((id) => id !== added.ev.id && id !== removed?.ev.id).map((id) => this.events.get(id)!).sort((a, b) => (a.ev.key < b.ev.key ? -1 : 1));
+    const corrected = [...changed].filter((id) => id !== added.ev.id && id !== removed?.ev.id).map((id) => this.state.event(id)!).sort((a, b) => (a.ev.key < b.ev.key ? -1 : 1));
     const shares: Share[] = [];
     for (const s of corrected) {
       const c = this.context(s.ev.id);
@@ -652,7 +610,10 @@ export class Book {
     this.applyLock(journals, added.ev);
     this.checkTotals(journals, added.ev);
     // Everything posted: now change the book.
-    for (const s of corrected) s.results = tentResults.get(s.ev.id)!;
+    for (const s of corrected) {
+      s.results = tentResults.get(s.ev.id)!;
+      this.state.putEvent(s);
+    }
     for (const s of correctedBy) s.corrections++;
     this.stats.corrections += shares.length;
     for (const [k, edit] of edits) {
@@ -665,12 +626,14 @@ export class Book {
       if (st) h.state = st;
       const cps = newCheckpoints.get(k);
       if (cps) h.checkpoints = cps;
+      this.state.putPool(h);
     }
     if (removed) {
       removed.voidedBy = added.ev.id;
+      this.state.putEvent(removed);
       this.unlinkReferences(removed);
     }
-    this.events.set(added.ev.id, added);
+    this.state.putEvent(added);
     this.emit(added, journals);
     return journals;
   }
@@ -713,27 +676,33 @@ export class Book {
   // ---- context and queries -----------------------------------------------------------------
 
   private live(id: string): boolean {
-    const s = this.events.get(id);
+    const s = this.state.event(id);
     return s !== undefined && s.voidedBy === undefined && s.ev.type !== 'void';
   }
 
   private context(eventId: string, lookup?: (id: string) => EventView | undefined): RuleContext {
     return new BookContext(this.co, eventId, this.accountCache, lookup ?? ((id) => {
-      const s = this.events.get(id);
+      const s = this.state.event(id);
       return s && s.voidedBy === undefined ? { event: s.ev, moves: s.moves, results: s.results } : undefined;
     }));
   }
 
+  /** The whole state, for the queries below: they read every pool or event, so they serve in-memory books only. */
+  private memory(): MemoryState {
+    assert(this.state instanceof MemoryState, 'whole-book queries read an in-memory book');
+    return this.state;
+  }
+
   /** GL balance per account, from every journal booked. */
   balances(): ReadonlyMap<string, bigint> {
-    return this.totals.balances;
+    return this.memory().totals.balances;
   }
 
   /** Sub-ledger value per inventory account: the sum of its pools' on-hand values. */
   inventoryValueByAccount(): Map<string, bigint> {
     const out = new Map<string, bigint>();
     for (const code of inventoryAccounts(this.co)) out.set(code, 0n);
-    for (const h of this.pools.values()) {
+    for (const h of this.memory().pools.values()) {
       const code = resolveAccount(this.co, 'inventory', { product: h.product, warehouse: h.warehouse });
       out.set(code, (out.get(code) ?? 0n) + h.state.onHandValue);
     }
@@ -747,9 +716,10 @@ export class Book {
   onHandAsOf(date: string): { product: string; warehouse: string; qty: bigint; value: bigint }[] {
     const out: { product: string; warehouse: string; qty: bigint; value: bigint }[] = [];
     const end = `${date}T\uffff`; // after every key of that date, before any of the next
-    for (const h of this.pools.values()) {
-      if (h.entries.length === 0) continue;
-      const last = h.entries[firstAtOrAfter(h.entries, end) - 1];
+    for (const h of this.memory().pools.values()) {
+      const entries = h.entries.all();
+      if (entries.length === 0) continue;
+      const last = entries[firstAtOrAfter(entries, end) - 1];
       out.push({ product: h.product, warehouse: h.warehouse, qty: last?.qty ?? 0n, value: last?.value ?? 0n });
     }
     return out;
@@ -757,24 +727,24 @@ export class Book {
 
   /** On-hand quantity and value of one pool, with its live layers. */
   onHand(product: string, warehouse: string): { qty: bigint; value: bigint; layers: { qty: bigint; value: bigint; lot?: string | undefined; expiry?: string | undefined; source: string }[] } {
-    const h = this.pools.get(poolKey(product, warehouse));
+    const h = this.memory().pools.get(poolKey(product, warehouse));
     if (!h) return { qty: 0n, value: 0n, layers: [] };
     return { qty: h.state.onHand, value: h.state.onHandValue, layers: h.state.liveLayers().map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry, source: l.source })) };
   }
 
   pools_(): IterableIterator<PoolHistory> {
-    return this.pools.values();
+    return this.memory().pools.values();
   }
 
   /** An accepted event with its moves and current costs (for drill-down). */
   view(id: string): (EventView & { voidedBy: string | undefined }) | undefined {
-    const s = this.events.get(id);
+    const s = this.memory().events.get(id);
     return s ? { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy } : undefined;
   }
 
   /** Every accepted event (voided ones and voids included) with its current costs, in acceptance order (for reports). */
   *views(): IterableIterator<EventView & { voidedBy: string | undefined }> {
-    for (const s of this.events.values()) yield { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy };
+    for (const s of this.memory().events.values()) yield { event: s.ev, moves: s.moves, results: s.results, voidedBy: s.voidedBy };
   }
 }
 

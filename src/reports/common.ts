@@ -65,7 +65,7 @@ export type PoolHistory = PoolHistoryOf<Book>;
 /** The movements of one pool, in the book's (date, time, id) order; events no longer live are skipped. */
 export function poolMovements(book: Book, h: PoolHistory): PoolMovement[] {
   const out: PoolMovement[] = [];
-  for (const e of h.entries) {
+  for (const e of h.entries.all()) {
     const v = book.view(e.event);
     if (!v || v.voidedBy !== undefined) continue;
     const move = v.moves[e.move];
