@@ -86,7 +86,7 @@ for (const [system, extra] of [['periodic', {}], ['perpetual', {}], ['periodic',
             }
             // The count's valuation per inventory account, from the pools themselves (not from the export).
             const expected = new Map<string, bigint>();
-            for (const pool of ledger.current.onHandAsOf(p.count)) {
+            for (const pool of await ledger.current.onHandAsOf(p.count)) {
               const account = resolveAccount(ledger.co, 'inventory', { product: pool.product, warehouse: pool.warehouse });
               expected.set(account, (expected.get(account) ?? 0n) + pool.value);
             }

@@ -11,6 +11,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SqliteStore } from '../src/store/sqlite.js';
+import type { BookEvent } from '../src/domain/events.js';
 import { counts, exportCount, preview, type CountPreview } from '../src/ledger/count-export.js';
 import { BEFORE_COUNT_1, BEFORE_COUNT_2, countCompany, ledgerWith } from './count-support/fixture.js';
 
@@ -29,7 +30,7 @@ describe('periodic books: two counts, three categories, a transfer and an assemb
     const { store, ledger } = await ledgerWith(countCompany('periodic'), BEFORE_COUNT_1);
     try {
       assert.equal(await assetBalance(store, '1200'), 0n, 'periodic: the purchase went to COGS');
-      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
+      assert.deepEqual(await counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
       const p = await preview(ledger);
       assert.ok('count' in p, 'a preview');
       assert.equal(p.count, '2026-01-31');
@@ -91,13 +92,14 @@ describe('periodic books: two counts, three categories, a transfer and an assemb
       assert.ok('event' in (await exportCount(ledger)));
       assert.equal((await ledger.post({ id: 'VX-1', type: 'void', date: '2026-02-01', target: 'CX-2026-01-31' })).status, 'ok');
       assert.equal(await assetBalance(store, '1200'), 0n);
-      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
+      assert.deepEqual(await counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: false }]);
       const x = await exportCount(ledger);
       assert.ok('event' in x);
       assert.equal(x.event, 'CX-2026-01-31-2');
       assert.equal(await assetBalance(store, '1200'), 109000n);
       const { deriveRecords } = await import('../src/sync/records.js');
-      const events = new Map([...ledger.current.views()].map((v) => [v.event.id, v.event]));
+      const events = new Map<string, BookEvent>();
+      for await (const v of ledger.current.views()) events.set(v.event.id, v.event);
       const recs = deriveRecords(await store.journals('counts'), (id) => events.get(id)).filter((r) => r.event.type === 'count_export');
       assert.deepEqual(recs.map((r) => [r.id, r.type, r.kind]), [['CX-2026-01-31', 'procurement', 'document'], ['VX-1', 'procurement', 'void'], ['CX-2026-01-31-2', 'procurement', 'document']]);
     } finally {
@@ -149,7 +151,7 @@ describe('counts are exported in date order', () => {
       const x2 = await exportCount(ledger);
       assert.ok('event' in x2);
       assert.equal(x2.event, 'CX-2026-02-28');
-      assert.deepEqual(counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: true }, { date: '2026-02-28', exportedBy: 'CX-2026-02-28', superseded: false }]);
+      assert.deepEqual(await counts(ledger), [{ date: '2026-01-31', exportedBy: undefined, superseded: true }, { date: '2026-02-28', exportedBy: 'CX-2026-02-28', superseded: false }]);
       const none = await exportCount(ledger);
       assert.ok(!('event' in none) && none.code === 'NO_COUNT', 'a superseded count is not offered');
       const x1 = await exportCount(ledger, '2026-01-31');

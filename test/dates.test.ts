@@ -210,7 +210,7 @@ test('an event stored before dates were checked (2026-02-30) still replays as st
     await store.write('seed-004', async (tx) => tx.appendJournals(await tx.appendEvent({ id: 'OLD-1', type: 'purchase_invoice', date: '2026-02-30', body: JSON.stringify(raw) }), applied.value.journals));
     const ledger = await CompanyLedger.open(store, 'seed-004');
     assert.ok(ledger instanceof CompanyLedger, 'the company still opens');
-    assert.equal(ledger.current.view('OLD-1')?.event.date, '2026-02-30');
+    assert.equal((await ledger.current.view('OLD-1'))?.event.date, '2026-02-30');
     const [again] = await ledger.postBatch([raw]);
     assert.equal(again!.status, 'error');
     assert.equal(again!.status === 'error' && again!.error.code, 'INVALID_DATE');

@@ -5,6 +5,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { MemoryReader } from '../src/ledger/costing-reader.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -119,11 +120,11 @@ describe('demo wholesaler', () => {
     const src = demo.ledger;
     const r = await valuation(src, {});
     for (const l of r.lines) {
-      const now = src.current.onHand(l.product!, l.warehouse!);
+      const now = await src.current.onHand(l.product!, l.warehouse!);
       assert.equal(l.qty, now.qty, `${l.product} ${l.warehouse} qty`);
       assert.equal(l.value, now.value, `${l.product} ${l.warehouse} value`);
     }
-    assert.deepEqual(Object.fromEntries(r.accounts.map((a) => [a.account, a.subledger])), Object.fromEntries(src.current.inventoryValueByAccount()));
+    assert.deepEqual(Object.fromEntries(r.accounts.map((a) => [a.account, a.subledger])), Object.fromEntries(await src.current.inventoryValueByAccount()));
   });
 
   test('valuation before and after the backdated tea bill (PI-1000, dated 2026-01-15, posted in March)', async () => {
@@ -314,9 +315,9 @@ describe('stock ledger', () => {
   const brief = (r: ReturnType<typeof stockLedgerJson>): string[] =>
     (r['rows'] as Raw[]).map((x) => [x['date'], x['event'], x['warehouse'], x['qtyIn'], x['qtyOut'], x['unitCost'], x['valueIn'], x['valueOut'], x['runningQty'], x['runningValue']].join(' '));
 
-  test('one warehouse: running quantity and value, unit cost to 4 decimals', () => {
+  test('one warehouse: running quantity and value, unit cost to 4 decimals', async () => {
     const src = l.ledger;
-    const r = ok(stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN' }));
+    const r = ok(await stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN' }));
     assert.deepEqual(brief(stockLedgerJson(r, src.co)), [
       '2026-03-01 B1 MAIN 10 0 10.0000 100.00 0.00 10 100.00',
       '2026-03-03 B2 MAIN 5 0 12.0000 60.00 0.00 15 160.00',
@@ -324,14 +325,14 @@ describe('stock ledger', () => {
       '2026-03-06 T1 MAIN 0 1 12.0000 0.00 12.00 2 24.00',
       '2026-03-10 ST1 MAIN 1 0 12.0000 12.00 0.00 3 36.00',
     ]);
-    const now = src.current.onHand('WIDGET', 'MAIN');
+    const now = await src.current.onHand('WIDGET', 'MAIN');
     assert.deepEqual([r.closing.qty, r.closing.value], [now.qty, now.value]);
     assert.deepEqual(stockLedgerJson(r, src.co)['totals'], { qtyIn: '16', qtyOut: '13', valueIn: '172.00', valueOut: '136.00' });
   });
 
-  test('a period: earlier movements make the opening balance', () => {
+  test('a period: earlier movements make the opening balance', async () => {
     const src = l.ledger;
-    const r = ok(stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN', from: '2026-03-04', to: '2026-03-09' }));
+    const r = ok(await stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN', from: '2026-03-04', to: '2026-03-09' }));
     const json = stockLedgerJson(r, src.co);
     assert.deepEqual(json['opening'], { qty: '15', value: '160.00' });
     assert.deepEqual(brief(json), ['2026-03-05 S1 MAIN 0 12 10.3333 0.00 124.00 3 36.00', '2026-03-06 T1 MAIN 0 1 12.0000 0.00 12.00 2 24.00']);
@@ -341,9 +342,9 @@ describe('stock ledger', () => {
     assert.deepEqual(rows.at(-1), ['closing', '2026-03-09', '', '', 'MAIN', '', '0', '13', '', '0.00', '136.00', '', '2', '24.00']);
   });
 
-  test('every warehouse: a transfer is an issue and a receipt, the product\'s total unchanged', () => {
+  test('every warehouse: a transfer is an issue and a receipt, the product\'s total unchanged', async () => {
     const src = l.ledger;
-    const r = ok(stockLedger(src, { product: 'WIDGET' }));
+    const r = ok(await stockLedger(src, { product: 'WIDGET' }));
     assert.deepEqual(brief(stockLedgerJson(r, src.co)).slice(3), [
       '2026-03-06 T1 MAIN 0 1 12.0000 0.00 12.00 2 24.00',
       '2026-03-06 T1 SIDE 1 0 12.0000 12.00 0.00 3 36.00',
@@ -378,7 +379,7 @@ test('negative stock: the stock ledger, valuation and reconciliation show the de
   // true-up of 6.00 to COGS; inventory gains 54.00 and holds 2 at 24.00.
   const l = await ledgerOf(seed({ negativeStock: 'allow' }), [buy('B1', '2026-03-01', '2', '20.00'), ship('S1', '2026-03-02', '5'), buy('B2', '2026-03-04', '5', '60.00')]);
   const src = l.ledger;
-  const r = ok(stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN' }));
+  const r = ok(await stockLedger(src, { product: 'WIDGET', warehouse: 'MAIN' }));
   assert.deepEqual((stockLedgerJson(r, src.co)['rows'] as Raw[]).map((x) => [x['event'], x['qtyIn'], x['qtyOut'], x['unitCost'], x['valueIn'], x['valueOut'], x['trueUp'], x['runningQty'], x['runningValue']]), [
     ['B1', '2', '0', '10.0000', '20.00', '0.00', '0.00', '2', '20.00'],
     ['S1', '0', '5', '10.0000', '0.00', '50.00', '0.00', '-3', '-30.00'],
@@ -541,7 +542,7 @@ function memorySource(book: Book): ReportSource {
     balanceThrough: async (_company: string, account: string, at: LinePosition) =>
       accountLinesOf(journals, account).filter((l) => byPosition(l, at) <= 0).reduce((sum, l) => sum + l.amount, 0n),
   };
-  return { current: book, co: book.co, store: store as unknown as LedgerStore };
+  return { current: new MemoryReader(book), co: book.co, store: store as unknown as LedgerStore };
 }
 
 for (const method of COSTING_METHODS) {
@@ -564,8 +565,8 @@ for (const method of COSTING_METHODS) {
         }
         // Each pool's stock ledger ends where the book stands; the GL detail of each inventory
         // account ends at its balance; the ledger COGS of gross profit is the COGS account's.
-        for (const p of poolValues(book, undefined)) {
-          const sl = ok(stockLedger(src, { product: p.product, warehouse: p.warehouse }));
+        for (const p of await poolValues(new MemoryReader(book), undefined)) {
+          const sl = ok(await stockLedger(src, { product: p.product, warehouse: p.warehouse }));
           const now = book.onHand(p.product, p.warehouse);
           assert.deepEqual([sl.closing.qty, sl.closing.value], [now.qty, now.value], `${p.product}/${p.warehouse}`);
         }

@@ -42,7 +42,7 @@ export function registerCountRoutes(app: FastifyInstance, deps: SyncRouteDeps): 
 
   const fresh = (req: FastifyRequest): Promise<CompanyLedger> => freshLedger(deps, companyOf(req));
 
-  app.get('/v1/counts', { schema: s.list, config: { permission: 'export' } }, async (req) => countsJson(counts(await fresh(req))));
+  app.get('/v1/counts', { schema: s.list, config: { permission: 'export' } }, async (req) => countsJson(await counts(await fresh(req))));
 
   app.get('/v1/counts/adjustments', { schema: s.adjustments, config: { permission: 'export' } }, async (req) => {
     const { count } = req.query as { count?: CalendarDate };

@@ -468,7 +468,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (stored === undefined) throw problem('NOT_FOUND', `Event "${id}" is not in the ledger of company "${a.company}".`, 'Check the id (ids are case-sensitive) and that the key belongs to the company that holds the event.', { event: id, company: a.company });
     // Stored by another process since this one opened the company: the ledger catches up on it.
     const ledger = await freshLedger(deps, a.company);
-    const view = ledger.current.view(id);
+    const view = await ledger.current.view(id);
     const [journals, written] = await Promise.all([store.journals(a.company, { event: id }), store.journalsOfEvent(a.company, stored.seq)]);
     return {
       id: stored.id,
@@ -512,7 +512,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   report<{ product: string; warehouse?: string; from?: CalendarDate; to?: CalendarDate }>(
     '/v1/reports/stock-ledger',
     reportRoute('A product\'s stock movements with running quantity and value (viewer)', { product: q.str('Product SKU.'), warehouse: q.str('One warehouse (default: all).'), from: q.date, to: q.date }, ['product']),
-    async (l, qs) => both(stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to }), stockLedgerJson, stockLedgerRows, l.co),
+    async (l, qs) => both(await stockLedger(l, { product: qs.product, warehouse: qs.warehouse, from: qs.from, to: qs.to }), stockLedgerJson, stockLedgerRows, l.co),
   );
   report<{ account: string; from?: CalendarDate; to?: CalendarDate; after?: string; limit?: number }>(
     '/v1/reports/gl',

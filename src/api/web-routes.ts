@@ -60,7 +60,7 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   const cur = co.baseCurrency;
   let first: string | undefined;
   let last: string | undefined;
-  for (const v of ledger.current.views()) {
+  for await (const v of ledger.current.views()) {
     if (first === undefined || v.event.date < first) first = v.event.date;
     if (last === undefined || v.event.date > last) last = v.event.date;
   }
@@ -80,7 +80,7 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   const before = allMonths[allMonths.length - months.length - 1];
   let prev = before === undefined ? { revenue: 0n, cogs: 0n } : await figures(before.end);
   for (const { month, end } of months) {
-    const value = poolValues(ledger.current, end).reduce((s, p) => s + p.value, 0n);
+    const value = (await poolValues(ledger.current, end)).reduce((s, p) => s + p.value, 0n);
     inventoryValue.push({ month, asOf: end, value: formatMoney(value, cur) });
     const now = await figures(end);
     const revenue = now.revenue - prev.revenue;
@@ -89,7 +89,7 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
     prev = now;
   }
   const gl = new Map((await deps.store.trialBalance(co.id)).map((b) => [b.account, b.balance]));
-  const reconciliation = accountChecks(co, poolValues(ledger.current, undefined), gl).map((a) => ({ account: a.account, name: a.name, subledger: formatMoney(a.subledger, cur), gl: formatMoney(a.gl, cur), difference: formatMoney(a.difference, cur), ties: a.difference === 0n }));
+  const reconciliation = accountChecks(co, await poolValues(ledger.current, undefined), gl).map((a) => ({ account: a.account, name: a.name, subledger: formatMoney(a.subledger, cur), gl: formatMoney(a.gl, cur), difference: formatMoney(a.difference, cur), ties: a.difference === 0n }));
   const sync = await openSync(deps.store, co.id, { ledger });
   let unposted: Record<string, number> | null = null;
   let lastRun: Record<string, unknown> | null = null;

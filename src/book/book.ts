@@ -425,6 +425,9 @@ export class Book {
     if (!target) fail('UNKNOWN_REFERENCE', `Void ${ev.id} names event "${ev.target}", which was never posted.`, 'Correct the target id.', { event: ev.id, reference: ev.target });
     if (target.ev.type === 'void') fail('CANNOT_VOID', `Void ${ev.id} names "${ev.target}", which is itself a void.`, 'Post the original event again under a new id instead.', { event: ev.id, reference: ev.target });
     if (target.voidedBy !== undefined) fail('ALREADY_VOIDED', `Event "${ev.target}" was already voided by "${target.voidedBy}".`, 'Nothing to do; the void stands.', { event: ev.id, reference: ev.target });
+    // The target's references are read when it is unlinked, after the book has changed: a
+    // store-backed state must have them loaded before (NeedData may only come before a change).
+    for (const r of this.referencesOf(target.ev)) this.state.event(r);
     const deps = [...(target.dependents ?? [])].filter((d) => this.live(d));
     if (deps.length > 0) fail('VOID_HAS_DEPENDENTS', `Event "${ev.target}" cannot be voided while ${deps.map((d) => `"${d}"`).join(', ')} ${deps.length === 1 ? 'depends' : 'depend'} on it.`, 'Void the dependent events first.', { event: ev.id, reference: ev.target, dependents: deps.join(',') });
     const self: Stored = { ev, moves: [], results: NO_RESULTS, pools: [], voidedBy: undefined, dependents: undefined, journals: NO_JOURNALS, corrections: 0 };
@@ -452,9 +455,32 @@ export class Book {
     return this.journal(target.ev, self.ev.id, 'reversal', lines, { reverses: target.ev.id, event: target.ev.id, eventType: target.ev.type });
   }
 
+  /** The events an event reads (a void: none; its target is not a reference). */
+  referencesOf(ev: BookEvent): string[] {
+    return ev.type === 'void' ? [] : this.rule(ev).references?.(ev) ?? [];
+  }
+
+  /**
+   * An accepted event as a store-backed state restores it from its stored costs and links: its
+   * moves are planned again (plans are pure functions of the event and the events it refers to,
+   * voided or not, and those are fixed once accepted).
+   */
+  restore(ev: BookEvent, saved: Pick<Stored, 'results' | 'pools' | 'voidedBy' | 'dependents' | 'corrections'>): Stored {
+    let moves: Move[] = [];
+    if (ev.type !== 'void') {
+      const ctx = this.context(ev.id, (id) => {
+        const s = this.state.event(id);
+        return s && { event: s.ev, moves: s.moves, results: s.results };
+      });
+      moves = this.rule(ev).plan(ev, ctx);
+    }
+    assert(moves.length === saved.results.length || (saved.voidedBy !== undefined && saved.results.length === 0), `stored event ${ev.id} plans the moves it was costed with`);
+    return { ev, moves, ...saved, journals: NO_JOURNALS };
+  }
+
   private unlinkReferences(target: Stored): void {
     if (target.ev.type === 'void') return;
-    for (const r of this.rule(target.ev).references?.(target.ev) ?? []) {
+    for (const r of this.referencesOf(target.ev)) {
       const s = this.state.event(r);
       if (s?.dependents?.delete(target.ev.id)) this.state.putEvent(s);
     }

@@ -47,8 +47,8 @@ function sub(parent: Command, name: string, description: string, formats: Format
 
 const countOption = (): Option => dateOption('--count <date>', 'count date YYYY-MM-DD (default: the latest count not exported)');
 
-function list(ledger: CompanyLedger, format: Format, io: CountsIo): number {
-  const found = counts(ledger);
+async function list(ledger: CompanyLedger, format: Format, io: CountsIo): Promise<number> {
+  const found = await counts(ledger);
   io.write(format === 'json' ? JSON.stringify(countsJson(found)) : countsTable(found));
   return EXIT.ok;
 }

@@ -191,7 +191,7 @@ function registerStockReports(report: Command, cli: ReportCli): void {
     .addOption(cli.formatOption())
     .action(async (opts: Common & { product: string; warehouse?: string; from?: CalendarDate; to?: CalendarDate }) => {
       await run(cli, opts, async (l, out) => {
-        const r = stockLedger(l, { product: opts.product, warehouse: opts.warehouse, from: opts.from, to: opts.to });
+        const r = await stockLedger(l, { product: opts.product, warehouse: opts.warehouse, from: opts.from, to: opts.to });
         if (isFailure(r)) return r;
         emit(opts.format, out, () => stockLedgerJson(r, l.co), () => stockLedgerRows(r, l.co), () => stockLedgerText(r, l.co));
         return undefined;

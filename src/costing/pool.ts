@@ -86,6 +86,19 @@ export interface PoolParams {
   standardCost: bigint | undefined;
 }
 
+/** A pool as plain data (`CostPool.snapshot`): integers as decimal strings, absent values as null. */
+export interface PoolSnapshot {
+  /** [qty, value, received, source, lot, expiry, seq] per layer from the head. */
+  layers: [string, string, string, string, string | null, string | null, number][];
+  seq: number;
+  qty: string;
+  value: string;
+  deficitQty: string;
+  deficitValue: string;
+  lastCost: [string, string] | null;
+  lastAverage: [string, string] | null;
+}
+
 const LAYERED = new Set<CostingMethod>(['fifo', 'lifo', 'fefo', 'specific']);
 
 export class CostPool {
@@ -116,6 +129,35 @@ export class CostPool {
     c.lastCost = this.lastCost;
     c.lastAverage = this.lastAverage;
     return c;
+  }
+
+  /**
+   * The pool as plain JSON-ready data (the costing state's row): the layers from the head, as
+   * `clone` copies them, with integers as decimal strings. `restore` gives back a pool that
+   * behaves exactly as this one.
+   */
+  snapshot(): PoolSnapshot {
+    assert(this.undo === undefined, 'no snapshot inside an open undo log');
+    const uc = (u: UnitCost | undefined): [string, string] | null => (u ? [u.num.toString(), u.den.toString()] : null);
+    return {
+      layers: this.layers.slice(this.head).map((l) => [l.qty.toString(), l.value.toString(), l.received.toString(), l.source, l.lot ?? null, l.expiry ?? null, l.seq]),
+      seq: this.seq, qty: this.qty.toString(), value: this.value.toString(), deficitQty: this.deficitQty.toString(), deficitValue: this.deficitValue.toString(),
+      lastCost: uc(this.lastCost), lastAverage: uc(this.lastAverage),
+    };
+  }
+
+  static restore(params: PoolParams, s: PoolSnapshot): CostPool {
+    const uc = (u: [string, string] | null): UnitCost | undefined => (u ? { num: BigInt(u[0]), den: BigInt(u[1]) } : undefined);
+    const p = new CostPool(params);
+    p.layers = s.layers.map(([qty, value, received, source, lot, expiry, seq]) => ({ qty: BigInt(qty), value: BigInt(value), received: BigInt(received), source, lot: lot ?? undefined, expiry: expiry ?? undefined, seq }));
+    p.seq = s.seq;
+    p.qty = BigInt(s.qty);
+    p.value = BigInt(s.value);
+    p.deficitQty = BigInt(s.deficitQty);
+    p.deficitValue = BigInt(s.deficitValue);
+    p.lastCost = uc(s.lastCost);
+    p.lastAverage = uc(s.lastAverage);
+    return p;
   }
 
   /**

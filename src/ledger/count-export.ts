@@ -64,10 +64,10 @@ const NONE = '';
 const UNCATEGORISED = '(none)';
 
 /** Every count (a date with a live stocktake), oldest first, with its live export. */
-export function counts(ledger: CompanyLedger): CountInfo[] {
+export async function counts(ledger: CompanyLedger): Promise<CountInfo[]> {
   const dates = new Set<string>();
   const exported = new Map<string, string>();
-  for (const { event, voidedBy } of ledger.current.views()) {
+  for await (const { event, voidedBy } of ledger.current.views()) {
     if (voidedBy !== undefined) continue;
     if (event.type === 'stocktake') dates.add(event.date);
     if (event.type === 'count_export') exported.set(event.date, event.id);
@@ -77,9 +77,9 @@ export function counts(ledger: CompanyLedger): CountInfo[] {
 }
 
 /** The latest live export dated before `date`: the one a new export follows. */
-function previousExport(ledger: CompanyLedger, date: string): string | undefined {
+async function previousExport(ledger: CompanyLedger, date: string): Promise<string | undefined> {
   let best: { date: string; id: string } | undefined;
-  for (const { event, voidedBy } of ledger.current.views()) {
+  for await (const { event, voidedBy } of ledger.current.views()) {
     if (voidedBy !== undefined || event.type !== 'count_export' || event.date >= date) continue;
     if (!best || event.date > best.date) best = { date: event.date, id: event.id };
   }
@@ -144,10 +144,10 @@ function missingMappings(co: Company): Failure | undefined {
 }
 
 /** Value on hand per slot as of a date (end of day). */
-function valuation(ledger: CompanyLedger, slots: Slots, date: string | undefined): Map<string, bigint> {
+async function valuation(ledger: CompanyLedger, slots: Slots, date: string | undefined): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>();
   if (date === undefined) return out;
-  for (const p of ledger.current.onHandAsOf(date)) {
+  for (const p of await ledger.current.onHandAsOf(date)) {
     const s = slots.of(p.product, p.warehouse);
     if (s) out.set(slotKey(s), (out.get(slotKey(s)) ?? 0n) + p.value);
   }
@@ -164,9 +164,9 @@ const KIND: Record<string, keyof Movements> = {
 const zero = (): Movements => ({ receipts: 0n, sales: 0n, transfers: 0n, production: 0n, adjustments: 0n, other: 0n });
 
 /** Value moved per slot and kind by live events dated in (from, to]. */
-function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined, to: string): Map<string, Movements> {
+async function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined, to: string): Promise<Map<string, Movements>> {
   const out = new Map<string, Movements>();
-  for (const v of ledger.current.views()) {
+  for await (const v of ledger.current.views()) {
     if (v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
     const kind = KIND[v.event.type];
     if (!kind) continue;
@@ -189,9 +189,9 @@ function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined
  * it (the reconciliation invariant). Attributed this way, a share of an account used by
  * several categories needs no product on every journal line.
  */
-function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Map<string, bigint> {
+async function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>(ledger.co.settings.inventorySystem === 'perpetual' ? current : []);
-  for (const { event, voidedBy } of ledger.current.views()) {
+  for await (const { event, voidedBy } of ledger.current.views()) {
     if (voidedBy !== undefined || event.type !== 'count_export' || event.date > date || event.id === except) continue;
     for (const l of (event as EventOf<'count_export'>).lines) {
       const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
@@ -209,10 +209,10 @@ function noCount(co: Company, date: string | undefined, available: readonly Coun
 
 /** The journal adjustment report for a count (default: the latest count not exported). */
 export async function preview(ledger: CompanyLedger, date?: string): Promise<CountPreview | Failure> {
-  return previewOf(ledger, counts(ledger), date);
+  return previewOf(ledger, await counts(ledger), date);
 }
 
-function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: string | undefined): CountPreview | Failure {
+async function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: string | undefined): Promise<CountPreview | Failure> {
   const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined && !c.superseded) : all.find((c) => c.date === date);
   if (!chosen) return noCount(ledger.co, date, all);
   const co = ledger.co;
@@ -220,10 +220,10 @@ function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: strin
   const problem = missingMappings(co);
   if (problem) return problem;
   const slots = new Slots(co);
-  const current = valuation(ledger, slots, chosen.date);
-  const opening = valuation(ledger, slots, prior);
-  const moved = movements(ledger, slots, prior, chosen.date);
-  const priors = priorBalances(ledger, slots, chosen.date, current, chosen.exportedBy);
+  const current = await valuation(ledger, slots, chosen.date);
+  const opening = await valuation(ledger, slots, prior);
+  const moved = await movements(ledger, slots, prior, chosen.date);
+  const priors = await priorBalances(ledger, slots, chosen.date, current, chosen.exportedBy);
   const ordered = [...slots.all].sort(([a], [b]) => byCodePoint(a, b));
   const categories: CategoryAdjustment[] = ordered.map(([k, sl]) => {
     const mv = moved.get(k) ?? zero();
@@ -260,8 +260,8 @@ export interface ExportResult { preview: CountPreview; event: string; outcome: P
 
 /** Posts the count's adjustment journal (a `count_export` event dated at the count). */
 export async function exportCount(ledger: CompanyLedger, date?: string): Promise<ExportResult | Failure> {
-  const all = counts(ledger);
-  const p = previewOf(ledger, all, date);
+  const all = await counts(ledger);
+  const p = await previewOf(ledger, all, date);
   if (!('count' in p)) return p;
   const later = all.filter((c) => c.exportedBy !== undefined && c.date > p.count).map((c) => c.exportedBy!);
   if (p.exportedBy === undefined && later.length > 0) {
@@ -270,11 +270,11 @@ export async function exportCount(ledger: CompanyLedger, date?: string): Promise
   if (p.exportedBy !== undefined) return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was already exported by ${p.exportedBy}.`, `Nothing to do. To export it again, void ${p.exportedBy} first (a void event), then export.`, { company: ledger.id, count: p.count, event: p.exportedBy });
   // Voided exports of the date count too: a new export takes a fresh id.
   let earlier = 0;
-  for (const { event } of ledger.current.views()) if (event.type === 'count_export' && event.date === p.count) earlier++;
+  for await (const { event } of ledger.current.views()) if (event.type === 'count_export' && event.date === p.count) earlier++;
   const id = earlier === 0 ? `CX-${p.count}` : `CX-${p.count}-${earlier + 1}`;
   const lines = p.categories.filter((c) => c.prior !== 0n || c.current !== 0n).map((c) => ({ category: c.category || UNCATEGORISED, asset: c.asset, cogs: c.cogs, prior: formatMoney(c.prior, ledger.co.baseCurrency), current: formatMoney(c.current, ledger.co.baseCurrency) }));
   if (lines.length === 0) return failure('NO_COUNT', `Count ${p.count} of company "${ledger.id}" values no stock and no prior inventory: there is nothing to export.`, 'Check the count date.', { company: ledger.id, count: p.count });
-  const previous = previousExport(ledger, p.count);
+  const previous = await previousExport(ledger, p.count);
   const outcome = await ledger.post({ id, type: 'count_export', date: p.count, time: '23:59:59', memo: `Inventory adjustments export of the count on ${p.count}`, ...(previous === undefined ? {} : { previous }), lines });
   if (outcome.status === 'exists') return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was just exported by ${id}.`, 'Nothing to do.', { company: ledger.id, count: p.count, event: id });
   if (outcome.status !== 'ok') return outcome.error;

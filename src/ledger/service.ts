@@ -1,18 +1,24 @@
 /**
- * The ledger service: the pure book kept durable. Each company's book is rebuilt from its
- * stored events on first use and kept in step with the store, whichever process writes it:
+ * The ledger service: the pure book kept durable. A company's costing state — what the book
+ * knows of its events and pools — lives in the store (src/store/costing.ts) beside its events
+ * and journals, so opening a company reads its configuration and nothing else, and no process
+ * replays history to post or report:
  *
  * - Every write runs inside the store's company lock. First it compares the stored
- *   configuration version with the one the book was built under — a change made through any
- *   process (a lock date, a new product) rebuilds the book under the new configuration —
- *   or catches up with the events other processes appended; then it applies and appends the
- *   new events and their journals in the same transaction.
- * - Before a read (`refresh`), one indexed read of the company's last seq says whether other
- *   processes appended events; the book applies only those. A changed configuration (or a
- *   rolled-back write) rebuilds it under the lock.
+ *   configuration version with the one the book was built under (a lock date or a new product
+ *   set through any process governs this write), and the costing state's version with what
+ *   this process's cache saw, dropping what another process changed since. Then it applies the
+ *   new events, loading from the store only the pools and events they touch
+ *   (src/ledger/store-state.ts), and appends each accepted event, its journals and the changed
+ *   costing state in the same transaction.
+ * - Reads (reports, drill, GET /v1/events/{id}) read the store's committed state
+ *   (src/ledger/costing-reader.ts), so every process sees every committed write at once.
+ * - The costing state is rebuilt from the events (under the lock) only when there is none — a
+ *   ledger written before it existed — or the configuration changed what decides costs (a
+ *   costing method, a standard cost, the rounding; not a mapping, a name or a lock date).
  *
  * A refused event is never written; if the store fails mid-write, the transaction rolls back
- * and the book is rebuilt from the store before it is used again.
+ * and the cache is dropped.
  */
 import { loadConfig, type Company } from '../domain/config.js';
 import { ConfigCache, type CachedConfig } from './config-cache.js';
@@ -22,11 +28,13 @@ import { assert, failure, type Failure, type Result } from '../domain/errors.js'
 import { Book } from '../book/book.js';
 import { costingOrder, orderable } from '../book/batch-order.js';
 import type { Journal } from '../posting/journal.js';
-import type { LedgerStore, Refusal, StoredEvent, WriteTx } from '../store/store.js';
+import type { LedgerStore, Refusal, WriteTx } from '../store/store.js';
 import { contentHash, earlierRefusal } from './refusals.js';
 import { eventPages } from '../store/pages.js';
 import { Mutex } from '../store/common.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { applyLoading, StoreState } from './store-state.js';
+import { StoreReader } from './costing-reader.js';
 
 export type PostOutcome =
   /** `refusedEarlier`: the same event (id and content) was refused before, and is posted now. */
@@ -41,36 +49,76 @@ export const POST_SLICE = 250;
 
 /** What a ledger has replayed since it opened (tests count replays with it, not with time). */
 export interface LedgerStats {
-  /** Times the book was built from the first stored event: the open, a configuration change, a rolled-back write. */
+  /** Times the costing state was rebuilt from the first stored event (none, or a costing configuration changed). */
   rebuilds: number;
-  /** Stored events applied again, by rebuilds and catch-ups. */
+  /** Stored events applied again by those rebuilds. */
   replayed: number;
 }
 
 /** Parses a stored configuration as the ledger reads it (stored dates as stored). */
 const storedConfig = (raw: unknown): ReturnType<typeof loadConfig> => loadConfig(raw, 'store');
 
+/**
+ * What in a stored configuration decides costs, as the costing state records it: a digest of
+ * the company's settings (less its lock date and mode) and currency, and one per product (less
+ * its name, category and mapping). Names, mappings, the chart and the sync settings only change
+ * journals' accounts or what is shown, never a cost.
+ */
+export function costingDigest(raw: unknown): string {
+  const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const { lockDate: _d, lockMode: _m, ...settings } = (c['settings'] ?? {}) as Record<string, unknown>;
+  const products: Record<string, string> = {};
+  for (const p of Array.isArray(c['products']) ? (c['products'] as Record<string, unknown>[]) : []) {
+    const { name: _n, mapping: _p, category: _c, ...costing } = p;
+    products[String(p['sku'])] = contentHash(costing);
+  }
+  return JSON.stringify({ settings: contentHash({ settings, currency: c['baseCurrency'] ?? null, warehouses: (c['warehouses'] as { code?: unknown }[] | undefined)?.map((w) => w.code) ?? [] }), products });
+}
+
+/**
+ * Whether a costing state built under `stored` holds under `now`: the same settings, and every
+ * product it knew costed the same way (a product added since has no history to rebuild).
+ */
+export function costingHolds(stored: string, now: string): boolean {
+  if (stored === now) return true;
+  const a = JSON.parse(stored) as { settings: string; products: Record<string, string> };
+  const b = JSON.parse(now) as { settings: string; products: Record<string, string> };
+  return a.settings === b.settings && Object.entries(a.products).every(([sku, h]) => b.products[sku] === h);
+}
+
 export class CompanyLedger {
   private book: Book;
-  private lastSeq = 0n;
-  /** The book may not match the store (a write rolled back, a rebuild did not finish): rebuild it before use. */
-  private stale = true;
-  /** Held while the book is rebuilt or catches up, so no two of those interleave in this process. */
+  private state: StoreState;
+  private digest: string;
+  /** The costing state's last event seq this process's cache reflects (-1: the cache holds nothing). */
+  private seen = -1n;
+  /** Held while this process works on the cache, so two writes of one company in this process never interleave on it. */
   private readonly gate = new Mutex();
   readonly stats: LedgerStats = { rebuilds: 0, replayed: 0 };
 
-  private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, private readonly configs: ConfigCache) {
-    this.book = new Book(company, { keepJournals: false });
+  private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, raw: unknown, private readonly configs: ConfigCache) {
+    this.digest = costingDigest(raw);
+    this.state = new StoreState(company);
+    this.book = this.newBook();
   }
 
+  /** Opens a company: reads its configuration and checks its costing state is current (nothing of its history, unless that state must be rebuilt). */
   static async open(store: LedgerStore, companyId: string): Promise<CompanyLedger | Failure> {
     const configs = new ConfigCache(store, storedConfig);
     const cached = await configs.get(companyId);
     if (!cached) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
     if (!cached.co.ok) return cached.co.error;
-    const ledger = new CompanyLedger(store, cached.co.value, cached.record.configVersion, configs);
-    await ledger.rebuild();
+    const ledger = new CompanyLedger(store, cached.co.value, cached.record.configVersion, cached.record.config, configs);
+    await ledger.refresh();
     return ledger;
+  }
+
+  private newBook(): Book {
+    this.state = new StoreState(this.company);
+    const book = new Book(this.company, { keepJournals: false, state: this.state });
+    this.state.attach(book);
+    this.seen = -1n;
+    return book;
   }
 
   get id(): string {
@@ -87,44 +135,9 @@ export class CompanyLedger {
     return this.version;
   }
 
-  /** How many stored events the book holds (events are numbered 1, 2, 3, …). */
-  get eventCount(): bigint {
-    return this.lastSeq;
-  }
-
-  /** The in-memory book (current costs, pools, GL) — read-only use. */
-  get current(): Book {
-    return this.book;
-  }
-
-  /**
-   * Applies stored events this process has not seen yet; they were accepted once, so they must
-   * apply again. An event already in the book (this process's own write committed meanwhile) is
-   * skipped: check and apply run in one turn, so a write in progress never sees half of it.
-   */
-  private async catchUp(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>): Promise<void> {
-    for await (const page of eventPages(fetch, this.lastSeq)) {
-      for (const e of page) {
-        if (e.seq <= this.lastSeq) continue;
-        assert(e.seq === this.lastSeq + 1n, `events of ${this.id} are contiguous at ${e.seq}`);
-        const parsed = parseEvent(JSON.parse(e.body), this.company, 'store');
-        assert(parsed.ok, `stored event ${e.id} parses`);
-        const r = this.book.apply(parsed.value, { replay: true });
-        assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
-        this.lastSeq = e.seq;
-        this.stats.replayed++;
-      }
-    }
-  }
-
-  /** A new book under the current configuration, from every stored event (callers hold the gate, or own the ledger alone). */
-  private async rebuild(): Promise<void> {
-    this.stale = true;
-    this.book = new Book(this.company, { keepJournals: false });
-    this.lastSeq = 0n;
-    this.stats.rebuilds++;
-    await this.catchUp((seq, limit) => this.store.eventsAfter(this.id, seq, limit));
-    this.stale = false;
+  /** The costing state as committed in the store: what reports, drill and event reads see. */
+  get current(): StoreReader {
+    return new StoreReader(this.store, this.company);
   }
 
   /** The company's stored configuration, read by version (one integer when it did not move). */
@@ -134,40 +147,68 @@ export class CompanyLedger {
     return cached;
   }
 
-  /**
-   * Inside the company's write lock, before anything is costed: the book is brought up to the
-   * store. A configuration stored since the book was built (by any process) is loaded and the
-   * book rebuilt under it — so a lock date set through another process governs this write —
-   * as is a book a rolled-back write left stale; otherwise only the events after its last seq
-   * are applied.
-   */
-  private async governed(tx: WriteTx): Promise<void> {
-    await this.gate.run(async () => {
-      const cached = await this.stored();
-      if (cached.record.configVersion !== this.version) {
-        if (!cached.co.ok) throw new Error(`The stored configuration of company "${this.id}" (version ${cached.record.configVersion}) does not load: ${cached.co.error.message}`);
-        this.company = cached.co.value;
-        this.version = cached.record.configVersion;
-        this.stale = true;
-      }
-      if (this.stale) await this.rebuild();
-      else await this.catchUp((seq) => tx.eventsAfter(seq));
-    });
+  /** Takes up a configuration stored since this one was loaded (by any process). */
+  private async takeStoredConfig(): Promise<boolean> {
+    const cached = await this.stored();
+    if (cached.record.configVersion === this.version) return false;
+    if (!cached.co.ok) throw new Error(`The stored configuration of company "${this.id}" (version ${cached.record.configVersion}) does not load: ${cached.co.error.message}`);
+    this.company = cached.co.value;
+    this.version = cached.record.configVersion;
+    this.digest = costingDigest(cached.record.config);
+    this.book = this.newBook();
+    return true;
   }
 
   /**
-   * Brings the book up to the store before a read, so every read reflects every committed
-   * write of any process: one integer read of the configuration version and one indexed read
-   * of the company's last seq; only the events after the book's last seq are applied. A
-   * changed configuration or a stale book is rebuilt under the write lock (as a write would).
+   * Inside the company's write lock, before anything is costed: the configuration is the stored
+   * one, the costing state matches it and the events (else it is rebuilt), and the cache holds
+   * nothing another process has changed since this one last looked.
+   */
+  private async governed(tx: WriteTx): Promise<void> {
+    await this.takeStoredConfig();
+    const meta = await tx.costing.meta();
+    if (!meta || !costingHolds(meta.costing, this.digest) || meta.through !== tx.lastEventSeq) return this.rebuild(tx);
+    if (this.seen === meta.through) return;
+    if (this.seen >= 0n) this.state.invalidate(await tx.costing.changedSince(this.seen));
+    this.seen = meta.through;
+  }
+
+  /** The costing state built again from every stored event, under the current configuration (callers hold the lock). */
+  private async rebuild(tx: WriteTx): Promise<void> {
+    await tx.costing.clear();
+    this.book = this.newBook();
+    let through = 0n;
+    for await (const page of eventPages((seq, limit) => this.store.eventsAfter(this.id, seq, limit))) {
+      await this.state.loadEvents(page.map((e) => e.id), tx.costing);
+      for (const e of page) {
+        assert(e.seq === through + 1n, `events of ${this.id} are contiguous at ${e.seq}`);
+        const parsed = parseEvent(JSON.parse(e.body), this.company, 'store');
+        assert(parsed.ok, `stored event ${e.id} parses`);
+        const r = await applyLoading(() => this.book.apply(parsed.value, { replay: true }), this.state, tx.costing);
+        assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
+        this.state.noteSeq(e.id, e.seq);
+        through = e.seq;
+        this.stats.replayed++;
+      }
+      await this.state.flush(tx.costing, this.digest, through);
+    }
+    if (through === 0n) await this.state.flush(tx.costing, this.digest, 0n);
+    else this.stats.rebuilds++;
+    this.seen = through;
+  }
+
+  /**
+   * Before a read: the configuration is the stored one, and the store's costing state is there
+   * and current (a ledger written before it existed, or under another costing configuration,
+   * is rebuilt once, under the write lock). Three indexed reads.
    */
   async refresh(): Promise<void> {
-    if (this.stale || (await this.stored()).record.configVersion !== this.version) {
+    await this.gate.run(async () => {
+      const changed = await this.takeStoredConfig();
+      const meta = await this.store.costing(this.id).meta();
+      if (!changed && meta && costingHolds(meta.costing, this.digest) && meta.through === (await this.store.countEvents(this.id))) return;
       await this.store.write(this.id, (tx) => this.governed(tx));
-      return;
-    }
-    if ((await this.store.countEvents(this.id)) <= this.lastSeq) return;
-    await this.gate.run(() => this.catchUp((seq, limit) => this.store.eventsAfter(this.id, seq, limit)));
+    });
   }
 
   async post(raw: unknown): Promise<PostOutcome> {
@@ -183,19 +224,24 @@ export class CompanyLedger {
    */
   async postBatch(raws: readonly unknown[]): Promise<PostOutcome[]> {
     assert(raws.length <= MAX_BATCH, `a batch holds at most ${MAX_BATCH} events`);
-    try {
-      return await this.store.write(this.co.id, async (tx) => {
-        await this.governed(tx);
-        const out = await this.postInCostingOrder(tx, raws);
-        const refused = refusalsOf(out, raws);
-        if (refused.length > 0) await tx.appendRefusals(refused);
-        return this.withEarlierRefusals(out, raws);
-      });
-    } catch (x) {
-      // The store rolled back; the book may hold events that were not stored.
-      this.stale = true;
-      throw x;
-    }
+    return this.gate.run(async () => {
+      try {
+        return await this.store.write(this.co.id, async (tx) => {
+          await this.governed(tx);
+          const out = await this.postInCostingOrder(tx, raws);
+          await this.state.flush(tx.costing, this.digest, tx.lastEventSeq);
+          this.seen = tx.lastEventSeq;
+          const refused = refusalsOf(out, raws);
+          if (refused.length > 0) await tx.appendRefusals(refused);
+          return this.withEarlierRefusals(out, raws);
+        });
+      } catch (x) {
+        // The store rolled back; the cache may hold what was never stored.
+        this.state.reset();
+        this.seen = -1n;
+        throw x;
+      }
+    });
   }
 
   /** The posted outcomes of events the refusal log holds (same id and content), marked. */
@@ -219,6 +265,8 @@ export class CompanyLedger {
       if (parsed.length % POST_SLICE === 0) await nextTurn();
     }
     const out: PostOutcome[] = parsed.map((p, i) => (p.ok ? PENDING : { status: 'error', event: eventIdOf(raws[i]), error: p.error }));
+    // One read for the whole batch's ids: new ids are then known to be new.
+    await this.state.loadEvents(parsed.flatMap((p) => (p.ok ? [p.value.id] : [])), tx.costing);
     const inBatch = new Map<string, PostOutcome>();
     let n = 0;
     for (const i of costingOrder(parsed.map((p) => (p.ok ? orderable(p.value) : undefined)))) {
@@ -232,7 +280,7 @@ export class CompanyLedger {
 
   private async postOne(tx: WriteTx, raw: unknown, ev: BookEvent, inBatch: ReadonlyMap<string, PostOutcome>): Promise<PostOutcome> {
     const id = ev.id;
-    const applied = this.book.apply(ev);
+    const applied = await applyLoading(() => this.book.apply(ev), this.state, tx.costing);
     if (!applied.ok) return { status: applied.error.code === 'DUPLICATE_EVENT_CONFLICT' ? 'conflict' : 'error', event: id, error: applied.error };
     if (applied.value.status === 'exists') {
       // Accepted earlier in this batch: not committed yet, so only this batch knows it.
@@ -243,7 +291,7 @@ export class CompanyLedger {
       return { status: 'exists', event: id, seq: stored.seq, journals: await this.store.journalsOfEvent(this.co.id, stored.seq) };
     }
     const seq = await tx.appendEvent({ id, type: ev.type, date: ev.date, body: JSON.stringify(raw) });
-    this.lastSeq = seq;
+    this.state.noteSeq(id, seq);
     await tx.appendJournals(seq, applied.value.journals);
     return { status: 'ok', event: id, seq, journals: applied.value.journals, refusedEarlier: undefined };
   }

@@ -3,7 +3,7 @@
  * a pool movement's signed effect on stock, dates, account sets, and exact formatting of
  * money, quantities, unit costs and percentages (bigint all the way, never a JS number).
  */
-import type { Book } from '../book/book.js';
+import type { BookReader, PoolRead } from '../ledger/costing-reader.js';
 import { mappedAccount, type Company, type Role } from '../domain/config.js';
 import { formatDecimal, formatQty, QTY_SCALE } from '../domain/decimal.js';
 import { currencyExponent, formatMoney } from '../domain/money.js';
@@ -15,8 +15,8 @@ import type { LedgerStore } from '../store/store.js';
 
 /** A company's ledger as the reports read it; `CompanyLedger` is one. */
 export interface ReportSource {
-  /** The in-memory book: current costs, pools and their histories. */
-  readonly current: Book;
+  /** The costing state: current costs, pools and their histories (src/ledger/costing-reader.ts). */
+  readonly current: BookReader;
   /** The stored journals (the GL). */
   readonly store: LedgerStore;
   readonly co: Company;
@@ -59,14 +59,11 @@ export function movementDelta(m: Move, r: MoveResult): { qty: bigint; value: big
   }
 }
 
-type PoolHistoryOf<B> = B extends { pools_(): IterableIterator<infer P> } ? P : never;
-export type PoolHistory = PoolHistoryOf<Book>;
-
 /** The movements of one pool, in the book's (date, time, id) order; events no longer live are skipped. */
-export function poolMovements(book: Book, h: PoolHistory): PoolMovement[] {
+export async function poolMovements(book: BookReader, h: PoolRead): Promise<PoolMovement[]> {
   const out: PoolMovement[] = [];
-  for (const e of h.entries.all()) {
-    const v = book.view(e.event);
+  for await (const e of h.entries()) {
+    const v = await book.view(e.event);
     if (!v || v.voidedBy !== undefined) continue;
     const move = v.moves[e.move];
     const result = v.results[e.move];

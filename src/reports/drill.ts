@@ -67,7 +67,7 @@ export interface DrillReport {
 async function findJournal(src: ReportSource, id: string): Promise<StoredJournal | undefined> {
   const { co, store, current: book } = src;
   const candidates = new Set<string>();
-  const v = book.view(id);
+  const v = await book.view(id);
   if (v?.event.type === 'void') candidates.add(v.event.target);
   candidates.add(id);
   const m = /^(.*)\/[cg]\d+$/.exec(id);
@@ -79,14 +79,16 @@ async function findJournal(src: ReportSource, id: string): Promise<StoredJournal
   return undefined;
 }
 
-function receiptOf(src: ReportSource, source: string): DrillLayer['receipt'] {
+async function receiptOf(src: ReportSource, source: string): Promise<DrillLayer['receipt']> {
   const m = /^(.*)#(\d+)$/.exec(source);
   if (!m) return undefined;
-  const v = src.current.view(m[1]!);
+  const v = await src.current.view(m[1]!);
   return { event: m[1]!, line: Number.parseInt(m[2]!, 10), type: v?.event.type, date: v?.event.date };
 }
 
-function drillMove(src: ReportSource, index: number, m: Move, r: MoveResult): DrillMove {
+async function drillMove(src: ReportSource, index: number, m: Move, r: MoveResult): Promise<DrillMove> {
+  const layers: DrillLayer[] = [];
+  for (const t of r.takes ?? []) layers.push({ source: t.source, receipt: await receiptOf(src, t.source), lot: t.lot, expiry: t.expiry, qty: t.qty, value: t.value, unitCost: unitCostOf(src.co, t.value, t.qty) });
   return {
     index,
     kind: m.kind,
@@ -99,7 +101,7 @@ function drillMove(src: ReportSource, index: number, m: Move, r: MoveResult): Dr
     trueUp: r.trueUp,
     toCogs: r.toCogs,
     shortQty: r.shortQty,
-    layers: (r.takes ?? []).map((t) => ({ source: t.source, receipt: receiptOf(src, t.source), lot: t.lot, expiry: t.expiry, qty: t.qty, value: t.value, unitCost: unitCostOf(src.co, t.value, t.qty) })),
+    layers,
   };
 }
 
@@ -114,7 +116,7 @@ export async function drill(src: ReportSource, opts: DrillOptions): Promise<Dril
     if (!line) return failure('UNKNOWN_REFERENCE', `Journal "${j.id}" has no line ${opts.line} (it has ${lines.length}).`, `Give --line a number from 1 to ${lines.length}.`, { journal: j.id, line: opts.line });
   }
   const stored = await store.findEvent(co.id, j.event);
-  const view = book.view(j.event);
+  const view = await book.view(j.event);
   const event = view || stored ? {
     id: j.event,
     type: view?.event.type ?? stored!.type,
@@ -123,13 +125,13 @@ export async function drill(src: ReportSource, opts: DrillOptions): Promise<Dril
     body: stored ? (JSON.parse(stored.body) as unknown) : undefined,
   } : undefined;
   const moves: DrillMove[] = [];
-  view?.moves.forEach((m, i) => {
-    const r = view.results[i];
-    if (!r) return;
+  for (const [i, m] of (view?.moves ?? []).entries()) {
+    const r = view?.results[i];
+    if (!r) continue;
     // A line that names a product (and warehouse) shows the moves of that pool only.
-    if (line?.product !== undefined && (m.product !== line.product || (line.warehouse !== undefined && m.warehouse !== line.warehouse))) return;
-    moves.push(drillMove(src, i, m, r));
-  });
+    if (line?.product !== undefined && (m.product !== line.product || (line.warehouse !== undefined && m.warehouse !== line.warehouse))) continue;
+    moves.push(await drillMove(src, i, m, r));
+  }
   return {
     company: co.id,
     currency: co.baseCurrency,

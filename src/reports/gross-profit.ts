@@ -125,7 +125,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
   const by = opts.by ?? 'product';
   const index = new Map<string, View>();
   let n = 0;
-  for (const v of book.views()) {
+  for await (const v of book.views()) {
     index.set(v.event.id, v);
     if (++n % SLICE === 0) await nextTurn();
   }

@@ -59,7 +59,7 @@ export interface ReconciliationReport {
 export async function reconciliation(src: ReportSource, opts: ReconciliationOptions = {}): Promise<ReconciliationReport> {
   const { co, store } = src;
   const asOf = opts.asOf;
-  const pools = poolValues(src.current, asOf);
+  const pools = await poolValues(src.current, asOf);
   const checks = accountChecks(co, pools, await glBalances(src, asOf));
   const items = new Map<string, ReconcilingItem[]>();
   const info = new Map<string, InformationItem[]>();

@@ -72,7 +72,7 @@ function row(co: Company, m: PoolMovement, runningQty: bigint, runningValue: big
   };
 }
 
-export function stockLedger(src: ReportSource, opts: StockLedgerOptions): StockLedgerReport | Failure {
+export async function stockLedger(src: ReportSource, opts: StockLedgerOptions): Promise<StockLedgerReport | Failure> {
   const { co, current: book } = src;
   const product = co.products.get(opts.product);
   if (!product) return failure('UNKNOWN_PRODUCT', `Product "${opts.product}" is not in the configuration of company "${co.id}".`, 'Give --product a SKU from the configuration.', { product: opts.product });
@@ -80,8 +80,8 @@ export function stockLedger(src: ReportSource, opts: StockLedgerOptions): StockL
     return failure('UNKNOWN_WAREHOUSE', `Warehouse "${opts.warehouse}" is not in the configuration of company "${co.id}".`, 'Give --warehouse a warehouse code from the configuration, or leave it out for every warehouse.', { warehouse: opts.warehouse });
   }
   const moves: PoolMovement[] = [];
-  for (const h of book.pools_()) {
-    if (h.product === opts.product && (opts.warehouse === undefined || h.warehouse === opts.warehouse)) moves.push(...poolMovements(book, h));
+  for (const h of await book.pools()) {
+    if (h.product === opts.product && (opts.warehouse === undefined || h.warehouse === opts.warehouse)) moves.push(...(await poolMovements(book, h)));
   }
   // Events in the book's order (date, time, id); the moves of one event in their own order.
   moves.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));

@@ -6,7 +6,7 @@
  */
 import { inventoryAccounts, type Company } from '../domain/config.js';
 import { byCode, money, poolAccount, qty, unitCostOf, formatUnitCost, type ReportSource } from './common.js';
-import type { Book } from '../book/book.js';
+import type { BookReader } from '../ledger/costing-reader.js';
 
 export const VALUATION_GROUPS = ['pool', 'product', 'warehouse', 'category'] as const;
 export type ValuationBy = (typeof VALUATION_GROUPS)[number];
@@ -65,10 +65,9 @@ export interface ValuationReport {
 }
 
 /** On-hand quantity and value of every pool that has moved, as of a date (all history when omitted). */
-export function poolValues(book: Book, asOf: string | undefined): PoolValue[] {
+export async function poolValues(book: BookReader, asOf: string | undefined): Promise<PoolValue[]> {
   // "9999-12-31" is after every event: the whole history.
-  return book
-    .onHandAsOf(asOf ?? '9999-12-31')
+  return (await book.onHandAsOf(asOf ?? '9999-12-31'))
     .map((p) => ({ ...p, account: poolAccount(book.co, p.product, p.warehouse) }))
     .sort((a, b) => byCode(a.product, b.product) || byCode(a.warehouse, b.warehouse));
 }
@@ -122,7 +121,7 @@ function group(co: Company, pools: readonly PoolValue[], by: ValuationBy): Valua
 export async function valuation(src: ReportSource, opts: ValuationOptions = {}): Promise<ValuationReport> {
   const { co } = src;
   const by = opts.by ?? 'pool';
-  const pools = poolValues(src.current, opts.asOf);
+  const pools = await poolValues(src.current, opts.asOf);
   const accounts = accountChecks(co, pools, await glBalances(src, opts.asOf));
   const total = accounts.reduce((t, a) => ({ subledger: t.subledger + a.subledger, gl: t.gl + a.gl, difference: t.difference + a.difference }), { subledger: 0n, gl: 0n, difference: 0n });
   return { company: co.id, currency: co.baseCurrency, asOf: opts.asOf, by, lines: group(co, pools, by), accounts, total, ties: accounts.every((a) => a.difference === 0n) };

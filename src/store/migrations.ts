@@ -20,6 +20,60 @@ export interface Migration {
   postgres: string;
 }
 
+/** The costing state's tables (migration 7): the same DDL in both dialects but for the integer type. */
+function costingTables(int: string, text: string, key: string, clustered = ''): string {
+  return `
+      CREATE TABLE costing_meta (
+        company    ${text} PRIMARY KEY,
+        costing    ${text} NOT NULL,
+        through    ${int} NOT NULL
+      );
+      CREATE TABLE costing_events (
+        company ${text} NOT NULL,
+        id      ${text} NOT NULL,
+        seq     ${int} NOT NULL,
+        version ${int} NOT NULL,
+        state   ${text} NOT NULL,
+        PRIMARY KEY (company, id)
+      );
+      CREATE INDEX costing_events_seq ON costing_events (company, seq);
+      CREATE INDEX costing_events_version ON costing_events (company, version);
+      CREATE TABLE costing_pools (
+        company   ${text} NOT NULL,
+        pool      ${text} NOT NULL,
+        product   ${text} NOT NULL,
+        warehouse ${text} NOT NULL,
+        version   ${int} NOT NULL,
+        entries   ${int} NOT NULL,
+        last_key  ${key} NOT NULL,
+        qty       ${int} NOT NULL,
+        value     ${int} NOT NULL,
+        state     ${text} NOT NULL,
+        PRIMARY KEY (company, pool)
+      );
+      CREATE INDEX costing_pools_version ON costing_pools (company, version);
+      CREATE TABLE costing_entries (
+        company ${text} NOT NULL,
+        pool    ${text} NOT NULL,
+        idx     ${int} NOT NULL,
+        key     ${key} NOT NULL,
+        event   ${text} NOT NULL,
+        move    ${int} NOT NULL,
+        qty     ${int} NOT NULL,
+        value   ${int} NOT NULL,
+        PRIMARY KEY (company, pool, idx)
+      )${clustered};
+      CREATE INDEX costing_entries_key ON costing_entries (company, pool, key, idx);
+      CREATE TABLE costing_checkpoints (
+        company ${text} NOT NULL,
+        pool    ${text} NOT NULL,
+        idx     ${int} NOT NULL,
+        state   ${text} NOT NULL,
+        PRIMARY KEY (company, pool, idx)
+      )${clustered};
+  `;
+}
+
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -301,6 +355,26 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE companies SET config = (config::jsonb - 'apiKeys')::text WHERE config::jsonb ? 'apiKeys';
       ${EVENT_REFUSALS_TABLE};
     `,
+  },
+  {
+    // The costing state (issue 11): what the book knows, kept beside the ledger so no process
+    // replays a company's history to post or report. Derived from the events (a rebuild
+    // replays them) and versioned: each row carries the seq of the event that last wrote it,
+    // so a process's cache drops what another process changed. Unlike the ledger's tables these
+    // rows are replaced as costs change; `stockbook verify` proves them equal to a rebuild.
+    // - costing_meta: the costing configuration the state was built under and its last event.
+    // - costing_events: each accepted event's current costs and links (its moves are planned
+    //   again from the event, so they are not stored).
+    // - costing_pools: each pool's layers and totals, and how many entries it has.
+    // - costing_entries: each pool's history, in (date, time, id) order, with the on-hand
+    //   quantity and value after each move: "as of a date" is one index probe per pool.
+    // - costing_checkpoints: a pool's state every K entries, where a re-cost restarts.
+    version: 7,
+    name: 'costing state',
+    // SQLite keeps entries and checkpoints in key order (WITHOUT ROWID), as PostgreSQL's index does.
+    sqlite: costingTables('INTEGER', 'TEXT', 'TEXT', ' WITHOUT ROWID'),
+    // Order keys compare byte by byte in both (PostgreSQL's default collation may follow a locale).
+    postgres: costingTables('BIGINT', 'TEXT', 'TEXT COLLATE "C"'),
   },
 ];
 

@@ -22,9 +22,10 @@ import {
 import type { Dialect, Session } from './dialect.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import * as statements from './statements.js';
+import { COSTING_SQL, CostingRows, costingWrite } from './costing.js';
 import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
 import type {
-  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, JournalFilter, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, JournalFilter, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
   StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx,
 } from './store.js';
 
@@ -50,6 +51,7 @@ export class SqlTx implements WriteTx {
   private appended = new Appended();
   /** The sync log's last seq, read at the first appendSync. */
   private lastSync: bigint | undefined;
+  readonly costing: CostingTx;
 
   private constructor(
     private readonly session: Session,
@@ -58,12 +60,28 @@ export class SqlTx implements WriteTx {
     readonly company: string,
     private lastEvent: bigint,
     private lastJournal: bigint,
-  ) {}
+  ) {
+    const rows = new CostingRows(this.query, company);
+    this.costing = Object.assign(rows, {
+      write: async (w: CostingWrite): Promise<void> => {
+        await this.flush();
+        await this.exec(() => this.session.run(costingWrite(company, w)));
+      },
+      clear: async (): Promise<void> => {
+        await this.flush();
+        await this.exec(() => this.session.run(COSTING_SQL.clear.map((sql) => ({ sql, params: [company] }))));
+      },
+    });
+  }
 
   /** Under the company's lock nobody else appends to it: the next numbers are ours to hand out. */
   static async open(session: Session, dialect: Dialect, sql: Record<AppendTableName, string>, company: string): Promise<SqlTx> {
     const [r] = await session.all<{ e: unknown; j: unknown }>(SQL.lastSeqs, [company, company]);
     return new SqlTx(session, dialect, sql, company, big(r!.e), big(r!.j));
+  }
+
+  get lastEventSeq(): bigint {
+    return this.lastEvent;
   }
 
   /** A statement on the transaction (after the pending rows). */
@@ -242,6 +260,10 @@ export class SqlStore implements LedgerStore {
   async findEvent(company: string, id: string): Promise<StoredEvent | undefined> {
     const row = await this.one<EventRow>(SQL.event, [company, id]);
     return row && toEvent(row);
+  }
+
+  costing(company: string): CostingReads {
+    return new CostingRows(this.all, company);
   }
 
   async countEvents(company: string): Promise<bigint> {

@@ -151,7 +151,111 @@ export interface Refusal {
   at: string;
 }
 
+/**
+ * The costing state (src/store/costing.ts) as the store keeps it: text and integers, given
+ * meaning by src/ledger/costing-codec.ts. Derived from the events and versioned (each row has
+ * the seq of the write that last touched it).
+ */
+export interface CostingMeta {
+  /** Digest of the configuration that decides costs: a state built under another is rebuilt. */
+  costing: string;
+  /** The last event seq the state includes. */
+  through: bigint;
+}
+
+export interface CostingEventRow {
+  id: string;
+  seq: bigint;
+  version: bigint;
+  /** The event's costs and links (JSON). */
+  state: string;
+  /** The event's own body (events.body). */
+  body: string;
+}
+
+export interface CostingPoolRow {
+  pool: string;
+  product: string;
+  warehouse: string;
+  version: bigint;
+  /** How many entries the pool's history has. */
+  entries: number;
+  lastKey: string;
+  /** On hand now. */
+  qty: bigint;
+  value: bigint;
+  /** The pool's layers and totals (JSON). */
+  state: string;
+}
+
+export interface CostingEntry {
+  idx: number;
+  key: string;
+  event: string;
+  move: number;
+  qty: bigint;
+  value: bigint;
+}
+
+export interface CostingCheckpoint {
+  /** The state after the pool's first `idx` entries. */
+  idx: number;
+  state: string;
+}
+
+export interface OnHandRow {
+  pool: string;
+  product: string;
+  warehouse: string;
+  qty: bigint;
+  value: bigint;
+}
+
+/** What one write changes in the costing state; every row written gets version `meta.through`. */
+export interface CostingWrite {
+  events: { id: string; seq: bigint; state: string }[];
+  pools: Omit<CostingPoolRow, 'version'>[];
+  /** A pool's entries from `from` on (`truncate`: drop the stored ones from `from` first). */
+  entries: { pool: string; from: number; truncate: boolean; rows: CostingEntry[] }[];
+  /** A pool's checkpoints, all of them (they replace the stored ones). */
+  checkpoints: { pool: string; rows: CostingCheckpoint[] }[];
+  meta: CostingMeta;
+}
+
+/** The costing state's reads for one company. */
+export interface CostingReads {
+  meta(): Promise<CostingMeta | undefined>;
+  /** The states of these events (any number of ids), with their bodies. */
+  events(ids: readonly string[]): Promise<CostingEventRow[]>;
+  /** Event states by seq in (after, after + limit], in seq order. */
+  eventsPage(after: bigint, limit: number): Promise<CostingEventRow[]>;
+  pools(keys: readonly string[]): Promise<CostingPoolRow[]>;
+  /** Every pool of the company (one row per product and warehouse that has moved). */
+  allPools(): Promise<CostingPoolRow[]>;
+  checkpoints(pool: string): Promise<CostingCheckpoint[]>;
+  /** A pool's entries with idx in [from, to). */
+  entries(pool: string, from: number, to: number): Promise<CostingEntry[]>;
+  /** The idx of the pool's first entry at or after an order key; undefined when every entry is before it. */
+  entryAtKey(pool: string, key: string): Promise<number | undefined>;
+  /** Every pool that has moved, with its on-hand figures after its last entry at or before an order key. */
+  onHandAsOf(key: string): Promise<OnHandRow[]>;
+  /** Ids of the events and pools a write after `seq` changed. */
+  changedSince(seq: bigint): Promise<{ events: string[]; pools: string[] }>;
+  /** Balances of these accounts, and their day totals on these dates (rows that exist). */
+  accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }>;
+}
+
+export interface CostingTx extends CostingReads {
+  write(w: CostingWrite): Promise<void>;
+  /** Drops the company's costing state (before a rebuild). */
+  clear(): Promise<void>;
+}
+
 export interface WriteTx {
+  /** The company's costing state, read and written in this transaction. */
+  readonly costing: CostingTx;
+  /** The company's last event seq, this transaction's appends included. */
+  readonly lastEventSeq: bigint;
   /** Events appended after `seq` (by any process): lets a writer catch up under the lock. */
   eventsAfter(seq: bigint): Promise<StoredEvent[]>;
   /** Appends an event; its id must be new for the company (the caller checked). Returns its seq. */
@@ -178,6 +282,8 @@ export interface LedgerStore {
   write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]>;
   findEvent(company: string, id: string): Promise<StoredEvent | undefined>;
+  /** The company's costing state, committed data (src/store/costing.ts). */
+  costing(company: string): CostingReads;
   /** How many events the company holds (their last seq: events are numbered without gaps). */
   countEvents(company: string): Promise<bigint>;
   journals(company: string, filter?: JournalFilter): Promise<StoredJournal[]>;

@@ -173,11 +173,14 @@ export class SyncEngine {
     // A page of journals at a time: no one statement reads the whole list (issue 11).
     for await (const more of journalPages(this.ledger.store, this.company, { afterSeq: d.last })) {
       // Another call may have taken these journals in while this one waited for the page.
-      for (const r of deriveRecords(more.filter((j) => j.seq > d.last), (id) => book.view(id)?.event)) d.records.push(r);
+      const fresh = more.filter((j) => j.seq > d.last);
+      const events = new Map<string, BookEvent | undefined>();
+      for (const j of fresh) if (!events.has(j.event)) events.set(j.event, (await book.view(j.event))?.event);
+      for (const r of deriveRecords(fresh, (id) => events.get(id))) d.records.push(r);
       if (more[more.length - 1]!.seq > d.last) d.last = more[more.length - 1]!.seq;
     }
     const voided = new Set<string>();
-    for (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
+    for await (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
     return { records: d.records, voided };
   }
 

@@ -1,0 +1,107 @@
+/**
+ * Verification of the costing state: the company's stored events replayed into a fresh
+ * in-memory book (the scratch area), and the store's costing state compared with it row by
+ * row — every event's costs and links, every pool's layers, totals and history, every
+ * checkpoint's position and totals — and the stored trial balance with the book's GL. The
+ * costing state is derived from the events; this proves it still is (`stockbook verify`).
+ */
+import { loadConfig, type Company } from '../domain/config.js';
+import { parseEvent } from '../domain/events.js';
+import { assert, failure, type Failure } from '../domain/errors.js';
+import { Book, MemoryState } from '../book/book.js';
+import { eventPages } from '../store/pages.js';
+import type { LedgerStore } from '../store/store.js';
+import { encodeSaved } from './costing-codec.js';
+
+export interface Verified {
+  company: string;
+  events: number;
+  pools: number;
+  entries: number;
+  checkpoints: number;
+  accounts: number;
+  /** Every difference found, each naming the row (empty: the state equals the rebuild). */
+  differences: string[];
+}
+
+/** Replays a company's stored events, in append order, into a new in-memory book. */
+export async function replayInMemory(store: LedgerStore, co: Company): Promise<Book> {
+  const book = new Book(co, { keepJournals: false });
+  for await (const page of eventPages((seq, limit) => store.eventsAfter(co.id, seq, limit))) {
+    for (const e of page) {
+      const parsed = parseEvent(JSON.parse(e.body), co, 'store');
+      assert(parsed.ok, `stored event ${e.id} parses`);
+      const r = book.apply(parsed.value, { replay: true });
+      assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
+    }
+  }
+  return book;
+}
+
+/** Rebuilds the company's costing state in memory and compares the stored one with it. */
+export async function verifyCosting(store: LedgerStore, companyId: string): Promise<Verified | Failure> {
+  const record = await store.getCompany(companyId);
+  if (!record) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Give --company the id of a stored company.', { company: companyId });
+  const co = loadConfig(record.config, 'store');
+  if (!co.ok) return co.error;
+  const book = await replayInMemory(store, co.value);
+  const mem = book.state as MemoryState;
+  const rows = store.costing(companyId);
+  const out: Verified = { company: companyId, events: 0, pools: 0, entries: 0, checkpoints: 0, accounts: 0, differences: [] };
+  const diff = (what: string): void => void (out.differences.length < 100 && out.differences.push(what));
+  const meta = await rows.meta();
+  const last = await store.countEvents(companyId);
+  if (!meta || meta.through !== last) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
+  for (let after = 0n; ; ) {
+    const page = await rows.eventsPage(after, 1000);
+    if (page.length === 0) break;
+    for (const r of page) {
+      out.events++;
+      const s = mem.events.get(r.id);
+      if (!s) diff(`costing_events ${r.id}: not an accepted event`);
+      else if (encodeSaved(s) !== r.state) diff(`costing_events ${r.id}: stored ${r.state}, rebuilt ${encodeSaved(s)}`);
+    }
+    after = page[page.length - 1]!.seq;
+  }
+  if (out.events !== mem.events.size) diff(`costing_events: ${out.events} rows, the rebuild has ${mem.events.size} events`);
+  await comparePools(book, rows, out, diff);
+  const tb = new Map((await store.trialBalance(companyId)).map((b) => [b.account, b.balance]));
+  for (const [account, balance] of book.balances()) {
+    out.accounts++;
+    if ((tb.get(account) ?? 0n) !== balance) diff(`account ${account}: stored balance ${tb.get(account) ?? 0n}, rebuilt ${balance}`);
+  }
+  return out;
+}
+
+async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>, out: Verified, diff: (what: string) => void): Promise<void> {
+  const mem = book.state as MemoryState;
+  const stored = await rows.allPools();
+  const live = [...mem.pools.values()].filter((h) => h.entries.length > 0 || h.state.onHand !== 0n);
+  if (stored.filter((p) => p.entries > 0).length !== live.filter((h) => h.entries.length > 0).length) diff(`costing_pools: ${stored.length} rows, the rebuild has ${live.length} pools that moved`);
+  for (const p of stored) {
+    out.pools++;
+    const h = mem.pools.get(p.pool);
+    if (!h) {
+      if (p.entries > 0) diff(`costing_pools ${p.pool}: not a pool of the rebuild`);
+      continue;
+    }
+    const state = JSON.stringify(h.state.snapshot());
+    if (p.entries !== h.entries.length || p.lastKey !== h.lastKey || p.qty !== h.state.onHand || p.value !== h.state.onHandValue || p.state !== state) diff(`costing_pools ${p.pool}: stored ${p.entries} entries, ${p.qty}/${p.value} on hand; rebuilt ${h.entries.length}, ${h.state.onHand}/${h.state.onHandValue}${p.state !== state ? ' (layers differ)' : ''}`);
+    const entries = h.entries.all();
+    for (let from = 0; from < p.entries; from += 1000) {
+      for (const e of await rows.entries(p.pool, from, from + 1000)) {
+        out.entries++;
+        const m = entries[e.idx];
+        if (!m || m.key !== e.key || m.event !== e.event || m.move !== e.move || m.qty !== e.qty || m.value !== e.value) diff(`costing_entries ${p.pool}#${e.idx}: stored ${e.event}.${e.move} ${e.qty}/${e.value}, rebuilt ${m ? `${m.event}.${m.move} ${m.qty}/${m.value}` : 'none'}`);
+      }
+    }
+    for (const c of await rows.checkpoints(p.pool)) {
+      out.checkpoints++;
+      const at = c.idx === 0 ? { qty: 0n, value: 0n } : entries[c.idx - 1];
+      const snap = JSON.parse(c.state) as { qty: string; value: string; deficitQty: string; deficitValue: string };
+      const onHand = BigInt(snap.qty) - BigInt(snap.deficitQty);
+      const value = BigInt(snap.value) - BigInt(snap.deficitValue);
+      if (!at || at.qty !== onHand || at.value !== value) diff(`costing_checkpoints ${p.pool}@${c.idx}: on hand ${onHand}/${value}, the rebuild's history has ${at ? `${at.qty}/${at.value}` : 'no such entry'}`);
+    }
+  }
+}

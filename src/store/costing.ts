@@ -1,0 +1,199 @@
+/**
+ * The costing state's rows (migration 7): what the book knows of a company's events and pools,
+ * kept beside the ledger so that no process replays history to post or report. The rows are
+ * text and integers here; src/ledger/costing-codec.ts gives them meaning. Every statement is
+ * written once for both dialects (`?` placeholders, multi-row VALUES, ON CONFLICT upserts), is
+ * keyed by company first, and reads an index range of the company.
+ *
+ * Unlike events and journals, these rows are derived and replaced as costs change: a write
+ * upserts the events and pools it changed, rewrites a pool's entries from the first one that
+ * changed, and its checkpoints when they changed. Each row carries the seq of the event whose
+ * write last touched it (`version`), so a process that did not make the write can tell which of
+ * its cached rows are out of date (`changedSince`).
+ */
+import { big, fromHalves, idSlices, smallInt } from './common.js';
+import type { Statement } from './statements.js';
+import type { CostingCheckpoint, CostingEntry, CostingEventRow, CostingMeta, CostingPoolRow, CostingReads, CostingWrite, OnHandRow } from './store.js';
+
+type Query = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+
+/**
+ * A pool's key as stored: the book names a pool "product NUL warehouse", and PostgreSQL's text
+ * holds no NUL, so the column holds the JSON array [product, warehouse] (one text per pool,
+ * the same in both dialects, and no code can make two pools' texts equal).
+ */
+export function poolColumn(key: string): string {
+  const at = key.indexOf('\u0000');
+  return JSON.stringify([key.slice(0, at), key.slice(at + 1)]);
+}
+
+/**
+ * An order key (date, time, id: src/domain/events.ts) as stored, in a form whose byte order in
+ * both stores is the book's order, which compares UTF-16 code units: printable ASCII stays as
+ * it is, code units below 0x20 (the key's NUL separator) become \x01 + two hex digits, and
+ * code units from 0x7F up become \x7F + four hex digits. The text is ASCII without NUL, so
+ * SQLite's binary collation and PostgreSQL's "C" collation order it the same way.
+ */
+export function keyColumn(key: string): string {
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20) out += `\x01${c.toString(16).padStart(2, '0')}`;
+    else if (c >= 0x7f) out += `\x7f${c.toString(16).padStart(4, '0')}`;
+    else out += key[i];
+  }
+  return out;
+}
+
+function keyFromColumn(column: string): string {
+  return column.replace(/\x01([0-9a-f]{2})|\x7f([0-9a-f]{4})/g, (_m, low: string | undefined, high: string | undefined) => String.fromCharCode(Number.parseInt(low ?? high!, 16)));
+}
+
+function poolFromColumn(column: string): string {
+  const [product, warehouse] = JSON.parse(column) as [string, string];
+  return `${product}\u0000${warehouse}`;
+}
+
+/** Rows per multi-row INSERT: at most 9 parameters each, far below either dialect's limit. */
+const ROWS_PER_STATEMENT = 200;
+
+const HALVES = 'COALESCE(SUM(amount >> 32), 0) AS hi, COALESCE(SUM(amount & 4294967295), 0) AS lo';
+const EVENT_COLUMNS = 'c.id, c.seq, c.version, c.state, e.body';
+const POOL_COLUMNS = 'pool, product, warehouse, version, entries, last_key, qty, value, state';
+
+export const COSTING_SQL = {
+  meta: 'SELECT costing, through FROM costing_meta WHERE company = ?',
+  putMeta: 'INSERT INTO costing_meta (company, costing, through) VALUES (?, ?, ?) ON CONFLICT (company) DO UPDATE SET costing = excluded.costing, through = excluded.through',
+  /** An event's state with its body, by the key; the body is the event's own row (same company, seq). */
+  eventsPage: `SELECT ${EVENT_COLUMNS} FROM costing_events c JOIN events e ON e.company = c.company AND e.seq = c.seq WHERE c.company = ? AND c.seq > ? AND c.seq <= ? ORDER BY c.seq`,
+  allPools: `SELECT ${POOL_COLUMNS} FROM costing_pools WHERE company = ? ORDER BY pool`,
+  checkpoints: 'SELECT idx, state FROM costing_checkpoints WHERE company = ? AND pool = ? ORDER BY idx',
+  entries: 'SELECT idx, key, event, move, qty, value FROM costing_entries WHERE company = ? AND pool = ? AND idx >= ? AND idx < ? ORDER BY idx',
+  /** The first entry at or after a key: one probe of (company, pool, key, idx). */
+  entryAtKey: 'SELECT idx FROM costing_entries WHERE company = ? AND pool = ? AND key >= ? ORDER BY key, idx LIMIT 1',
+  /** Each pool that has moved, with its on-hand figures after its last entry up to a key (none: nothing on hand). */
+  onHandAsOf: `SELECT p.pool, p.product, p.warehouse,
+      (SELECT e.qty FROM costing_entries e WHERE e.company = p.company AND e.pool = p.pool AND e.key <= ? ORDER BY e.key DESC, e.idx DESC LIMIT 1) AS qty,
+      (SELECT e.value FROM costing_entries e WHERE e.company = p.company AND e.pool = p.pool AND e.key <= ? ORDER BY e.key DESC, e.idx DESC LIMIT 1) AS value
+    FROM costing_pools p WHERE p.company = ? AND p.entries > 0 ORDER BY p.pool`,
+  changedEvents: 'SELECT id FROM costing_events WHERE company = ? AND version > ?',
+  changedPools: 'SELECT pool FROM costing_pools WHERE company = ? AND version > ?',
+  dropEntries: 'DELETE FROM costing_entries WHERE company = ? AND pool = ? AND idx >= ?',
+  dropCheckpoints: 'DELETE FROM costing_checkpoints WHERE company = ? AND pool = ?',
+  clear: ['costing_meta', 'costing_events', 'costing_pools', 'costing_entries', 'costing_checkpoints'].map((t) => `DELETE FROM ${t} WHERE company = ?`),
+} as const;
+
+interface EventRowRaw { id: string; seq: unknown; version: unknown; state: string; body: string }
+interface PoolRowRaw { pool: string; product: string; warehouse: string; version: unknown; entries: unknown; last_key: string; qty: unknown; value: unknown; state: string }
+interface EntryRowRaw { idx: unknown; key: string; event: string; move: unknown; qty: unknown; value: unknown }
+
+const toEventRow = (r: EventRowRaw): CostingEventRow => ({ id: r.id, seq: big(r.seq), version: big(r.version), state: r.state, body: r.body });
+const toPoolRow = (r: PoolRowRaw): CostingPoolRow => ({ pool: poolFromColumn(r.pool), product: r.product, warehouse: r.warehouse, version: big(r.version), entries: smallInt(r.entries), lastKey: keyFromColumn(r.last_key), qty: big(r.qty), value: big(r.value), state: r.state });
+const toEntry = (r: EntryRowRaw): CostingEntry => ({ idx: smallInt(r.idx), key: keyFromColumn(r.key), event: r.event, move: smallInt(r.move), qty: big(r.qty), value: big(r.value) });
+
+/** `INSERT … VALUES (…), (…)` of many rows, in slices; `tail` is the ON CONFLICT clause. */
+function inserts(table: string, columns: readonly string[], rows: readonly unknown[][], tail = ''): Statement[] {
+  const out: Statement[] = [];
+  const one = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+    out.push({ sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${slice.map(() => one).join(', ')}${tail}`, params: slice.flat() });
+  }
+  return out;
+}
+
+const upsert = (key: string, columns: readonly string[]): string => ` ON CONFLICT (${key}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+/** The statements of one write of the costing state (the caller holds the company's lock). */
+export function costingWrite(company: string, w: CostingWrite): Statement[] {
+  const v = w.meta.through;
+  const out: Statement[] = [];
+  out.push(...inserts('costing_events', ['company', 'id', 'seq', 'version', 'state'], w.events.map((e) => [company, e.id, e.seq, v, e.state]), upsert('company, id', ['seq', 'version', 'state'])));
+  const poolCols = ['product', 'warehouse', 'version', 'entries', 'last_key', 'qty', 'value', 'state'];
+  out.push(...inserts('costing_pools', ['company', 'pool', ...poolCols], w.pools.map((p) => [company, poolColumn(p.pool), p.product, p.warehouse, v, BigInt(p.entries), keyColumn(p.lastKey), p.qty, p.value, p.state]), upsert('company, pool', poolCols)));
+  for (const e of w.entries) {
+    if (e.truncate) out.push({ sql: COSTING_SQL.dropEntries, params: [company, poolColumn(e.pool), BigInt(e.from)] });
+    out.push(...inserts('costing_entries', ['company', 'pool', 'idx', 'key', 'event', 'move', 'qty', 'value'], e.rows.map((r) => [company, poolColumn(e.pool), BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value])));
+  }
+  for (const c of w.checkpoints) {
+    out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, poolColumn(c.pool)] });
+    out.push(...inserts('costing_checkpoints', ['company', 'pool', 'idx', 'state'], c.rows.map((r) => [company, poolColumn(c.pool), BigInt(r.idx), r.state])));
+  }
+  out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through] });
+  return out;
+}
+
+/** The costing state's reads for one company, over a store's reader or a write's transaction. */
+export class CostingRows implements CostingReads {
+  constructor(private readonly query: Query, private readonly company: string) {}
+
+  async meta(): Promise<CostingMeta | undefined> {
+    const [r] = await this.query<{ costing: string; through: unknown }>(COSTING_SQL.meta, [this.company]);
+    return r && { costing: r.costing, through: big(r.through) };
+  }
+
+  async events(ids: readonly string[]): Promise<CostingEventRow[]> {
+    const out: CostingEventRow[] = [];
+    for (const slice of idSlices(ids)) {
+      const sql = `SELECT ${EVENT_COLUMNS} FROM costing_events c JOIN events e ON e.company = c.company AND e.seq = c.seq WHERE c.company = ? AND c.id IN (${slice.map(() => '?').join(', ')})`;
+      out.push(...(await this.query<EventRowRaw>(sql, [this.company, ...slice])).map(toEventRow));
+    }
+    return out;
+  }
+
+  /** Events by seq in (after, after + limit]: their seqs are the events' own, which have no gaps. */
+  async eventsPage(after: bigint, limit: number): Promise<CostingEventRow[]> {
+    return (await this.query<EventRowRaw>(COSTING_SQL.eventsPage, [this.company, after, after + BigInt(limit)])).map(toEventRow);
+  }
+
+  async pools(keys: readonly string[]): Promise<CostingPoolRow[]> {
+    const out: CostingPoolRow[] = [];
+    for (const slice of idSlices(keys)) {
+      const sql = `SELECT ${POOL_COLUMNS} FROM costing_pools WHERE company = ? AND pool IN (${slice.map(() => '?').join(', ')})`;
+      out.push(...(await this.query<PoolRowRaw>(sql, [this.company, ...slice.map(poolColumn)])).map(toPoolRow));
+    }
+    return out;
+  }
+
+  async allPools(): Promise<CostingPoolRow[]> {
+    return (await this.query<PoolRowRaw>(COSTING_SQL.allPools, [this.company])).map(toPoolRow);
+  }
+
+  async checkpoints(pool: string): Promise<CostingCheckpoint[]> {
+    return (await this.query<{ idx: unknown; state: string }>(COSTING_SQL.checkpoints, [this.company, poolColumn(pool)])).map((r) => ({ idx: smallInt(r.idx), state: r.state }));
+  }
+
+  async entries(pool: string, from: number, to: number): Promise<CostingEntry[]> {
+    return (await this.query<EntryRowRaw>(COSTING_SQL.entries, [this.company, poolColumn(pool), BigInt(from), BigInt(to)])).map(toEntry);
+  }
+
+  async entryAtKey(pool: string, key: string): Promise<number | undefined> {
+    const [r] = await this.query<{ idx: unknown }>(COSTING_SQL.entryAtKey, [this.company, poolColumn(pool), keyColumn(key)]);
+    return r && smallInt(r.idx);
+  }
+
+  async onHandAsOf(key: string): Promise<OnHandRow[]> {
+    const rows = await this.query<{ pool: string; product: string; warehouse: string; qty: unknown; value: unknown }>(COSTING_SQL.onHandAsOf, [keyColumn(key), keyColumn(key), this.company]);
+    return rows.map((r) => ({ pool: poolFromColumn(r.pool), product: r.product, warehouse: r.warehouse, qty: r.qty === null ? 0n : big(r.qty), value: r.value === null ? 0n : big(r.value) }));
+  }
+
+  async changedSince(seq: bigint): Promise<{ events: string[]; pools: string[] }> {
+    const events = (await this.query<{ id: string }>(COSTING_SQL.changedEvents, [this.company, seq])).map((r) => r.id);
+    const pools = (await this.query<{ pool: string }>(COSTING_SQL.changedPools, [this.company, seq])).map((r) => poolFromColumn(r.pool));
+    return { events, pools };
+  }
+
+  async accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }> {
+    const balances = new Map<string, bigint>();
+    const days: [string, string, bigint][] = [];
+    for (const slice of idSlices(accounts)) {
+      const list = slice.map(() => '?').join(', ');
+      for (const r of await this.query<{ account: string; hi: unknown; lo: unknown }>(`SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${list}) GROUP BY account`, [this.company, ...slice])) balances.set(r.account, fromHalves(r));
+      for (const ds of idSlices(dates)) {
+        const sql = `SELECT account, date, amount FROM account_day_totals WHERE company = ? AND account IN (${list}) AND date IN (${ds.map(() => '?').join(', ')})`;
+        for (const r of await this.query<{ account: string; date: string; amount: unknown }>(sql, [this.company, ...slice, ...ds])) days.push([r.account, r.date, big(r.amount)]);
+      }
+    }
+    return { balances, days };
+  }
+}
