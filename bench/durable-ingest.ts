@@ -48,8 +48,9 @@ interface Row {
   afterSide: Window;
   /** …and WINDOW events into a second, empty company of the same store. */
   emptySide: Window;
-  /** Peak RSS of the process once this store's run is over. */
+  /** Peak RSS of the process once this store's run is over, and the JS heap in use then (both ledgers still open). */
   rssMiB: number;
+  heapMiB: number;
   historyRate: number;
   slowdownPct: number;
   stored: bigint;
@@ -156,7 +157,8 @@ async function run(name: keyof typeof TARGETS, store: LedgerStore): Promise<Row>
     const stored = await store.countEvents('bench');
     if (stored !== BigInt(HISTORY + 2 * WINDOW)) throw new Error(`${name} holds ${stored} events, not ${HISTORY + 2 * WINDOW}`);
     const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-    return { store: name, empty, after, afterSide, emptySide, historyRate, slowdownPct: (1 - after.rate / empty.rate) * 100, stored, rssMiB };
+    const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+    return { store: name, empty, after, afterSide, emptySide, historyRate, slowdownPct: (1 - after.rate / empty.rate) * 100, stored, rssMiB, heapMiB };
   } finally {
     await store.close();
   }
@@ -181,7 +183,7 @@ function report(r: Row): void {
   if (r.empty.rate < r.after.rate / 2) {
     console.log(`  NOTE: the empty window ran at under half the later rate (slowest batch ${Math.round(r.empty.slowestMs)} ms vs ${Math.round(r.after.slowestMs)} ms): a slow start on fresh tables, so the slowdown against it understates the cost of history`);
   }
-  console.log(`  for reference: building the history ${fmt(r.historyRate).trim()} events/s; peak RSS after this store: ${r.rssMiB} MiB`);
+  console.log(`  for reference: building the history ${fmt(r.historyRate).trim()} events/s; peak RSS after this store: ${r.rssMiB} MiB (JS heap in use with both ledgers open: ${r.heapMiB} MiB)`);
 }
 
 console.log(`Durable ingest: ${WINDOW.toLocaleString('en')} events per window, batches of ${BATCH.toLocaleString('en')} (one transaction each), history ${HISTORY.toLocaleString('en')} events`);
@@ -220,5 +222,5 @@ const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS of the process: ${peakRssMiB} MiB`);
 // Other processes on this machine's cores slow both windows; the load average says how busy it was.
 console.log(`load average at the end (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${availableParallelism()} core(s)`);
-const json = rows.map((r) => ({ store: r.store, emptyRate: Math.round(r.empty.rate), afterRate: Math.round(r.after.rate), slowdownPct: Number(r.slowdownPct.toFixed(1)), historyRate: Math.round(r.historyRate), alternatingAfterRate: Math.round(r.afterSide.rate), alternatingEmptyRate: Math.round(r.emptySide.rate), rssMiB: r.rssMiB }));
+const json = rows.map((r) => ({ store: r.store, emptyRate: Math.round(r.empty.rate), afterRate: Math.round(r.after.rate), slowdownPct: Number(r.slowdownPct.toFixed(1)), historyRate: Math.round(r.historyRate), alternatingAfterRate: Math.round(r.afterSide.rate), alternatingEmptyRate: Math.round(r.emptySide.rate), rssMiB: r.rssMiB, heapMiB: r.heapMiB }));
 console.log(JSON.stringify({ bench: 'durable-ingest', history: HISTORY, window: WINDOW, batch: BATCH, rows: json, peakRssMiB }));
