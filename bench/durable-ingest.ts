@@ -193,6 +193,7 @@ const dir = mkdtempSync(join(tmpdir(), 'stockbook-ingest-'));
 try {
   await warmUp(await openStore({ sqlitePath: join(dir, 'warm.sqlite') }));
   rows.push(await run('sqlite', await openStore({ sqlitePath: join(dir, 'bench.sqlite') })));
+  report(rows[rows.length - 1]!);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -212,12 +213,12 @@ if (reachable) {
     await admin.query(`DROP SCHEMA ${schema}_warm CASCADE`);
     await admin.query(`CREATE SCHEMA ${schema}`);
     rows.push(await run('postgres', await openStore({ databaseUrl: PG_URL, pgSchema: schema })));
+    report(rows[rows.length - 1]!);
   } finally {
     for (const s of [schema, `${schema}_warm`]) await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);
     await admin.end().catch(() => undefined);
   }
 }
-for (const r of rows) report(r);
 const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS of the process: ${peakRssMiB} MiB`);
 // Other processes on this machine's cores slow both windows; the load average says how busy it was.
