@@ -24,11 +24,13 @@ const PG_URL = process.env['STOCKBOOK_TEST_PG'] ?? process.env['DATABASE_URL'] ?
 const SCHEMA = 'bench_scale_out';
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const BATCH = Number(process.argv[3] ?? 1000);
-const COMPANIES = ['c1', 'c2', 'c3', 'c4'];
+const COMPANIES = (process.env['SCALE_COMPANIES'] ?? 'c1,c2,c3,c4').split(',');
 /** One warm-up company per process (w1..w4): its first batches ready the process (JIT, routes, pools), not measured. */
 const WARM_UP = ['w1', 'w2', 'w3', 'w4'];
 const WARM_BATCHES = 2;
 const TARGET = 3;
+const TRACE = process.env['SCALE_TRACE'] === '1';
+const ANALYZE = process.env['SCALE_ANALYZE'] !== '0';
 const SERVER = fileURLToPath(new URL('./scale-out-server.ts', import.meta.url));
 
 interface Server { child: ChildProcess; base: string }
@@ -111,8 +113,10 @@ async function ingest(base: string, key: string, bodies: readonly string[]): Pro
   const bad: string[] = [];
   const t = performance.now();
   for (const body of bodies) {
+    const tb = performance.now();
     const r = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
     const text = await r.text();
+    if (TRACE) console.log(`${key.slice(4, 6)} batch ${(performance.now() - tb).toFixed(0)} ms`);
     if (r.status !== 200) {
       bad.push(`HTTP ${r.status}: ${text.slice(0, 300)}`);
       continue;
@@ -149,6 +153,7 @@ async function run(label: string, processes: number, bodies: readonly string[]):
     // Each process first ingests a warm-up company of its own, and answers each client once: not measured.
     await Promise.all(servers.map((s, i) => ingest(s.base, keys.get(WARM_UP[i]!)!, bodies.slice(0, WARM_BATCHES))));
     await Promise.all(COMPANIES.map((id, i) => get(target(i).base, keys.get(id)!, '/v1/company')));
+    if (ANALYZE) await analyze();
     const cpu0 = await Promise.all(servers.map((s) => cpuMsOf(s.child.pid)));
     const t = performance.now();
     const done = await Promise.all(COMPANIES.map((id, i) => ingest(target(i).base, keys.get(id)!, bodies)));
@@ -161,6 +166,25 @@ async function run(label: string, processes: number, bodies: readonly string[]):
     return { label, ms, rate: (COMPANIES.length * EVENTS) / (ms / 1000), perCompanyMs: done.map((d) => d.ms), bad, balances, cpuMs };
   } finally {
     await Promise.all(servers.map(stopServer));
+  }
+}
+
+/**
+ * ANALYZE of the schema's tables once the warm-up companies hold their events, as
+ * docs/scale-out.md asks after a bulk import. Without statistics the planner takes the
+ * foreign-key check of every journal line (journal_lines → journals) through journals_date
+ * (company, date), reading all the company's journals per line (85M index tuples at 10,000
+ * events): each batch then costs more than the one before, whatever the number of processes,
+ * until autovacuum's ANALYZE (up to a minute later) replans it. SCALE_ANALYZE=0 leaves it out.
+ */
+async function analyze(): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [SCHEMA]);
+    await c.query(`ANALYZE ${rows.map((r) => `${SCHEMA}.${r.t}`).join(', ')}`);
+  } finally {
+    await c.end();
   }
 }
 
