@@ -4,14 +4,17 @@
  * c1..c4 (copies of benchRawCompany) and a poster key each, then, from empty each time:
  *   1 process:  one API process, 4 concurrent clients (one per company) posting to it;
  *   4 processes: 4 API processes on the same database, client i posting to process i.
- * Each client posts EVENTS events (default 20,000) in POST /v1/events batches of BATCH (default
- * 1,000), in order. Prints events/s of both runs, the ratio and met/NOT met, then checks that
- * every company holds exactly the events sent (count, seq 1..N without gaps, every result ok)
- * and that all trial balances agree (same events everywhere). The API processes are
- * bench/scale-out-server.ts (stockbook serve's serve(), on the benchmark's schema).
+ * Each client posts its company's stream in order, in POST /v1/events batches of BATCH (default
+ * 1,000): 2 batches not timed (warm-up, then ANALYZE), then EVENTS events (default 20,000) timed.
+ * Prints events/s of both runs, the cores busy (API processes, clients, PostgreSQL), the ratio
+ * and met/NOT met, then checks that every company holds exactly the events sent (count, seq 1..n
+ * without gaps, every result ok) and that all trial balances agree (same events everywhere).
+ * The API processes are bench/scale-out-server.ts (stockbook serve's serve(), on this schema).
  *   bench/scale-out.ts [EVENTS=20000] [BATCH=1000]
+ *   env: SCALE_ANALYZE=0 (no ANALYZE), SCALE_TRACE=1 (each batch's ms), SCALE_COMPANIES=c1,c2
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -25,16 +28,19 @@ const SCHEMA = 'bench_scale_out';
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const BATCH = Number(process.argv[3] ?? 1000);
 const COMPANIES = (process.env['SCALE_COMPANIES'] ?? 'c1,c2,c3,c4').split(',');
-/** One warm-up company per process (w1..w4): its first batches ready the process (JIT, routes, pools), not measured. */
-const WARM_UP = ['w1', 'w2', 'w3', 'w4'];
+/** Each company's first batches, posted before the timing (they ready the processes and give ANALYZE rows to count). */
 const WARM_BATCHES = 2;
+/** Events each company is sent in all: warm-up, then EVENTS timed. */
+const SENT = WARM_BATCHES * BATCH + EVENTS;
 const TARGET = 3;
 const TRACE = process.env['SCALE_TRACE'] === '1';
 const ANALYZE = process.env['SCALE_ANALYZE'] !== '0';
 const SERVER = fileURLToPath(new URL('./scale-out-server.ts', import.meta.url));
 
 interface Server { child: ChildProcess; base: string }
-interface RunResult { label: string; ms: number; rate: number; perCompanyMs: number[]; bad: string[]; balances: string[]; cpuMs: number }
+interface RunResult { label: string; ms: number; rate: number; perCompanyMs: number[]; bad: string[]; balances: string[]; cpu: Cpu }
+/** CPU ms spent during a run: the API processes, this process (the clients), the whole machine. */
+interface Cpu { api: number; clients: number; machine: number }
 
 const children = new Set<ChildProcess>();
 function killAll(): void {
@@ -78,15 +84,31 @@ async function stopServer(s: Server): Promise<void> {
 async function cpuMsOf(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
   try {
-    const { readFile } = await import('node:fs/promises');
     const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
   } catch {
     return 0;
   }
 }
 
-/** The schema afresh, with c1..c4, w1..w4 and a poster key for each. */
+/** Busy CPU ms of the whole machine so far, all cores (Linux /proc/stat; 0 elsewhere). */
+async function machineBusyMs(): Promise<number> {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The CPU counters a run subtracts: API processes, this process, the machine. */
+async function cpuNow(servers: readonly Server[]): Promise<Cpu> {
+  const api = (await Promise.all(servers.map((s) => cpuMsOf(s.child.pid)))).reduce((a, b) => a + b, 0);
+  const u = process.cpuUsage();
+  return { api, clients: (u.user + u.system) / 1000, machine: await machineBusyMs() };
+}
+
+/** The schema afresh, with c1..c4 and a poster key for each. */
 async function setUp(): Promise<Map<string, string>> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
@@ -95,7 +117,7 @@ async function setUp(): Promise<Map<string, string>> {
   const store = await openStore({ databaseUrl: PG_URL, pgSchema: SCHEMA });
   const keys = new Map<string, string>();
   try {
-    for (const id of [...COMPANIES, ...WARM_UP]) {
+    for (const id of COMPANIES) {
       const co = await putCompany(store, { ...benchRawCompany, company: { ...benchRawCompany.company, id, name: `Bench ${id}` } });
       if (typeof co === 'object' && co !== null && 'code' in co) throw new Error(`company ${id}: ${JSON.stringify(co)}`);
       const k = await createKey(store, id, 'poster', { name: 'scale-out bench' });
@@ -144,38 +166,38 @@ async function trialBalanceOf(base: string, key: string): Promise<string> {
 }
 
 /** One run from empty: `processes` API processes, company i posting to process i mod processes. */
-async function run(label: string, processes: number, bodies: readonly string[]): Promise<RunResult> {
+async function run(label: string, processes: number, warm: readonly string[], bodies: readonly string[]): Promise<RunResult> {
   const keys = await setUp();
   const servers: Server[] = [];
   try {
     for (let i = 0; i < processes; i++) servers.push(await startServer());
     const target = (i: number): Server => servers[i % processes]!;
-    // Each process first ingests a warm-up company of its own, and answers each client once: not measured.
-    await Promise.all(servers.map((s, i) => ingest(s.base, keys.get(WARM_UP[i]!)!, bodies.slice(0, WARM_BATCHES))));
-    await Promise.all(COMPANIES.map((id, i) => get(target(i).base, keys.get(id)!, '/v1/company')));
+    // Not measured: each company's first batches (JIT, routes, pools, the ledger opened), then ANALYZE.
+    const warmed = await Promise.all(COMPANIES.map((id, i) => ingest(target(i).base, keys.get(id)!, warm)));
     if (ANALYZE) await analyze();
-    const cpu0 = await Promise.all(servers.map((s) => cpuMsOf(s.child.pid)));
+    const cpu0 = await cpuNow(servers);
     const t = performance.now();
     const done = await Promise.all(COMPANIES.map((id, i) => ingest(target(i).base, keys.get(id)!, bodies)));
     const ms = performance.now() - t;
-    const cpu1 = await Promise.all(servers.map((s) => cpuMsOf(s.child.pid)));
+    const cpu1 = await cpuNow(servers);
     const balances = await Promise.all(COMPANIES.map((id, i) => trialBalanceOf(target(i).base, keys.get(id)!)));
-    const bad = done.flatMap((d, i) => d.bad.map((b) => `${COMPANIES[i]}: ${b}`));
+    const bad = [...warmed, ...done].flatMap((d, i) => d.bad.map((b) => `${COMPANIES[i % COMPANIES.length]}: ${b}`));
     bad.push(...(await checkStored(label)));
-    const cpuMs = cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0);
-    return { label, ms, rate: (COMPANIES.length * EVENTS) / (ms / 1000), perCompanyMs: done.map((d) => d.ms), bad, balances, cpuMs };
+    const cpu = { api: cpu1.api - cpu0.api, clients: cpu1.clients - cpu0.clients, machine: cpu1.machine - cpu0.machine };
+    return { label, ms, rate: (COMPANIES.length * EVENTS) / (ms / 1000), perCompanyMs: done.map((d) => d.ms), bad, balances, cpu };
   } finally {
     await Promise.all(servers.map(stopServer));
   }
 }
 
 /**
- * ANALYZE of the schema's tables once the warm-up companies hold their events, as
- * docs/scale-out.md asks after a bulk import. Without statistics the planner takes the
- * foreign-key check of every journal line (journal_lines → journals) through journals_date
- * (company, date), reading all the company's journals per line (85M index tuples at 10,000
- * events): each batch then costs more than the one before, whatever the number of processes,
- * until autovacuum's ANALYZE (up to a minute later) replans it. SCALE_ANALYZE=0 leaves it out.
+ * ANALYZE of the schema's tables once every company holds its warm-up batches, as
+ * docs/scale-out.md asks after a bulk import. Without statistics (or with statistics that do
+ * not know the company) the planner takes the foreign-key check of every journal line
+ * (journal_lines → journals) through journals_date (company, date), and the MAX(seq) of
+ * SQL.lastSeqs through (company, id) indexes, reading all the company's rows: each batch then
+ * costs more than the one before, whatever the number of processes, until autovacuum's
+ * ANALYZE (up to a minute later) replans them. SCALE_ANALYZE=0 leaves it out.
  */
 async function analyze(): Promise<void> {
   const c = new pg.Client({ connectionString: PG_URL });
@@ -188,7 +210,7 @@ async function analyze(): Promise<void> {
   }
 }
 
-/** What the database holds: every company EVENTS events, numbered 1..EVENTS. */
+/** What the database holds: every company its warm-up and measured events, numbered 1..n. */
 async function checkStored(label: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
@@ -199,7 +221,7 @@ async function checkStored(label: string): Promise<string[]> {
     for (const id of COMPANIES) {
       const r = by.get(id);
       const got = r === undefined ? '0 events' : `${r.n} events, seq ${r.lo}..${r.hi}`;
-      if (r === undefined || Number(r.n) !== EVENTS || Number(r.lo) !== 1 || Number(r.hi) !== EVENTS) bad.push(`${label}, ${id}: stored ${got}, sent ${EVENTS}`);
+      if (r === undefined || Number(r.n) !== SENT || Number(r.lo) !== 1 || Number(r.hi) !== SENT) bad.push(`${label}, ${id}: stored ${got}, sent ${SENT}`);
     }
     return bad;
   } finally {
@@ -207,9 +229,9 @@ async function checkStored(label: string): Promise<string[]> {
   }
 }
 
-/** Every batch of the stream as the JSON body a client sends (serialised before timing). */
+/** Every batch of the stream (warm-up, then measured) as the JSON body a client sends, serialised before timing. */
 function batchBodies(): string[] {
-  const events = [...rawEvents(EVENTS)];
+  const events = [...rawEvents(SENT)];
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
   return bodies;
@@ -227,28 +249,32 @@ async function reachable(): Promise<boolean> {
   }
 }
 
-function report(one: RunResult, four: RunResult, cores: number): boolean {
+function report(one: RunResult, four: RunResult, cpuCount: number): boolean {
+  const cores = (ms: number, r: RunResult): string => (ms / r.ms).toFixed(2);
   const row = (r: RunResult): string =>
-    `  ${r.label.padEnd(12)} ${r.rate.toFixed(0).padStart(7)} events/s  (${(r.ms / 1000).toFixed(1)} s wall; per company ${r.perCompanyMs.map((m) => (m / 1000).toFixed(1)).join(' / ')} s; API processes' CPU ${(r.cpuMs / 1000).toFixed(1)} s)`;
+    `  ${r.label.padEnd(12)} ${r.rate.toFixed(0).padStart(7)} events/s  (${(r.ms / 1000).toFixed(1)} s wall; per company ${r.perCompanyMs.map((m) => (m / 1000).toFixed(1)).join(' / ')} s)\n` +
+    `  ${''.padEnd(12)} cores busy: machine ${cores(r.cpu.machine, r)} of ${cpuCount} = API processes ${cores(r.cpu.api, r)} + clients ${cores(r.cpu.clients, r)} + PostgreSQL and the rest ${cores(r.cpu.machine - r.cpu.api - r.cpu.clients, r)}`;
   const ratio = four.rate / one.rate;
-  console.log(`\nScale-out on one PostgreSQL: ${COMPANIES.length} companies × ${EVENTS.toLocaleString('en')} events, POST /v1/events batches of ${BATCH.toLocaleString('en')}, one client per company`);
-  console.log(`  machine: ${cores} core(s) shared by the API processes, PostgreSQL and the clients${cores < 5 ? ` — 4 API processes on ${cores} cores cannot show 4×, and ${TARGET}× needs ≥ ${TARGET} cores of API work (plus PostgreSQL's)` : ''}`);
+  console.log(`\nScale-out on one PostgreSQL: ${COMPANIES.length} companies × ${EVENTS.toLocaleString('en')} events timed (after ${(WARM_BATCHES * BATCH).toLocaleString('en')} each not timed, then ANALYZE${ANALYZE ? '' : ': left out'}), POST /v1/events batches of ${BATCH.toLocaleString('en')}, one client per company`);
+  console.log(`  machine: ${cpuCount} core(s) shared by the API processes, PostgreSQL and the clients${cpuCount < 5 ? ` — 4 API processes on ${cpuCount} cores cannot show 4×, and ${TARGET}× needs ≥ ${TARGET} cores of API work (plus PostgreSQL's)` : ''}`);
   console.log(row(one));
   console.log(row(four));
-  console.log(`  aggregate ingest, 4 processes vs 1: ${ratio.toFixed(2)}× (target ≥ ${TARGET}×): ${ratio >= TARGET ? 'met' : 'NOT met'}${ratio < TARGET && cores < 5 ? ` (on ${cores} cores)` : ''}`);
+  console.log(`  aggregate ingest, 4 processes vs 1: ${ratio.toFixed(2)}× (target ≥ ${TARGET}×): ${ratio >= TARGET ? 'met' : 'NOT met'}${ratio < TARGET && cpuCount < 5 ? ` (on ${cpuCount} cores)` : ''}`);
   const bad = [...one.bad, ...four.bad];
   const tb = new Set([...one.balances, ...four.balances]);
   if (tb.size !== 1) bad.push(`trial balances differ: ${tb.size} distinct answers over ${COMPANIES.length} companies × 2 runs`);
-  console.log(`  correctness: ${bad.length === 0 ? `every company holds its ${EVENTS.toLocaleString('en')} events (seq 1..${EVENTS}, every result ok) and all 8 trial balances agree: ok` : `FAILED\n    ${bad.slice(0, 20).join('\n    ')}`}`);
+  console.log(`  correctness: ${bad.length === 0 ? `every company holds the ${SENT.toLocaleString('en')} events it was sent (seq 1..${SENT}, every result ok) and all 8 trial balances agree: ok` : `FAILED\n    ${bad.slice(0, 20).join('\n    ')}`}`);
   return bad.length === 0;
 }
 
 async function main(): Promise<void> {
   if (!(await reachable())) return;
   const bodies = batchBodies();
+  const warm = bodies.slice(0, WARM_BATCHES);
+  const timed = bodies.slice(WARM_BATCHES);
   try {
-    const one = await run('1 process', 1, bodies);
-    const four = await run('4 processes', 4, bodies);
+    const one = await run('1 process', 1, warm, timed);
+    const four = await run('4 processes', 4, warm, timed);
     if (!report(one, four, availableParallelism())) process.exitCode = 1;
   } finally {
     killAll();
