@@ -9,8 +9,9 @@ export interface LedgerDeps {
 }
 
 /**
- * The server's ledger of the company, caught up on every event and configuration any process
- * stored: one indexed read of its last seq, and only the events after the ledger's own.
+ * The server's ledger of the company, under the configuration stored now and with a current
+ * costing state (three indexed reads: the configuration's version, the state's last event, the
+ * company's). Reads then go to the store's committed state, so they reflect every process.
  */
 export async function freshLedger(deps: LedgerDeps, company: string): Promise<CompanyLedger> {
   const ledger = await deps.ledgerOf(company);

@@ -33,7 +33,7 @@ import { contentHash, earlierRefusal } from './refusals.js';
 import { eventPages } from '../store/pages.js';
 import { Mutex } from '../store/common.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { applyLoading, StoreState } from './store-state.js';
+import { applyLoading, CACHE_BOUNDS, StoreState, type CacheBounds } from './store-state.js';
 import { StoreReader } from './costing-reader.js';
 
 export type PostOutcome =
@@ -86,6 +86,13 @@ export function costingHolds(stored: string, now: string): boolean {
   return a.settings === b.settings && Object.entries(a.products).every(([sku, h]) => b.products[sku] === h);
 }
 
+/** How a ledger keeps its cache (tests make both small, so every path is taken). */
+export interface LedgerOptions {
+  /** A pool keeps a copy of its state every this many entries (default 1,024). */
+  checkpointEvery?: number;
+  cache?: CacheBounds;
+}
+
 export class CompanyLedger {
   private book: Book;
   private state: StoreState;
@@ -96,26 +103,26 @@ export class CompanyLedger {
   private readonly gate = new Mutex();
   readonly stats: LedgerStats = { rebuilds: 0, replayed: 0 };
 
-  private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, raw: unknown, private readonly configs: ConfigCache) {
+  private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, raw: unknown, private readonly configs: ConfigCache, private readonly options: LedgerOptions) {
     this.digest = costingDigest(raw);
     this.state = new StoreState(company);
     this.book = this.newBook();
   }
 
   /** Opens a company: reads its configuration and checks its costing state is current (nothing of its history, unless that state must be rebuilt). */
-  static async open(store: LedgerStore, companyId: string): Promise<CompanyLedger | Failure> {
+  static async open(store: LedgerStore, companyId: string, options: LedgerOptions = {}): Promise<CompanyLedger | Failure> {
     const configs = new ConfigCache(store, storedConfig);
     const cached = await configs.get(companyId);
     if (!cached) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Create it first (stockbook import --config company.json creates the company it names).', { company: companyId });
     if (!cached.co.ok) return cached.co.error;
-    const ledger = new CompanyLedger(store, cached.co.value, cached.record.configVersion, cached.record.config, configs);
+    const ledger = new CompanyLedger(store, cached.co.value, cached.record.configVersion, cached.record.config, configs, options);
     await ledger.refresh();
     return ledger;
   }
 
   private newBook(): Book {
-    this.state = new StoreState(this.company);
-    const book = new Book(this.company, { keepJournals: false, state: this.state });
+    this.state = new StoreState(this.company, this.options.cache ?? CACHE_BOUNDS);
+    const book = new Book(this.company, { keepJournals: false, state: this.state, checkpointEvery: this.options.checkpointEvery });
     this.state.attach(book);
     this.seen = -1n;
     return book;

@@ -21,11 +21,9 @@ import type { Journal } from '../posting/journal.js';
 import type { CostingReads, CostingTx, CostingWrite } from '../store/store.js';
 import { decodeSaved, encodeSaved } from './costing-codec.js';
 
-/** Most events and pools kept between writes; past this the earliest loaded are dropped. */
-export const MAX_CACHED_EVENTS = 20_000;
-export const MAX_CACHED_POOLS = 5_000;
-/** Most entries of one pool kept in memory after a write (a re-cost loads what it needs). */
-export const MAX_HELD_ENTRIES = 2_048;
+/** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
+export interface CacheBounds { events: number; pools: number; entries: number }
+export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries: 2_048 };
 /** Loads one apply may need before it is a bug (each load fetches a whole range). */
 const MAX_LOADS = 10_000;
 
@@ -104,7 +102,7 @@ export class StoreState implements BookState {
   private readonly dirtyPools = new Set<PoolHistory>();
   readonly stats = { loads: 0, loadedEvents: 0, loadedPools: 0, loadedEntries: 0 };
 
-  constructor(private readonly co: Company) {
+  constructor(private readonly co: Company, private readonly bounds: CacheBounds = CACHE_BOUNDS) {
     this.totals = new StoredTotals(co.baseCurrency);
   }
 
@@ -282,20 +280,22 @@ export class StoreState implements BookState {
       w.checkpoints.push({ pool: h.key, rows: cps.map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) })) });
       Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1 });
     }
-    if (h.entries.held > MAX_HELD_ENTRIES) h.entries.forget();
+    if (h.entries.held > this.bounds.entries) h.entries.forget();
   }
 
   /** Keeps the cache within its bounds: the earliest loaded events and pools go first. */
   trim(): void {
     assert(this.dirtyEvents.size === 0 && this.dirtyPools.size === 0, 'only a written-back cache is trimmed');
-    dropOldest(this.events, MAX_CACHED_EVENTS);
-    dropOldest(this.loaded, MAX_CACHED_EVENTS);
-    if (this.absentEvents.size > MAX_CACHED_EVENTS) this.absentEvents.clear();
-    if (this.seqs.size > MAX_CACHED_EVENTS * 2) this.seqs.clear();
-    if (this.pools.size > MAX_CACHED_POOLS) {
-      for (const k of [...this.pools.keys()].slice(0, this.pools.size - MAX_CACHED_POOLS / 2)) this.dropPool(k);
+    const { events, pools } = this.bounds;
+    dropOldest(this.events, events);
+    dropOldest(this.loaded, events);
+    if (this.absentEvents.size > events) this.absentEvents.clear();
+    // An event's seq stays while the event is cached: a cached event the book changes is written back by it.
+    if (this.seqs.size > events * 2) for (const id of [...this.seqs.keys()]) if (!this.events.has(id) && !this.loaded.has(id)) this.seqs.delete(id);
+    if (this.pools.size > pools) {
+      for (const k of [...this.pools.keys()].slice(0, this.pools.size - Math.ceil(pools / 2))) this.dropPool(k);
     }
-    if (this.absentPools.size > MAX_CACHED_POOLS) this.absentPools.clear();
+    if (this.absentPools.size > pools) this.absentPools.clear();
   }
 
   private dropPool(key: string): void {
@@ -338,7 +338,7 @@ export class StoreState implements BookState {
 
 function dropOldest<K, V>(m: Map<K, V>, bound: number): void {
   if (m.size <= bound) return;
-  let n = m.size - bound / 2;
+  let n = m.size - Math.ceil(bound / 2);
   for (const k of m.keys()) {
     if (n-- <= 0) break;
     m.delete(k);

@@ -46,7 +46,18 @@ export function keyColumn(key: string): string {
 }
 
 function keyFromColumn(column: string): string {
-  return column.replace(/\x01([0-9a-f]{2})|\x7f([0-9a-f]{4})/g, (_m, low: string | undefined, high: string | undefined) => String.fromCharCode(Number.parseInt(low ?? high!, 16)));
+  let out = '';
+  for (let i = 0; i < column.length; ) {
+    const c = column.charCodeAt(i);
+    const digits = c === 0x01 ? 2 : c === 0x7f ? 4 : 0;
+    if (digits === 0) {
+      out += column[i++];
+      continue;
+    }
+    out += String.fromCharCode(Number.parseInt(column.slice(i + 1, i + 1 + digits), 16));
+    i += 1 + digits;
+  }
+  return out;
 }
 
 function poolFromColumn(column: string): string {
