@@ -37,6 +37,12 @@ const RULES: TableRules = {
     sync_log: 'company',
     api_keys: 'company',
     event_refusals: 'company',
+    // The costing state (issue 11): derived per company, co-located with its events.
+    costing_meta: 'company',
+    costing_events: 'company',
+    costing_pools: 'company',
+    costing_entries: 'company',
+    costing_checkpoints: 'company',
   },
   reference: {
     schema_migrations: 'the schema version: one row per migration, the same for every company, written only by migrate()',

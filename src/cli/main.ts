@@ -17,6 +17,7 @@ import { EXIT, isFailure } from './input.js';
 import { post, type PostOptions } from './post.js';
 import { importEvents, type ImportOptions } from './import.js';
 import { companyOf, journals, trialBalance, type Format } from './query.js';
+import { verifyCosting } from '../ledger/verify.js';
 import { storeFrom, dbOptions, withStore, prepareCommand, COMPANY_HELP, type DbOptions } from './db.js';
 import { checkRange, dateOption, runCli } from './dates.js';
 import type { CalendarDate } from '../domain/calendar-date.js';
@@ -53,6 +54,7 @@ export function program(): Command {
   registerExport(cmd, { dbOptions, withStore, write, writeErr, option: (flags, description) => new Option(flags, description) });
   registerSync(cmd);
   registerCounts(cmd);
+  registerVerify(cmd);
   cmd.hook('preAction', async (_root, action) => {
     const problem = await prepareCommand(action);
     if (problem !== undefined) action.error(JSON.stringify(failureJson(problem)), { exitCode: EXIT.badInput, code: problem.code });
@@ -114,6 +116,23 @@ function registerJournals(cmd: Command): void {
       if (isFailure(co)) return writeErr(JSON.stringify(failureJson(co))), EXIT.badInput;
       await journals(store, co, { from: opts.from, to: opts.to, account: opts.account, event: opts.event }, opts.format, write);
       return EXIT.ok;
+    });
+  });
+}
+
+/** `verify`: the stored costing state against a rebuild from the events (src/ledger/verify.ts). */
+function registerVerify(cmd: Command): void {
+  dbOptions(
+    cmd
+      .command('verify')
+      .description('Rebuild the company\'s costing state from its events in memory and prove the stored one equal to it (exit 1 on any difference).')
+      .option('--company <id>', COMPANY_HELP),
+  ).action(async (opts: DbOptions & { company: string }) => {
+    await withStore(opts, async (store) => {
+      const v = await verifyCosting(store, opts.company);
+      if (isFailure(v)) return writeErr(JSON.stringify(failureJson(v))), EXIT.badInput;
+      write(JSON.stringify({ ...v, identical: v.differences.length === 0 }));
+      return v.differences.length === 0 ? EXIT.ok : EXIT.eventsFailed;
     });
   });
 }

@@ -38,10 +38,19 @@ export async function replayInMemory(store: LedgerStore, co: Company): Promise<B
   return book;
 }
 
-/** Rebuilds the company's costing state in memory and compares the stored one with it. */
+/**
+ * Rebuilds the company's costing state in memory and compares the stored one with it. It runs
+ * under the company's write lock, so the events and the state it reads are one snapshot (writers
+ * wait for it).
+ */
 export async function verifyCosting(store: LedgerStore, companyId: string): Promise<Verified | Failure> {
   const record = await store.getCompany(companyId);
   if (!record) return failure('UNKNOWN_COMPANY', `Company "${companyId}" does not exist.`, 'Give --company the id of a stored company.', { company: companyId });
+  return store.write(companyId, () => verifyUnderLock(store, companyId, record.config));
+}
+
+async function verifyUnderLock(store: LedgerStore, companyId: string, config: unknown): Promise<Verified | Failure> {
+  const record = { config };
   const co = loadConfig(record.config, 'store');
   if (!co.ok) return co.error;
   const book = await replayInMemory(store, co.value);
@@ -73,6 +82,9 @@ export async function verifyCosting(store: LedgerStore, companyId: string): Prom
   return out;
 }
 
+/** A pool as a message names it: product/warehouse. */
+const poolName = (key: string): string => key.replace('\u0000', '/');
+
 async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>, out: Verified, diff: (what: string) => void): Promise<void> {
   const mem = book.state as MemoryState;
   const stored = await rows.allPools();
@@ -82,17 +94,17 @@ async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>
     out.pools++;
     const h = mem.pools.get(p.pool);
     if (!h) {
-      if (p.entries > 0) diff(`costing_pools ${p.pool}: not a pool of the rebuild`);
+      if (p.entries > 0) diff(`costing_pools ${poolName(p.pool)}: not a pool of the rebuild`);
       continue;
     }
     const state = JSON.stringify(h.state.snapshot());
-    if (p.entries !== h.entries.length || p.lastKey !== h.lastKey || p.qty !== h.state.onHand || p.value !== h.state.onHandValue || p.state !== state) diff(`costing_pools ${p.pool}: stored ${p.entries} entries, ${p.qty}/${p.value} on hand; rebuilt ${h.entries.length}, ${h.state.onHand}/${h.state.onHandValue}${p.state !== state ? ' (layers differ)' : ''}`);
+    if (p.entries !== h.entries.length || p.lastKey !== h.lastKey || p.qty !== h.state.onHand || p.value !== h.state.onHandValue || p.state !== state) diff(`costing_pools ${poolName(p.pool)}: stored ${p.entries} entries, ${p.qty}/${p.value} on hand; rebuilt ${h.entries.length}, ${h.state.onHand}/${h.state.onHandValue}${p.state !== state ? ' (layers differ)' : ''}`);
     const entries = h.entries.all();
     for (let from = 0; from < p.entries; from += 1000) {
       for (const e of await rows.entries(p.pool, from, from + 1000)) {
         out.entries++;
         const m = entries[e.idx];
-        if (!m || m.key !== e.key || m.event !== e.event || m.move !== e.move || m.qty !== e.qty || m.value !== e.value) diff(`costing_entries ${p.pool}#${e.idx}: stored ${e.event}.${e.move} ${e.qty}/${e.value}, rebuilt ${m ? `${m.event}.${m.move} ${m.qty}/${m.value}` : 'none'}`);
+        if (!m || m.key !== e.key || m.event !== e.event || m.move !== e.move || m.qty !== e.qty || m.value !== e.value) diff(`costing_entries ${poolName(p.pool)}#${e.idx}: stored ${e.event}.${e.move} ${e.qty}/${e.value}, rebuilt ${m ? `${m.event}.${m.move} ${m.qty}/${m.value}` : 'none'}`);
       }
     }
     for (const c of await rows.checkpoints(p.pool)) {
@@ -101,7 +113,7 @@ async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>
       const snap = JSON.parse(c.state) as { qty: string; value: string; deficitQty: string; deficitValue: string };
       const onHand = BigInt(snap.qty) - BigInt(snap.deficitQty);
       const value = BigInt(snap.value) - BigInt(snap.deficitValue);
-      if (!at || at.qty !== onHand || at.value !== value) diff(`costing_checkpoints ${p.pool}@${c.idx}: on hand ${onHand}/${value}, the rebuild's history has ${at ? `${at.qty}/${at.value}` : 'no such entry'}`);
+      if (!at || at.qty !== onHand || at.value !== value) diff(`costing_checkpoints ${poolName(p.pool)}@${c.idx}: on hand ${onHand}/${value}, the rebuild's history has ${at ? `${at.qty}/${at.value}` : 'no such entry'}`);
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import { appendStatements } from '../../src/store/appends.js';
 import { SQL } from '../../src/store/statements.js';
+import { COSTING_SQL } from '../../src/store/costing.js';
 import type { JournalFilter, LedgerStore, SyncAction, Trace } from '../../src/store/store.js';
 import { entry, event, journal, line } from './fixtures.js';
 
@@ -82,7 +83,59 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.refusalsOf('small', ['small-3', 'small-13', 'small-4']);
   await store.refusalsOf('big', ['big-13']);
   await seed(store, 'small', 1, 1, 300);
+  await costing(store);
   await store.migrations();
+}
+
+/** A costing state for a company: `pools` pools of `per` entries each, a checkpoint every 100, an event row per entry (for plans worth checking). */
+export async function seedCosting(store: LedgerStore, company: string, pools: number, per: number): Promise<void> {
+  const key = (n: number): string => `2026-01-01T\u0000${company}-${String(n).padStart(6, '0')}`;
+  await store.write(company, async (tx) => {
+    for (let p = 0; p < pools; p++) {
+      const pool = `P${p}\u0000W1`;
+      const rows = Array.from({ length: per }, (_, i) => ({ idx: i, key: key(i), event: `${company}-${p}-${i}`, move: 0, qty: BigInt(i), value: BigInt(i) }));
+      await tx.costing.write({
+        events: rows.map((r, i) => ({ id: r.event, seq: BigInt(1 + ((p * per + i) % 1000)), state: '{}' })),
+        pools: [{ pool, product: `P${p}`, warehouse: 'W1', entries: per, lastKey: key(per - 1), qty: 1n, value: 1n, state: '{}' }],
+        entries: [{ pool, from: 0, truncate: false, rows }],
+        checkpoints: [{ pool, rows: rows.filter((r) => r.idx % 2 === 0).slice(-32).map((r) => ({ idx: r.idx, state: '{}' })) }],
+        meta: { costing: '{}', through: 1n },
+      });
+    }
+  });
+}
+
+/** Every statement of the costing state (src/store/costing.ts): a write of each kind of row, then each read. */
+async function costing(store: LedgerStore): Promise<void> {
+  const pool = 'P1\u0000W1';
+  const key = (n: number): string => `2026-01-${String(n).padStart(2, '0')}T\u0000small-${n}`;
+  const entries = [1, 2, 3].map((n) => ({ idx: n - 1, key: key(n), event: `small-${n}`, move: 0, qty: BigInt(n), value: BigInt(10 * n) }));
+  await store.write('small', async (tx) => {
+    await tx.costing.write({
+      events: [1, 2, 3].map((n) => ({ id: `small-${n}`, seq: BigInt(n), state: '{}' })),
+      pools: [{ pool, product: 'P1', warehouse: 'W1', entries: 3, lastKey: key(3), qty: 3n, value: 30n, state: '{}' }],
+      entries: [{ pool, from: 0, truncate: false, rows: entries }, { pool, from: 2, truncate: true, rows: entries.slice(2) }],
+      checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }] }],
+      meta: { costing: '{}', through: 3n },
+    });
+    await tx.costing.changedSince(1n);
+  });
+  // The reads on the company whose costing state has rows enough for the plans to mean something.
+  const rows = store.costing('big');
+  await rows.meta();
+  await rows.events(['big-1-1', 'big-1-2']);
+  await rows.eventsPage(0n, 100);
+  await rows.pools([pool]);
+  // Every pool of a company, and its accounts' totals: a small company among big ones is the case that matters.
+  await store.costing('small').allPools();
+  await rows.checkpoints(pool);
+  await rows.entries(pool, 0, 3);
+  await rows.entryAtKey(pool, '2026-01-01T\u0000big-000010');
+  await store.costing('small').onHandAsOf('2026-01-02T\uffff');
+  await rows.changedSince(0n);
+  await store.costing('small').accountTotals(['1200', '1300'], ['2026-01-10']);
+  await store.costing('small').changedSince(0n);
+  await store.write('small', (tx) => tx.costing.clear());
 }
 
 export type Traced = Map<string, readonly unknown[]>;
@@ -90,6 +143,6 @@ export const tracer = (seen: Traced): Trace => (sql, params) => void (seen.has(s
 
 /** The fixed statements a dialect must have run (the dynamic ones come from the filter shapes): the shared ones and its form of the appends. */
 export function fixed(dialect: 'sqlite' | 'postgres'): string[] {
-  return [...Object.values(SQL), ...Object.values(appendStatements(dialect === 'sqlite' ? 'rows' : 'arrays'))];
+  return [...Object.values(SQL), ...Object.values(COSTING_SQL).flat(), ...Object.values(appendStatements(dialect === 'sqlite' ? 'rows' : 'arrays'))];
 }
 
