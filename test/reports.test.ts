@@ -350,9 +350,9 @@ describe('stock ledger', () => {
       '2026-03-06 T1 SIDE 1 0 12.0000 12.00 0.00 3 36.00',
       '2026-03-10 ST1 MAIN 1 0 12.0000 12.00 0.00 4 48.00',
     ]);
-    const unknown = stockLedger(src, { product: 'NOPE' });
+    const unknown = await stockLedger(src, { product: 'NOPE' });
     assert.ok(isFailure(unknown) && unknown.code === 'UNKNOWN_PRODUCT');
-    const badWarehouse = stockLedger(src, { product: 'WIDGET', warehouse: 'NOPE' });
+    const badWarehouse = await stockLedger(src, { product: 'WIDGET', warehouse: 'NOPE' });
     assert.ok(isFailure(badWarehouse) && badWarehouse.code === 'UNKNOWN_WAREHOUSE');
   });
 
