@@ -33,9 +33,10 @@ export const SQL = {
   putCompany: 'INSERT INTO companies (id, name, config) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config, config_version = companies.config_version + 1',
   event: 'SELECT seq, id, type, body FROM events WHERE company = ? AND id = ?',
   /** Events are numbered 1, 2, 3, … without gaps, so the last number is their count. */
-  lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE company = ?',
+  lastEventSeq: 'SELECT COALESCE((SELECT seq FROM events WHERE company = ? ORDER BY seq DESC LIMIT 1), 0) AS n',
   /** The numbers a writer hands out next (under the company's lock). */
-  lastSeqs: 'SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE company = ?) AS e, (SELECT COALESCE(MAX(seq), 0) FROM journals WHERE company = ?) AS j',
+  /** Written as the last row of the (company, seq) key: PostgreSQL without statistics planned MAX(seq) over the (company, id) index, every row of the company (bench/scale-out.ts). */
+  lastSeqs: 'SELECT COALESCE((SELECT seq FROM events WHERE company = ? ORDER BY seq DESC LIMIT 1), 0) AS e, COALESCE((SELECT seq FROM journals WHERE company = ? ORDER BY seq DESC LIMIT 1), 0) AS j',
   lastSyncSeq: 'SELECT COALESCE(MAX(seq), 0) AS n FROM sync_log WHERE company = ?',
   journalsOfEvent: journalsSql('SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq'),
   /** Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
