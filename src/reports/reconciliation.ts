@@ -56,6 +56,11 @@ export interface ReconciliationReport {
   explained: boolean;
 }
 
+/** Negative stock: units issued beyond stock, at the provisional cost the next receipt trues up, by inventory account. */
+function shortIssues(pools: Awaited<ReturnType<typeof poolValues>>): [string, InformationItem][] {
+  return pools.flatMap((p): [string, InformationItem][] => (p.qty >= 0n || p.account === undefined ? [] : [[p.account, { name: 'issued short, awaiting a receipt', amount: p.value, qty: p.qty, detail: `${p.product} at ${p.warehouse}: ${qty(-p.qty)} units at provisional cost` }]]));
+}
+
 export async function reconciliation(src: ReportSource, opts: ReconciliationOptions = {}): Promise<ReconciliationReport> {
   const { co, store } = src;
   const asOf = opts.asOf;
@@ -104,11 +109,7 @@ export async function reconciliation(src: ReportSource, opts: ReconciliationOpti
     }
   }
 
-  // Negative stock: units issued beyond stock, at the provisional cost the next receipt trues up.
-  for (const p of pools) {
-    if (p.qty >= 0n || p.account === undefined) continue;
-    push(info, p.account, { name: 'issued short, awaiting a receipt', amount: p.value, qty: p.qty, detail: `${p.product} at ${p.warehouse}: ${qty(-p.qty)} units at provisional cost` });
-  }
+  for (const [account, item] of shortIssues(pools)) push(info, account, item);
 
   const accounts = checks.map((c): AccountReconciliation => {
     const its = items.get(c.account) ?? [];
