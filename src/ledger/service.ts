@@ -175,6 +175,7 @@ export class CompanyLedger {
     await this.takeStoredConfig();
     const meta = await tx.costing.meta();
     if (!meta || !costingHolds(meta.costing, this.digest) || meta.through !== tx.lastEventSeq) return this.rebuild(tx);
+    this.state.span = meta.span;
     if (this.seen === meta.through) return;
     if (this.seen >= 0n) this.state.invalidate(await tx.costing.changedSince(this.seen));
     this.seen = meta.through;

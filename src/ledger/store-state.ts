@@ -18,7 +18,7 @@ import type { Book } from '../book/book.js';
 import { AccountTotals } from '../book/book-bounds.js';
 import { Entries, NeedData, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
-import type { CostingReads, CostingTx, CostingWrite } from '../store/store.js';
+import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
 import { decodeSaved, encodeSaved } from './costing-codec.js';
 
 /** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
@@ -29,6 +29,12 @@ const MAX_LOADS = 10_000;
 
 /** An event loaded but not restored yet: restoring plans its moves, which reads its references. */
 interface Loaded { ev: BookEvent; seq: bigint; state: string }
+
+/** A span of dates widened to hold one more. */
+function widen(span: DateSpan | undefined, date: string): DateSpan {
+  if (!span) return { first: date, last: date };
+  return date < span.first ? { first: date, last: span.last } : date > span.last ? { first: span.first, last: date } : span;
+}
 
 /** Account totals of a store-backed book: those of accounts and days loaded, the rest asked for. */
 class StoredTotals extends AccountTotals {
@@ -101,6 +107,8 @@ export class StoreState implements BookState {
   private readonly dirtyEvents = new Map<string, Stored>();
   private readonly dirtyPools = new Set<PoolHistory>();
   readonly stats = { loads: 0, loadedEvents: 0, loadedPools: 0, loadedEntries: 0 };
+  /** The dates the stored events span (the ledger sets it from the stored meta under the lock; a flush widens it). */
+  span: DateSpan | undefined;
 
   constructor(private readonly co: Company, private readonly bounds: CacheBounds = CACHE_BOUNDS) {
     this.totals = new StoredTotals(co.baseCurrency);
@@ -252,7 +260,8 @@ export class StoreState implements BookState {
 
   /** Writes what the book changed since the last flush, then trims the cache to its bounds. */
   async flush(tx: CostingTx, costing: string, through: bigint): Promise<void> {
-    const w: CostingWrite = { events: [], pools: [], entries: [], checkpoints: [], meta: { costing, through } };
+    for (const s of this.dirtyEvents.values()) this.span = widen(this.span, s.ev.date);
+    const w: CostingWrite = { events: [], pools: [], entries: [], checkpoints: [], meta: { costing, through, span: this.span } };
     for (const s of this.dirtyEvents.values()) {
       const seq = this.seqs.get(s.ev.id);
       assert(seq !== undefined, `event ${s.ev.id} has a seq`);

@@ -10,7 +10,7 @@ import { parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book, MemoryState } from '../book/book.js';
 import { eventPages } from '../store/pages.js';
-import type { LedgerStore } from '../store/store.js';
+import type { DateSpan, LedgerStore } from '../store/store.js';
 import { encodeSaved } from './costing-codec.js';
 
 export interface Verified {
@@ -61,6 +61,8 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   const meta = await rows.meta();
   const last = await store.countEvents(companyId);
   if (!meta || meta.through !== last) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
+  const span = spanOf(mem);
+  if (meta && (meta.span?.first !== span?.first || meta.span?.last !== span?.last)) diff(`costing_meta: dates ${meta.span ? `${meta.span.first}..${meta.span.last}` : 'none'}, the events span ${span ? `${span.first}..${span.last}` : 'none'}`);
   for (let after = 0n; ; ) {
     const page = await rows.eventsPage(after, 1000);
     if (page.length === 0) break;
@@ -84,6 +86,17 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
 
 /** A pool as a message names it: product/warehouse. */
 const poolName = (key: string): string => key.replace('\u0000', '/');
+
+/** The dates a rebuilt book's events span. */
+function spanOf(mem: MemoryState): DateSpan | undefined {
+  let span: DateSpan | undefined;
+  for (const { ev } of mem.events.values()) {
+    if (!span) span = { first: ev.date, last: ev.date };
+    else if (ev.date < span.first) span.first = ev.date;
+    else if (ev.date > span.last) span.last = ev.date;
+  }
+  return span;
+}
 
 async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>, out: Verified, diff: (what: string) => void): Promise<void> {
   const mem = book.state as MemoryState;

@@ -74,6 +74,16 @@ function costingTables(int: string, text: string, key: string, clustered = ''): 
   `;
 }
 
+/** Migration 8, the same in both dialects (one ADD COLUMN per statement, as SQLite requires). */
+const REPORT_INDEXES = `
+      ALTER TABLE costing_meta ADD COLUMN first_date TEXT;
+      ALTER TABLE costing_meta ADD COLUMN last_date TEXT;
+      UPDATE costing_meta SET
+        first_date = (SELECT MIN(e.date) FROM events e WHERE e.company = costing_meta.company),
+        last_date = (SELECT MAX(e.date) FROM events e WHERE e.company = costing_meta.company);
+      CREATE INDEX events_voids ON events (company, seq) WHERE type = 'void';
+  `;
+
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -375,6 +385,17 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: costingTables('INTEGER', 'TEXT', 'TEXT', ' WITHOUT ROWID'),
     // Order keys compare byte by byte in both (PostgreSQL's default collation may follow a locale).
     postgres: costingTables('BIGINT', 'TEXT', 'TEXT COLLATE "C"'),
+  },
+  {
+    // What reports read of the whole history without reading it (issue 11):
+    // - costing_meta's first and last event dates (the dashboard's month range), kept with the
+    //   state they describe and filled here from the events of a state built before;
+    // - the void events, indexed by themselves (a partial index: written only for voids), so
+    //   the set of voided events is read in O(voids), not by reading every event.
+    version: 8,
+    name: 'event dates and voids',
+    sqlite: REPORT_INDEXES,
+    postgres: REPORT_INDEXES,
   },
 ];
 

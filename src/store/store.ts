@@ -161,6 +161,14 @@ export interface CostingMeta {
   costing: string;
   /** The last event seq the state includes. */
   through: bigint;
+  /** The earliest and latest dates of those events (undefined while there are none). */
+  span: DateSpan | undefined;
+}
+
+/** The first and last dates of a company's events (YYYY-MM-DD). */
+export interface DateSpan {
+  first: string;
+  last: string;
 }
 
 export interface CostingEventRow {
@@ -227,6 +235,8 @@ export interface CostingReads {
   meta(): Promise<CostingMeta | undefined>;
   /** The states of these events (any number of ids), with their bodies. */
   events(ids: readonly string[]): Promise<CostingEventRow[]>;
+  /** The stored bodies of these events (any number of ids; ids not stored are absent). */
+  bodies(ids: readonly string[]): Promise<{ id: string; body: string }[]>;
   /** Event states by seq in (after, after + limit], in seq order. */
   eventsPage(after: bigint, limit: number): Promise<CostingEventRow[]>;
   pools(keys: readonly string[]): Promise<CostingPoolRow[]>;
@@ -239,6 +249,8 @@ export interface CostingReads {
   entryAtKey(pool: string, key: string): Promise<number | undefined>;
   /** Every pool that has moved, with its on-hand figures after its last entry at or before an order key. */
   onHandAsOf(key: string): Promise<OnHandRow[]>;
+  /** The void events after a seq, in seq order: the id of each and of the event it voids. */
+  voids(afterSeq: bigint): Promise<{ seq: bigint; id: string; target: string }[]>;
   /** Ids of the events and pools a write after `seq` changed. */
   changedSince(seq: bigint): Promise<{ events: string[]; pools: string[] }>;
   /** Balances of these accounts, and their day totals on these dates (rows that exist). */

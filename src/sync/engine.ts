@@ -174,14 +174,12 @@ export class SyncEngine {
     for await (const more of journalPages(this.ledger.store, this.company, { afterSeq: d.last })) {
       // Another call may have taken these journals in while this one waited for the page.
       const fresh = more.filter((j) => j.seq > d.last);
-      const events = new Map<string, BookEvent | undefined>();
-      for (const j of fresh) if (!events.has(j.event)) events.set(j.event, (await book.view(j.event))?.event);
+      // The events' bodies only: a record needs what the event says, not its costs.
+      const events = await book.events([...new Set(fresh.map((j) => j.event))]);
       for (const r of deriveRecords(fresh, (id) => events.get(id))) d.records.push(r);
       if (more[more.length - 1]!.seq > d.last) d.last = more[more.length - 1]!.seq;
     }
-    const voided = new Set<string>();
-    for await (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
-    return { records: d.records, voided };
+    return { records: d.records, voided: await book.voided() };
   }
 
   private async log(): Promise<SyncEntry[]> {
