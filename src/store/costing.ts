@@ -217,17 +217,22 @@ export class CostingRows implements CostingReads {
     return { events, pools };
   }
 
-  async accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }> {
+  async accountBalances(accounts: readonly string[]): Promise<Map<string, bigint>> {
     const balances = new Map<string, bigint>();
+    for (const slice of idSlices(accounts)) {
+      const sql = `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) GROUP BY account`;
+      for (const r of await this.query<{ account: string; hi: unknown; lo: unknown }>(sql, [this.company, ...slice])) balances.set(r.account, fromHalves(r));
+    }
+    return balances;
+  }
+
+  async accountDays(accounts: readonly string[], from: string, to: string): Promise<[account: string, date: string, amount: bigint][]> {
     const days: [string, string, bigint][] = [];
     for (const slice of idSlices(accounts)) {
-      const list = slice.map(() => '?').join(', ');
-      for (const r of await this.query<{ account: string; hi: unknown; lo: unknown }>(`SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${list}) GROUP BY account`, [this.company, ...slice])) balances.set(r.account, fromHalves(r));
-      for (const ds of idSlices(dates)) {
-        const sql = `SELECT account, date, amount FROM account_day_totals WHERE company = ? AND account IN (${list}) AND date IN (${ds.map(() => '?').join(', ')})`;
-        for (const r of await this.query<{ account: string; date: string; amount: unknown }>(sql, [this.company, ...slice, ...ds])) days.push([r.account, r.date, big(r.amount)]);
-      }
+      const sql = `SELECT account, date, amount FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) AND date >= ? AND date <= ?`;
+      for (const r of await this.query<{ account: string; date: string; amount: unknown }>(sql, [this.company, ...slice, from, to])) days.push([r.account, r.date, big(r.amount)]);
     }
-    return { balances, days };
+    return days;
   }
+
 }

@@ -253,8 +253,10 @@ export interface CostingReads {
   voids(afterSeq: bigint): Promise<{ seq: bigint; id: string; target: string }[]>;
   /** Ids of the events and pools a write after `seq` changed. */
   changedSince(seq: bigint): Promise<{ events: string[]; pools: string[] }>;
-  /** Balances of these accounts, and their day totals on these dates (rows that exist). */
-  accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }>;
+  /** Balances of these accounts (those with no day totals are absent). */
+  accountBalances(accounts: readonly string[]): Promise<Map<string, bigint>>;
+  /** These accounts' day totals dated from `from` to `to` (rows that exist). */
+  accountDays(accounts: readonly string[], from: string, to: string): Promise<[account: string, date: string, amount: bigint][]>;
 }
 
 export interface CostingTx extends CostingReads {

@@ -134,7 +134,8 @@ async function costing(store: LedgerStore): Promise<void> {
   await store.costing('small').onHandAsOf('2026-01-02T\uffff');
   await rows.changedSince(0n);
   await rows.voids(0n);
-  await store.costing('small').accountTotals(['1200', '1300'], ['2026-01-10']);
+  await store.costing('small').accountBalances(['1200', '1300']);
+  await store.costing('small').accountDays(['1200', '1300'], '2026-01-10', '2026-02-10');
   await store.costing('small').changedSince(0n);
   await store.write('small', (tx) => tx.costing.clear());
 }
