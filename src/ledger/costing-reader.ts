@@ -7,7 +7,7 @@
  */
 import { inventoryAccounts, resolveAccount, type Company } from '../domain/config.js';
 import { Book } from '../book/book.js';
-import { NeedData, type PoolEntry } from '../book/state.js';
+import { NeedData, poolParams, type PoolEntry } from '../book/state.js';
 import { CostPool, type PoolSnapshot } from '../costing/pool.js';
 import type { EventView } from '../posting/types.js';
 import type { CostingReads, DateSpan, LedgerStore } from '../store/store.js';
@@ -149,7 +149,7 @@ export class StoreReader implements BookReader {
   async onHand(product: string, warehouse: string): Promise<{ qty: bigint; value: bigint; layers: LayerRead[] }> {
     const [row] = await this.rows.pools([`${product}\u0000${warehouse}`]);
     if (!row) return { qty: 0n, value: 0n, layers: [] };
-    const pool = CostPool.restore(this.params(product), JSON.parse(row.state) as PoolSnapshot);
+    const pool = CostPool.restore(poolParams(this.co, product), JSON.parse(row.state) as PoolSnapshot);
     return { qty: pool.onHand, value: pool.onHandValue, layers: pool.liveLayers().map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry, source: l.source })) };
   }
 
@@ -193,11 +193,5 @@ export class StoreReader implements BookReader {
     for (let from = 0; from < count; from += PAGE) {
       for (const e of await this.rows.entries(pool, from, Math.min(count, from + PAGE))) yield { key: e.key, event: e.event, move: e.move, qty: e.qty, value: e.value };
     }
-  }
-
-  private params(product: string): ConstructorParameters<typeof CostPool>[0] {
-    const p = this.co.products.get(product);
-    assert(p !== undefined, `product ${product} exists`);
-    return { method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost };
   }
 }

@@ -14,10 +14,10 @@ import { assert } from '../domain/errors.js';
 import { addDays, type CalendarDate } from '../domain/calendar-date.js';
 import { parseEvent, type BookEvent } from '../domain/events.js';
 import type { Company } from '../domain/config.js';
-import { CostPool, type PoolParams, type PoolSnapshot } from '../costing/pool.js';
+import { CostPool, type PoolSnapshot } from '../costing/pool.js';
 import type { Book } from '../book/book.js';
 import { AccountTotals } from '../book/book-bounds.js';
-import { Entries, NeedData, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
+import { Entries, NeedData, poolParams, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
 import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
 import { decodeSaved, encodeSaved } from './costing-codec.js';
@@ -265,7 +265,7 @@ export class StoreState implements BookState {
       this.absentPools.add(key);
       return;
     }
-    const params = this.params(row.product);
+    const params = poolParams(this.co, row.product);
     const checkpoints = (await rows.checkpoints(key)).map((c) => ({ index: c.idx, state: CostPool.restore(params, JSON.parse(c.state) as PoolSnapshot) }));
     const state = CostPool.restore(params, JSON.parse(row.state) as PoolSnapshot);
     this.addPool({ key, product: row.product, warehouse: row.warehouse, entries: new Entries(key, row.entries, row.lastKey), lastKey: row.lastKey, state, checkpoints }, row.entries);
@@ -285,11 +285,6 @@ export class StoreState implements BookState {
     await this.loadEvents([...new Set(got.map((e) => e.event))], rows);
   }
 
-  private params(product: string): PoolParams {
-    const p = this.co.products.get(product);
-    assert(p !== undefined, `product ${product} exists`);
-    return { method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost };
-  }
 
   // ---- writing back
 

@@ -6,10 +6,9 @@
  * costing state is derived from the events; this proves it still is (`stockbook verify`).
  */
 import { loadConfig, type Company } from '../domain/config.js';
-import { parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book, MemoryState } from '../book/book.js';
-import { eventPages } from '../store/pages.js';
+import { storedEventPages } from './stored-events.js';
 import type { DateSpan, LedgerStore } from '../store/store.js';
 import { encodeSaved } from './costing-codec.js';
 
@@ -27,11 +26,9 @@ export interface Verified {
 /** Replays a company's stored events, in append order, into a new in-memory book. */
 export async function replayInMemory(store: LedgerStore, co: Company): Promise<Book> {
   const book = new Book(co, { keepJournals: false });
-  for await (const page of eventPages((seq, limit) => store.eventsAfter(co.id, seq, limit))) {
+  for await (const page of storedEventPages((seq, limit) => store.eventsAfter(co.id, seq, limit), co)) {
     for (const e of page) {
-      const parsed = parseEvent(JSON.parse(e.body), co, 'store');
-      assert(parsed.ok, `stored event ${e.id} parses`);
-      const r = book.apply(parsed.value, { replay: true });
+      const r = book.apply(e.event, { replay: true });
       assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
     }
   }
