@@ -92,7 +92,7 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   let unposted: Record<string, number> | null = null;
   let lastRun: Record<string, unknown> | null = null;
   if (!('code' in sync)) {
-    unposted = (await sync.engine.list()).counts;
+    unposted = await sync.engine.counts();
     const [run] = await sync.engine.runs(1);
     if (run) lastRun = { run: run.run, type: run.type, finishedAt: run.finishedAt, counts: run.counts, stopped: run.stopped ?? null };
   }

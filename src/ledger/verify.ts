@@ -9,7 +9,7 @@ import { loadConfig, type Company } from '../domain/config.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book, MemoryState } from '../book/book.js';
 import { storedEventPages } from './stored-events.js';
-import type { DateSpan, LedgerStore } from '../store/store.js';
+import type { DateSpan, JournalCount, LedgerStore } from '../store/store.js';
 import { encodeSaved } from './costing-codec.js';
 
 export interface Verified {
@@ -73,6 +73,7 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   }
   if (out.events !== mem.events.size) diff(`costing_events: ${out.events} rows, the rebuild has ${mem.events.size} events`);
   await comparePools(book, rows, out, diff);
+  await compareJournalCounts(store, companyId, diff);
   const tb = new Map((await store.trialBalance(companyId)).map((b) => [b.account, b.balance]));
   for (const [account, balance] of book.balances()) {
     out.accounts++;
@@ -93,6 +94,16 @@ function spanOf(mem: MemoryState): DateSpan | undefined {
     else if (ev.date > span.last) span.last = ev.date;
   }
   return span;
+}
+
+/** journal_counts against a count of the journals themselves. */
+async function compareJournalCounts(store: LedgerStore, company: string, diff: (what: string) => void): Promise<void> {
+  const key = (c: JournalCount): string => `${c.kind} ${c.eventType}`;
+  const kept = new Map((await store.journalCounts(company)).map((c) => [key(c), c.n]));
+  const counted = new Map((await store.journalCounts(company, true)).map((c) => [key(c), c.n]));
+  for (const k of new Set([...kept.keys(), ...counted.keys()])) {
+    if (kept.get(k) !== counted.get(k)) diff(`journal_counts ${k}: kept ${kept.get(k) ?? 0n}, the journals hold ${counted.get(k) ?? 0n}`);
+  }
 }
 
 async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>, out: Verified, diff: (what: string) => void): Promise<void> {

@@ -55,6 +55,19 @@ export interface StoredJournal extends Journal {
   eventSeq: bigint;
 }
 
+/** A journal without its lines (what a listing reads). */
+export type JournalHeader = Omit<StoredJournal, 'lines'>;
+
+/** Journal headers after a position (at most `limit`, in seq order), or by their ids, or by their events' ids. */
+export type HeaderQuery = { afterSeq: bigint; limit: number } | { ids: readonly string[] } | { events: readonly string[] };
+
+/** How many journals a company holds of one kind and event type. */
+export interface JournalCount {
+  kind: Journal['kind'];
+  eventType: string;
+  n: bigint;
+}
+
 /** Where a line stands in GL order: (date, journal seq, line number). */
 export interface LinePosition {
   date: string;
@@ -301,6 +314,10 @@ export interface LedgerStore {
   /** How many events the company holds (their last seq: events are numbered without gaps). */
   countEvents(company: string): Promise<bigint>;
   journals(company: string, filter?: JournalFilter): Promise<StoredJournal[]>;
+  /** Journal headers (no lines), in seq order. */
+  journalHeaders(company: string, query: HeaderQuery): Promise<JournalHeader[]>;
+  /** The company's journal counts by kind and event type, as kept (`recount`: counted from the journals, for `verify`). */
+  journalCounts(company: string, recount?: boolean): Promise<JournalCount[]>;
   /** Journals written by one event's posting (its original, reversal or corrections). */
   journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]>;
   /** Lines on an account in GL order (date, journal seq, line), one page after a position. */

@@ -51,6 +51,11 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.eventsAfter('big', 10n, 100);
   await store.journalsOfEvent('small', 5n);
   await store.journalsOfEvent('big', 5n);
+  await store.journalHeaders('big', { afterSeq: 10n, limit: 100 });
+  await store.journalHeaders('big', { ids: ['big-7', 'big-9'] });
+  await store.journalHeaders('big', { events: ['big-7', 'big-9'] });
+  await store.journalCounts('small');
+  await store.journalCounts('small', true);
   await store.trialBalance('small');
   await store.trialBalance('small', '2026-01-15');
   const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
