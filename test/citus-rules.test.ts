@@ -45,6 +45,8 @@ const RULES: TableRules = {
     costing_checkpoints: 'company',
     // Journals counted per kind and event type (the sync list's counts), kept with them.
     journal_counts: 'company',
+    // Each account's balance (migration 9), kept with its day totals.
+    account_balances: 'company',
   },
   reference: {
     schema_migrations: 'the schema version: one row per migration, the same for every company, written only by migrate()',

@@ -25,6 +25,7 @@ import { MemoryReader, type BookReader } from '../src/ledger/costing-reader.js';
 import { verifyCosting } from '../src/ledger/verify.js';
 import { openStore } from '../src/store/open.js';
 import type { Journal } from '../src/posting/journal.js';
+import type { LedgerStore } from '../src/store/store.js';
 import { buildStream, companyJson, specsArb, type Mode, type Recognition, type RawEvent } from './support/gen.js';
 
 const ROUNDINGS = ['half-even', 'half-up', 'half-down', 'half-odd', 'half-away-from-zero', 'half-towards-zero', 'up', 'down', 'away-from-zero', 'towards-zero'] as const;
@@ -95,8 +96,20 @@ async function run(method: CostingMethod, setup: Setup, raws: RawEvent[]): Promi
     assert.equal(await reportsOf(a.current, dates), await reportsOf(new MemoryReader(book), dates));
     const tb = (await store.trialBalance(co.id)).filter((x) => x.balance !== 0n).map((x) => [x.account, x.balance]).sort();
     assert.deepEqual(tb, [...book.balances()].filter(([, x]) => x !== 0n).sort(), 'the stored GL is the in-memory book\'s');
+    await trialBalancesAsOf(store, co.id, dates);
   } finally {
     await store.close();
+  }
+}
+
+/** The trial balance as of each date (and a day before the first) equals the journals' lines summed up to it, whichever side of the date the store reads. */
+async function trialBalancesAsOf(store: LedgerStore, company: string, dates: readonly string[]): Promise<void> {
+  const journals = await store.journals(company);
+  for (const asOf of ['2000-01-01', ...dates, '9999-12-31']) {
+    const want = new Map<string, bigint>();
+    for (const j of journals) if (j.date <= asOf) for (const l of j.lines) want.set(l.account, (want.get(l.account) ?? 0n) + l.amount);
+    const got = (await store.trialBalance(company, asOf)).map((b) => [b.account, b.balance]);
+    assert.deepEqual(got, [...want].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)), `trial balance as of ${asOf}`);
   }
 }
 

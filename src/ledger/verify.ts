@@ -74,6 +74,10 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   if (out.events !== mem.events.size) diff(`costing_events: ${out.events} rows, the rebuild has ${mem.events.size} events`);
   await comparePools(book, rows, out, diff);
   await compareJournalCounts(store, companyId, diff);
+  const recounted = new Map((await store.recountBalances(companyId)).map((b) => [b.account, b.balance]));
+  for (const b of await store.trialBalance(companyId)) {
+    if (recounted.get(b.account) !== b.balance) diff(`account_balances ${b.account}: kept ${b.balance}, the day totals sum to ${recounted.get(b.account) ?? 'nothing'}`);
+  }
   const tb = new Map((await store.trialBalance(companyId)).map((b) => [b.account, b.balance]));
   for (const [account, balance] of book.balances()) {
     out.accounts++;

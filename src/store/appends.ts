@@ -1,6 +1,6 @@
 /**
  * Appended rows: the rows a write adds to the ledger's tables (events, journals, their lines,
- * the per-account day totals, the journal counts and the sync log), and each table's INSERT, written once as its
+ * the per-account day totals and balances, the journal counts and the sync log), and each table's INSERT, written once as its
  * columns after the company. A write gathers its rows here and sends them in a batch — before
  * any other statement of its transaction and before COMMIT — in one of two forms, each written
  * once for every table. Which form is the dialect's one true difference in writing:
@@ -39,6 +39,13 @@ export const APPEND_TABLES = {
     columns: [['account', 'text'], ['date', 'text'], ['amount', 'bigint']],
     onConflict: 'ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount',
   },
+  /** One row per account of a batch, summed first. */
+  balances: {
+    name: 'account_balances',
+    columns: [['account', 'text'], ['balance', 'bigint'], ['first_date', 'text']],
+    onConflict: `ON CONFLICT (company, account) DO UPDATE SET balance = account_balances.balance + excluded.balance,
+      first_date = CASE WHEN excluded.first_date < account_balances.first_date THEN excluded.first_date ELSE account_balances.first_date END`,
+  },
   /** One row per (kind, event type) of a batch, counted first. */
   journalCounts: {
     name: 'journal_counts',
@@ -73,6 +80,7 @@ export class Appended {
   private rows = new Map<AppendTableName, unknown[][]>();
   private totals = new Map<string, [account: string, date: string, amount: bigint]>();
   private counts = new Map<string, [kind: string, eventType: string, n: bigint]>();
+  private balances = new Map<string, [account: string, balance: bigint, firstDate: string]>();
   /** Rows waiting (day totals not counted). */
   pending = 0;
 
@@ -80,19 +88,25 @@ export class Appended {
     return this.rows.size === 0;
   }
 
-  add(table: Exclude<AppendTableName, 'dayTotals' | 'journalCounts'>, row: unknown[]): void {
+  add(table: Exclude<AppendTableName, 'dayTotals' | 'balances' | 'journalCounts'>, row: unknown[]): void {
     this.pending++;
     let list = this.rows.get(table);
     if (list === undefined) this.rows.set(table, (list = []));
     list.push(row);
   }
 
-  /** A line's amount, added to its account's total for the day. */
+  /** A line's amount, added to its account's total for the day and to its balance. */
   addToDay(account: string, date: string, amount: bigint): void {
     const k = `${account}\u0000${date}`;
     const t = this.totals.get(k);
     if (t) t[2] += amount;
     else this.totals.set(k, [account, date, amount]);
+    const b = this.balances.get(account);
+    if (!b) this.balances.set(account, [account, amount, date]);
+    else {
+      b[1] += amount;
+      if (date < b[2]) b[2] = date;
+    }
   }
 
   /** A journal, counted under its kind and event type. */
@@ -108,9 +122,11 @@ export class Appended {
     const rows = this.rows;
     if (this.totals.size > 0) rows.set('dayTotals', [...this.totals.values()]);
     if (this.counts.size > 0) rows.set('journalCounts', [...this.counts.values()]);
+    if (this.balances.size > 0) rows.set('balances', [...this.balances.values()]);
     this.rows = new Map();
     this.totals = new Map();
     this.counts = new Map();
+    this.balances = new Map();
     this.pending = 0;
     const out: Statement[] = [];
     for (const table of ORDER) {

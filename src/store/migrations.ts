@@ -95,6 +95,20 @@ function reportIndexes(int: string): string {
   `;
 }
 
+function balancesTable(int: string): string {
+  return `
+      CREATE TABLE account_balances (
+        company TEXT NOT NULL,
+        account TEXT NOT NULL,
+        balance ${int} NOT NULL,
+        first_date TEXT NOT NULL,
+        PRIMARY KEY (company, account)
+      );
+      INSERT INTO account_balances (company, account, balance, first_date)
+        SELECT company, account, SUM(amount), MIN(date) FROM account_day_totals GROUP BY company, account;
+  `;
+}
+
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -410,6 +424,18 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'event dates, voids and journal counts',
     sqlite: reportIndexes('INTEGER'),
     postgres: reportIndexes('BIGINT'),
+  },
+  {
+    // Each account's balance and first day, kept with its day totals in the same transaction
+    // (issue 11): a trial balance reads a row per account, and one as of a date reads the balance less the
+    // days after it, or the days up to it, whichever side of the date is shorter. Like
+    // account_day_totals it is an index of journal_lines, filled here from the day totals;
+    // `stockbook verify` proves it equal to them. Balances are bounded by the book (MAX_BALANCE),
+    // so their sum fits the column.
+    version: 9,
+    name: 'account_balances',
+    sqlite: balancesTable('INTEGER'),
+    postgres: balancesTable('BIGINT'),
   },
 ];
 

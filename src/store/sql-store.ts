@@ -40,6 +40,11 @@ const q = {
   },
 };
 
+/** A date's place in the calendar, near enough to compare distances (YYYY-MM-DD; a stored date may be no calendar day). */
+function dayNumber(date: string): number {
+  return Number(date.slice(0, 4)) * 372 + Number(date.slice(5, 7)) * 31 + Number(date.slice(8, 10));
+}
+
 /** Pending rows that make a write send what it has gathered so far (about 30 ms of SQLite inserts). */
 const FLUSH_ROWS = 2000;
 
@@ -311,9 +316,29 @@ export class SqlStore implements LedgerStore {
     return fromHalves((await this.one<{ hi: unknown; lo: unknown }>(SQL.balanceThrough, params))!);
   }
 
+  /**
+   * Balances per account: the kept balances; as of a date, the day totals up to it or the
+   * balances less the day totals after it, whichever side of the date is shorter by the span
+   * of the company's events (either is exact: the span only chooses).
+   */
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const sql = asOf === undefined ? SQL.trialBalance : SQL.trialBalanceAsOf;
-    return toBalances(await this.all<BalanceRow>(sql, asOf === undefined ? [company] : [company, asOf]));
+    const kept = (await this.all<{ account: string; balance: unknown; first_date: string }>(SQL.balances, [company])).map((r) => ({ account: r.account, balance: big(r.balance), first: r.first_date }));
+    const sorted = (list: AccountBalance[]): AccountBalance[] => list.sort((a, b) => byCodePoint(a.account, b.account));
+    if (asOf === undefined) return sorted(kept.map((b) => ({ account: b.account, balance: b.balance })));
+    const span = (await this.costing(company).meta())?.span;
+    const side = span !== undefined && dayNumber(span.last) - dayNumber(asOf) < dayNumber(asOf) - dayNumber(span.first) ? 'after' : 'upTo';
+    // An account is listed as of a date if it has a day total by then, as a sum of them would list it.
+    const open = kept.filter((b) => b.first <= asOf);
+    const sums = new Map<string, bigint>();
+    for (const st of statements.dayTotalsBeside(company, open.map((b) => b.account), asOf, side)) {
+      for (const b of toBalances(await all<BalanceRow>(this.all, st))) sums.set(b.account, b.balance);
+    }
+    return sorted(open.map((b) => ({ account: b.account, balance: side === 'after' ? b.balance - (sums.get(b.account) ?? 0n) : sums.get(b.account) ?? 0n })));
+  }
+
+  /** The balances again from the day totals (verify). */
+  async recountBalances(company: string): Promise<AccountBalance[]> {
+    return toBalances(await this.all<BalanceRow>(SQL.recountBalances, [company]));
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {

@@ -43,9 +43,10 @@ export const SQL = {
   /** The counts again from the journals themselves (verify: one pass over the company's journals). */
   recountJournals: 'SELECT kind, event_type, COUNT(*) AS n FROM journals WHERE company = ? GROUP BY kind, event_type',
   journalsOfEvent: journalsSql('SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq'),
-  /** Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
-  trialBalance: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? GROUP BY account`,
-  trialBalanceAsOf: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND date <= ? GROUP BY account`,
+  /** Each account's balance and first day as kept (migration 9): a row per account. */
+  balances: 'SELECT account, balance, first_date FROM account_balances WHERE company = ?',
+  /** The balances again from the day totals (verify). Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
+  recountBalances: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? GROUP BY account`,
   /**
    * An account's balance through a line position: its day totals before the day, plus its
    * lines of that day up to and including the position (an index range of one account and day).
@@ -84,6 +85,18 @@ function journalsSql(select: string): string {
     SELECT ${JOURNAL_COLUMNS}
     FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
     ORDER BY sel.seq, l.line_no`;
+}
+
+/**
+ * The accounts' day totals on one side of a date, summed per account: `upTo` the date, or
+ * `after` it. The accounts are listed, so each is one range of (company, account, date).
+ */
+export function dayTotalsBeside(company: string, accounts: readonly string[], date: string, side: 'upTo' | 'after'): Statement[] {
+  const op = side === 'upTo' ? '<=' : '>';
+  return [...idSlices(accounts)].map((slice) => ({
+    sql: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) AND date ${op} ? GROUP BY account`,
+    params: [company, ...slice, date],
+  }));
 }
 
 /** Journal headers by their ids or their events' ids (any number: in slices), each slice in seq order. */

@@ -326,6 +326,8 @@ export interface LedgerStore {
   balanceThrough(company: string, account: string, position: LinePosition): Promise<bigint>;
   /** Balance per account over journal lines dated on or before `asOf` (all when omitted). */
   trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
+  /** Balance per account summed from the day totals (verify proves the kept balances equal to it). */
+  recountBalances(company: string): Promise<AccountBalance[]>;
   /** Sync log rows of a target, oldest first (or the newest `last`, newest first). Inside write(): sees that transaction's rows. */
   syncEntries(company: string, target: string, query?: SyncQuery): Promise<SyncEntry[]>;
   /** The refusals noted for these event ids (any number of ids). Inside write(): sees that transaction's rows. */

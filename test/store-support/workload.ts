@@ -58,6 +58,7 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.journalCounts('small', true);
   await store.trialBalance('small');
   await store.trialBalance('small', '2026-01-15');
+  await store.recountBalances('small');
   const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
   const values: Required<JournalFilter> = { from: '2026-01-10', to: '2026-01-20', account: '1200', event: 'big-7', afterSeq: 3n, limit: 50 };
   for (let mask = 0; mask < 1 << keys.length; mask++) {
@@ -121,10 +122,12 @@ async function costing(store: LedgerStore): Promise<void> {
       pools: [{ pool, product: 'P1', warehouse: 'W1', entries: 3, lastKey: key(3), qty: 3n, value: 30n, state: '{}' }],
       entries: [{ pool, from: 0, truncate: false, rows: entries }, { pool, from: 2, truncate: true, rows: entries.slice(2) }],
       checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }] }],
-      meta: { costing: '{}', through: 3n, span: undefined },
+      meta: { costing: '{}', through: 3n, span: { first: '2026-01-01', last: '2026-01-20' } },
     });
     await tx.costing.changedSince(1n);
   });
+  // Late in the company's span: the balances less the days after the date.
+  await store.trialBalance('small', '2026-01-18');
   // The reads on the company whose costing state has rows enough for the plans to mean something.
   const rows = store.costing('big');
   await rows.meta();
