@@ -34,6 +34,11 @@ export type Lock = { company: string } | 'migrations';
 export interface Dialect {
   readonly name: 'sqlite' | 'postgres';
   readonly bulk: BulkForm;
+  /**
+   * The statement that refreshes the planner's statistics of the ledger's tables, run when a
+   * company's events first pass 100, 1,000, 10,000, … (none: the planner needs none).
+   */
+  readonly statistics: string | undefined;
   /** Throws if the store is closed. */
   checkOpen(): void;
   /** `f` on a connection that sees committed data (reads outside a write). */

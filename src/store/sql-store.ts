@@ -40,6 +40,12 @@ const q = {
   },
 };
 
+/** Whether a count went past 100, 1,000, 10,000, … (the points at which the planner's statistics are refreshed). */
+function passesDecade(before: bigint, after: bigint): boolean {
+  for (let d = 100n; d <= after; d *= 10n) if (before < d) return true;
+  return false;
+}
+
 /** A date's place in the calendar, near enough to compare distances (YYYY-MM-DD; a stored date may be no calendar day). */
 function dayNumber(date: string): number {
   return Number(date.slice(0, 4)) * 372 + Number(date.slice(5, 7)) * 31 + Number(date.slice(8, 10));
@@ -245,18 +251,23 @@ export class SqlStore implements LedgerStore {
   async write<T>(company: string, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     this.d.checkOpen();
     if (this.als.getStore()?.active) throw new Error(NOT_REENTRANT);
-    return this.d.transaction({ company }, async (s) => {
+    let events: [before: bigint, after: bigint] = [0n, 0n];
+    const out = await this.d.transaction({ company }, async (s) => {
       const tx = await SqlTx.open(s, this.d, this.appendSql, company);
+      const before = tx.lastEventSeq;
       try {
-        const out = await this.als.run(tx, () => fn(tx));
+        const r = await this.als.run(tx, () => fn(tx));
         await tx.settle();
         if (tx.failure) throw tx.failure.error;
         await tx.flush();
-        return out;
+        events = [before, tx.lastEventSeq];
+        return r;
       } finally {
         tx.active = false;
       }
     });
+    if (this.d.statistics !== undefined && passesDecade(...events)) await this.d.change(this.d.statistics, []);
+    return out;
   }
 
   async eventsAfter(company: string, seq: bigint, limit?: number): Promise<StoredEvent[]> {

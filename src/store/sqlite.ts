@@ -74,6 +74,8 @@ class SqliteSession implements Session {
 class SqliteDialect implements Dialect {
   readonly name = 'sqlite';
   readonly bulk = 'rows';
+  /** SQLite plans these statements from their indexes alone (test/query-plans.test.ts). */
+  readonly statistics = undefined;
   private readonly db: DB;
   private readonly w: SqliteSession;
   /** Committed-data reads (file databases); absent for :memory:. */
