@@ -123,6 +123,10 @@ interface Target {
   args: string[];
   /** Events of the company stored so far (0 before the table exists). */
   stored(): Promise<number>;
+  /** Whether the importer holds an open write transaction now (probed just before a kill). */
+  writing(): Promise<boolean>;
+  /** The importer's environment. */
+  env: Record<string, string>;
   open(): Promise<LedgerStore>;
 }
 
@@ -142,27 +146,53 @@ function sqliteTarget(dir: string): Target {
         conn.close();
       }
     },
+    // The write lock is taken only by a write transaction: BEGIN IMMEDIATE finds it busy then.
+    writing: async () => {
+      if (!existsSync(db)) return false;
+      const conn = new Database(db, { fileMustExist: true });
+      try {
+        conn.pragma('busy_timeout = 0');
+        conn.exec('BEGIN IMMEDIATE');
+        conn.exec('ROLLBACK');
+        return false;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_BUSY') return true;
+        throw e;
+      } finally {
+        conn.close();
+      }
+    },
+    env: {},
     open: () => openStore({ sqlitePath: db }),
   };
 }
 
 async function pgTarget(h: Harness): Promise<Target> {
   const [, url, schema] = (await h.fresh()).spawnArgs!;
+  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query<R>(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  // The importer's connections carry this name (pg reads PGAPPNAME), so its transactions can be seen.
+  const app = `crash_${schema}`;
   return {
     name: `PostgreSQL (schema ${schema})`,
     args: ['--database-url', url, '--pg-schema', schema],
     stored: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
       try {
-        return Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.events`)).rows[0]!.n);
+        return Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.events`))[0]!.n);
       } catch (e) {
         if ((e as { code?: string }).code === '42P01') return 0; // undefined_table: not migrated yet
         throw e;
-      } finally {
-        await c.end();
       }
     },
+    writing: async () => (await query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND xact_start IS NOT NULL AND state <> 'idle'`, [app])).length > 0,
+    env: { PGAPPNAME: app },
     open: () => openStore({ databaseUrl: url, pgSchema: schema }),
   };
 }
@@ -170,9 +200,9 @@ async function pgTarget(h: Harness): Promise<Target> {
 const cli = (args: string[]): string[] => ['--import', 'tsx', 'src/cli/main.ts', ...args];
 const importArgs = (t: Target, file: string): string[] => cli(['import', ...t.args, '--config', CONFIG, '--batch', String(BATCH), '--sort-window', String(WINDOW), '--no-progress', file]);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -198,14 +228,16 @@ async function verified(t: Target, when: string): Promise<number> {
 }
 
 /**
- * Starts the importer KILLS times and kills it once a random share of the events is stored,
+ * Starts the importer KILLS times and kills it once a random share of what is left is stored,
  * after a random 0–40 ms more (so the kill lands inside a transaction as often as between);
- * after each kill the committed state is verified. Returns the events stored after each kill.
+ * after each kill the committed state is verified. Returns the events stored after each kill
+ * and how many kills found the importer inside a write transaction.
  */
-async function killRepeatedly(t: Target, file: string, random: () => number): Promise<number[]> {
+async function killRepeatedly(t: Target, file: string, random: () => number): Promise<{ storedAfterKills: number[]; inTransaction: number }> {
   const storedAfterKills: number[] = [];
+  let inTransaction = 0;
   for (let attempt = 0; attempt < KILLS; attempt++) {
-    const child = spawn(process.execPath, importArgs(t, file), { stdio: 'ignore' });
+    const child = spawn(process.execPath, importArgs(t, file), { stdio: 'ignore', env: { ...process.env, ...t.env } });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     // Somewhere in the first two thirds of what is left: each run stores more before its kill.
     const before = await t.stored();
@@ -214,6 +246,7 @@ async function killRepeatedly(t: Target, file: string, random: () => number): Pr
     while (code === undefined) {
       if ((await t.stored()) >= target) {
         await sleep(Math.floor(random() * 40));
+        if (await t.writing()) inTransaction++;
         child.kill('SIGKILL');
         code = await exited;
         break;
@@ -223,7 +256,7 @@ async function killRepeatedly(t: Target, file: string, random: () => number): Pr
     if (code !== null) break; // the import ended before the kill: nothing left to interrupt
     storedAfterKills.push(await verified(t, `after kill ${attempt + 1} (seed ${SEED})`));
   }
-  return storedAfterKills;
+  return { storedAfterKills, inTransaction };
 }
 
 async function storedIds(t: Target): Promise<{ ids: string[]; gl: Record<string, string> }> {
@@ -245,7 +278,7 @@ async function assertComplete(t: Target, file: string, checkpoints: boolean): Pr
   assert.equal(new Set(got.ids).size, got.ids.length, 'no event stored twice');
   assert.deepEqual([...got.ids].sort(), [...want.accepted].sort(), 'the stored events are the accepted ones');
   assert.deepEqual(got.gl, want.gl);
-  const v = await run(cli(['verify', '--company', CO, ...t.args]));
+  const v = await run(cli(['verify', '--company', CO, ...t.args]), t.env);
   assert.equal(v.code, 0, v.stdout + v.stderr);
   const out = JSON.parse(v.stdout) as { identical: boolean; events: number; checkpoints: number };
   assert.equal(out.identical, true);
@@ -261,13 +294,14 @@ function crashSuite(name: string, target: () => Promise<Target>, skip?: string):
       const file = join(dir, 'events.jsonl');
       writeFileSync(file, events(SEED));
       const started = Date.now();
-      const storedAfterKills = await killRepeatedly(t, file, rng(SEED * 31 + 1));
-      const final = await run(importArgs(t, file));
+      const { storedAfterKills, inTransaction } = await killRepeatedly(t, file, rng(SEED * 31 + 1));
+      const final = await run(importArgs(t, file), t.env);
       assert.equal(final.code, 0, final.stderr);
       await assertComplete(t, file, true);
       const midway = storedAfterKills.filter((c) => c > 0 && c < COUNT).length;
-      process.stderr.write(`${t.name}: seed ${SEED}, ${storedAfterKills.length} kills (stored after each: ${storedAfterKills.join(', ')}), ${Date.now() - started} ms\n`);
+      process.stderr.write(`${t.name}: seed ${SEED}, ${storedAfterKills.length} kills, ${inTransaction} inside a write transaction (stored after each: ${storedAfterKills.join(', ')}), ${Date.now() - started} ms\n`);
       assert.ok(midway >= 2, `imports were killed midway (stored after each kill: ${storedAfterKills.join(', ')})`);
+      assert.ok(inTransaction >= 1, 'a kill landed inside a write transaction');
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -278,9 +312,9 @@ function crashSuite(name: string, target: () => Promise<Target>, skip?: string):
       writeFileSync(file, events(SEED + 1, RACE_COUNT));
       // Create the company first so both racers start from the same configuration.
       writeFileSync(join(dir, 'empty.jsonl'), '');
-      const created = await run(cli(['import', ...t.args, '--config', CONFIG, '--no-progress', join(dir, 'empty.jsonl')]));
+      const created = await run(cli(['import', ...t.args, '--config', CONFIG, '--no-progress', join(dir, 'empty.jsonl')]), t.env);
       assert.equal(created.code, 0, created.stderr);
-      const codes = await Promise.all([run(importArgs(t, file)), run(importArgs(t, file))]);
+      const codes = await Promise.all([run(importArgs(t, file), t.env), run(importArgs(t, file), t.env)]);
       for (const c of codes) assert.equal(c.code, 0, c.stderr);
       await assertComplete(t, file, false);
       rmSync(dir, { recursive: true, force: true });
