@@ -84,6 +84,19 @@ test('verify: a checkpoint whose layers alone differ (its on-hand totals kept) i
   assert.ok(v.differences[0]!.startsWith(`costing_checkpoints ${product}/${warehouse}@${row.idx}: layers`), v.differences[0]);
 });
 
+test('verify: a company stored but never opened (an importer killed before its first write) has no costing state and no events: identical', async () => {
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    assert.ok(!('code' in (await putCompany(store, demoCompanyConfig()))));
+    assert.equal(await store.costing(DEMO_COMPANY_ID).meta(), undefined);
+    const v = await verifyCosting(store, DEMO_COMPANY_ID);
+    assert.ok(!('code' in v));
+    assert.deepEqual(v.differences, []);
+  } finally {
+    await store.close();
+  }
+});
+
 test('Book.poolStatesAt: a pool\'s moves run again from empty give its state at each position, the last one its current state', async () => {
   const store = await openStore({ sqlitePath: ':memory:' });
   try {
