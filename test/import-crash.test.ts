@@ -121,7 +121,7 @@ interface Target {
   name: string;
   /** The CLI's store options for it. */
   args: string[];
-  /** Events of the company stored so far (0 before the table exists). */
+  /** Events of the company stored so far (-1 before the table exists). */
   stored(): Promise<number>;
   /** Whether the importer holds an open write transaction now (probed just before a kill). */
   writing(): Promise<boolean>;
@@ -136,12 +136,12 @@ function sqliteTarget(dir: string): Target {
     name: 'SQLite',
     args: ['--db', db],
     stored: async () => {
-      if (!existsSync(db)) return 0;
+      if (!existsSync(db)) return -1;
       const conn = new Database(db, { readonly: true, fileMustExist: true });
       try {
         conn.pragma('busy_timeout = 1000');
         const hasTable = conn.prepare("SELECT 1 FROM sqlite_master WHERE name = 'events'").get();
-        return hasTable ? Number((conn.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n) : 0;
+        return hasTable ? Number((conn.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n) : -1;
       } finally {
         conn.close();
       }
@@ -187,7 +187,7 @@ async function pgTarget(h: Harness): Promise<Target> {
       try {
         return Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.events`))[0]!.n);
       } catch (e) {
-        if ((e as { code?: string }).code === '42P01') return 0; // undefined_table: not migrated yet
+        if ((e as { code?: string }).code === '42P01') return -1; // undefined_table: not migrated yet
         throw e;
       }
     },
@@ -228,8 +228,9 @@ async function verified(t: Target, when: string): Promise<number> {
 }
 
 /**
- * Starts the importer KILLS times and kills it once a random share of what is left is stored,
- * after a random 0–40 ms more (so the kill lands inside a transaction as often as between);
+ * Starts the importer KILLS times and kills it: first 0–300 ms after its tables exist, then
+ * once a random share of what is left is stored and a random 0–40 ms more — every other kill
+ * then waits until the importer is inside a write transaction, the others land where they do;
  * after each kill the committed state is verified. Returns the events stored after each kill
  * and how many kills found the importer inside a write transaction.
  */
@@ -239,14 +240,18 @@ async function killRepeatedly(t: Target, file: string, random: () => number): Pr
   for (let attempt = 0; attempt < KILLS; attempt++) {
     const child = spawn(process.execPath, importArgs(t, file), { stdio: 'ignore', env: { ...process.env, ...t.env } });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    // Somewhere in the first two thirds of what is left: each run stores more before its kill.
-    const before = await t.stored();
-    const target = before + 1 + Math.floor(random() * ((COUNT - before) * 2) / 3);
+    // The first kill comes soon after the tables exist (creating the company, opening it, the
+    // first batch); each later one somewhere in the first two thirds of what is left.
+    const before = Math.max(0, await t.stored());
+    const target = attempt === 0 ? 0 : before + 1 + Math.floor(random() * ((COUNT - before) * 2) / 3);
     let code: number | null | undefined;
     while (code === undefined) {
       if ((await t.stored()) >= target) {
-        await sleep(Math.floor(random() * 40));
-        if (await t.writing()) inTransaction++;
+        await sleep(Math.floor(random() * (attempt === 0 ? 300 : 40)));
+        // Every other kill waits (up to ~1 s) for the importer to be inside a write transaction.
+        let writing = await t.writing();
+        for (let i = 0; attempt % 2 === 1 && !writing && i < 200; i++) writing = await t.writing();
+        if (writing) inTransaction++;
         child.kill('SIGKILL');
         code = await exited;
         break;
