@@ -128,6 +128,8 @@ interface Target {
   /** The importer's environment. */
   env: Record<string, string>;
   open(): Promise<LedgerStore>;
+  /** Runs SQL on the database itself; `table` names a ledger table there. */
+  exec(sql: (table: (name: string) => string) => string): Promise<void>;
 }
 
 function sqliteTarget(dir: string): Target {
@@ -164,6 +166,14 @@ function sqliteTarget(dir: string): Target {
     },
     env: {},
     open: () => openStore({ sqlitePath: db }),
+    exec: async (sql) => {
+      const conn = new Database(db, { fileMustExist: true });
+      try {
+        conn.exec(sql((name) => name));
+      } finally {
+        conn.close();
+      }
+    },
   };
 }
 
@@ -193,6 +203,7 @@ async function pgTarget(h: Harness): Promise<Target> {
     },
     writing: async () => (await query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND xact_start IS NOT NULL AND state <> 'idle'`, [app])).length > 0,
     env: { PGAPPNAME: app },
+    exec: async (sql) => void (await query(sql((name) => `${schema}.${name}`))),
     open: () => openStore({ databaseUrl: url, pgSchema: schema }),
   };
 }
@@ -210,6 +221,8 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+const COSTING_TABLES = ['costing_meta', 'costing_events', 'costing_pools', 'costing_entries', 'costing_checkpoints'];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -307,6 +320,36 @@ function crashSuite(name: string, target: () => Promise<Target>, skip?: string):
       process.stderr.write(`${t.name}: seed ${SEED}, ${storedAfterKills.length} kills, ${inTransaction} inside a write transaction (stored after each: ${storedAfterKills.join(', ')}), ${Date.now() - started} ms\n`);
       assert.ok(midway >= 2, `imports were killed midway (stored after each kill: ${storedAfterKills.join(', ')})`);
       assert.ok(inTransaction >= 1, 'a kill landed inside a write transaction');
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('a rebuild of the costing state killed midway leaves all of it or none; the next open builds it whole', { timeout: 120_000 }, async () => {
+      const t = await target();
+      const dir = mkdtempSync(join(tmpdir(), 'stockbook-rebuild-'));
+      const file = join(dir, 'events.jsonl');
+      writeFileSync(file, events(SEED + 2));
+      writeFileSync(join(dir, 'empty.jsonl'), '');
+      const started = Date.now();
+      assert.equal((await run(importArgs(t, file), t.env)).code, 0);
+      // As a ledger written before the costing state existed: the next open rebuilds it, under the lock.
+      await t.exec((table) => COSTING_TABLES.map((name) => `DELETE FROM ${table(name)}`).join('; '));
+      const reopen = cli(['import', ...t.args, '--company', CO, '--no-progress', join(dir, 'empty.jsonl')]);
+      const child = spawn(process.execPath, reopen, { stdio: 'ignore', env: { ...process.env, ...t.env } });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      let writing = false;
+      for (const until = Date.now() + 20_000; !writing && Date.now() < until; ) writing = await Promise.race([exited.then(() => false), t.writing()]);
+      await sleep(Math.floor(rng(SEED)() * 300));
+      child.kill('SIGKILL');
+      const code = await exited;
+      const store = await t.open();
+      const meta = await store.costing(CO).meta();
+      const rows = meta ? -1 : (await store.costing(CO).allPools()).length + (await store.costing(CO).eventsPage(0n, 10)).length;
+      await store.close();
+      if (meta) await verified(t, 'after the rebuild was killed (it had committed)');
+      else assert.equal(rows, 0, 'a rebuild that did not commit left no costing rows');
+      process.stderr.write(`${t.name}: rebuild killed ${code === null ? `inside its transaction: ${writing}` : 'too late (it had exited)'}; its state after the kill: ${meta ? 'whole' : 'none'}; ${Date.now() - started} ms\n`);
+      assert.equal((await run(reopen, t.env)).code, 0);
+      await assertComplete(t, file, true);
       rmSync(dir, { recursive: true, force: true });
     });
 
