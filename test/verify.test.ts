@@ -97,6 +97,25 @@ test('verify: a company stored but never opened (an importer killed before its f
   }
 });
 
+test('verify after the costing method changes over posted history: the stored GL is the rebuilt book\'s', { todo: 'open: the costing state is rebuilt under the new method, but no journal corrects what was posted under the old one, so verify names the inventory and COGS accounts (exit 1) for as long as the ledger lives' }, async () => {
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    const config = demoCompanyConfig() as { settings: Record<string, unknown> };
+    assert.ok(!('code' in (await putCompany(store, config))));
+    const l = await CompanyLedger.open(store, DEMO_COMPANY_ID);
+    assert.ok(l instanceof CompanyLedger);
+    for (const o of await l.postBatch([...demoEvents(200)])) assert.equal(o.status, 'ok');
+    const other = config.settings['costingMethod'] === 'lifo' ? 'fifo' : 'lifo';
+    assert.ok(!('code' in (await putCompany(store, { ...config, settings: { ...config.settings, costingMethod: other } }))));
+    assert.ok((await CompanyLedger.open(store, DEMO_COMPANY_ID)) instanceof CompanyLedger, 'opening rebuilds the costing state under the new method');
+    const v = await verifyCosting(store, DEMO_COMPANY_ID);
+    assert.ok(!('code' in v));
+    assert.deepEqual(v.differences, []);
+  } finally {
+    await store.close();
+  }
+});
+
 test('Book.poolStatesAt: a pool\'s moves run again from empty give its state at each position, the last one its current state', async () => {
   const store = await openStore({ sqlitePath: ':memory:' });
   try {
