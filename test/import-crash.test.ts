@@ -6,8 +6,10 @@
  * the events an uninterrupted import accepts, each once), the GL is the in-memory book's and
  * `stockbook verify` exits 0. The stream is hostile to the costing state: late events (a small
  * sort window, so they land behind what is stored and re-cost it), voids, stock deficits, and
- * more entries per pool than a checkpoint interval. Two importers racing on one file store
- * each event once. Without PostgreSQL its cases are skipped loudly (a failure under CI).
+ * more entries per pool than a checkpoint interval. A rebuild of the costing state killed
+ * inside its transaction leaves all of it or none. Two importers racing on one file store each
+ * event once. Without PostgreSQL its cases are skipped loudly (a failure under CI).
+ * CRASH_SEED replays another stream and other kill points; CRASH_KILLS sets the kills.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +35,9 @@ const CO = 'seed-004';
  * import accepts every event (a refused event retried by a rerun would meet a state that holds
  * later events, and could be accepted then: the set would depend on where the kills landed).
  */
-const CONFIG = join(mkdtempSync(join(tmpdir(), 'stockbook-crash-config-')), 'company.json');
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'stockbook-crash-config-'));
+const CONFIG = join(CONFIG_DIR, 'company.json');
+after(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
 const seed004 = JSON.parse(readFileSync('examples/seed-004/company.json', 'utf8')) as { settings: Record<string, unknown> };
 writeFileSync(CONFIG, JSON.stringify({ ...seed004, settings: { ...seed004.settings, negativeStock: 'allow' } }));
 const COUNT = 1500;
@@ -41,7 +45,7 @@ const BATCH = 100;
 /** Events the importer reads and sorts at a time: a late event of the next window lands behind stored ones. */
 const WINDOW = 300;
 const SEED = Number(process.env['CRASH_SEED'] ?? 7);
-/** Kills per store (the test asserts at least two landed mid-import). */
+/** Kills per store: the first early, the others mid-import (at least two must land there). */
 const KILLS = Number(process.env['CRASH_KILLS'] ?? 4);
 /** Events of the race's file. */
 const RACE_COUNT = 600;
