@@ -43,6 +43,8 @@ const RULES: TableRules = {
     costing_pools: 'company',
     costing_entries: 'company',
     costing_checkpoints: 'company',
+    // Journals counted per kind and event type (the sync list's counts), kept with them.
+    journal_counts: 'company',
   },
   reference: {
     schema_migrations: 'the schema version: one row per migration, the same for every company, written only by migrate()',

@@ -58,14 +58,12 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   const ledger = await freshLedger(deps, auth.company);
   const co = ledger.co;
   const cur = co.baseCurrency;
-  let first: string | undefined;
-  let last: string | undefined;
-  for await (const v of ledger.current.views()) {
-    if (first === undefined || v.event.date < first) first = v.event.date;
-    if (last === undefined || v.event.date > last) last = v.event.date;
-  }
+  // The events' first and last dates are kept with the costing state: nothing of the history is read.
+  const span = await ledger.current.span();
+  const first = span?.first;
+  const last = span?.last;
   // The last DASHBOARD_MONTHS months only: the answer's cost stays bounded however long the history.
-  const allMonths = first === undefined || last === undefined ? [] : monthEnds(first, last);
+  const allMonths = span === undefined ? [] : monthEnds(span.first, span.last);
   const months = allMonths.slice(-DASHBOARD_MONTHS);
   const revenueAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
   // The gross profit report's definition, so the two tie: accounts mapped to the cogs role at any level.
@@ -94,7 +92,7 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   let unposted: Record<string, number> | null = null;
   let lastRun: Record<string, unknown> | null = null;
   if (!('code' in sync)) {
-    unposted = (await sync.engine.list()).counts;
+    unposted = await sync.engine.counts();
     const [run] = await sync.engine.runs(1);
     if (run) lastRun = { run: run.run, type: run.type, finishedAt: run.finishedAt, counts: run.counts, stopped: run.stopped ?? null };
   }

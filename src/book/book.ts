@@ -22,7 +22,7 @@ import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
 import { checkPool } from './book-bounds.js';
-import { Entries, MemoryState, poolKey, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
+import { Entries, MemoryState, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
 
 export { poolKey, NeedData, MemoryState, type BookState, type PoolHistory, type Stored } from './state.js';
 
@@ -413,9 +413,7 @@ export class Book {
 
 
   private newState(product: string): CostPool {
-    const p = this.co.products.get(product);
-    assert(p !== undefined, `product ${product} exists`);
-    return new CostPool({ method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost });
+    return new CostPool(poolParams(this.co, product));
   }
 
   // ---- voids -------------------------------------------------------------------------------

@@ -15,7 +15,8 @@
  */
 import { assert } from '../domain/errors.js';
 import type { BookEvent } from '../domain/events.js';
-import type { CostPool } from '../costing/pool.js';
+import type { CostPool, PoolParams } from '../costing/pool.js';
+import type { Company } from '../domain/config.js';
 import type { Journal } from '../posting/journal.js';
 import type { Move, MoveResult } from '../posting/types.js';
 import { AccountTotals } from './book-bounds.js';
@@ -186,6 +187,13 @@ export interface BookState {
 
 export function poolKey(product: string, warehouse: string): string {
   return `${product}\u0000${warehouse}`;
+}
+
+/** How a product's pools cost: its method and standard cost, the company's rounding and currency (one place for every state and reader). */
+export function poolParams(co: Company, product: string): PoolParams {
+  const p = co.products.get(product);
+  assert(p !== undefined, `product ${product} exists`);
+  return { method: p.costingMethod, rounding: co.settings.rounding, currency: co.baseCurrency, standardCost: p.standardCost };
 }
 
 /** The whole book in memory: every event and pool. */

@@ -7,10 +7,11 @@
  */
 import { inventoryAccounts, resolveAccount, type Company } from '../domain/config.js';
 import { Book } from '../book/book.js';
-import { NeedData, type PoolEntry } from '../book/state.js';
+import { NeedData, poolParams, type PoolEntry } from '../book/state.js';
 import { CostPool, type PoolSnapshot } from '../costing/pool.js';
 import type { EventView } from '../posting/types.js';
-import type { CostingReads, LedgerStore } from '../store/store.js';
+import type { CostingReads, DateSpan, LedgerStore } from '../store/store.js';
+import { parseEvent, type BookEvent } from '../domain/events.js';
 import { StoreState } from './store-state.js';
 import { assert } from '../domain/errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -29,6 +30,12 @@ export interface BookReader {
   onHand(product: string, warehouse: string): Promise<{ qty: bigint; value: bigint; layers: LayerRead[] }>;
   inventoryValueByAccount(): Promise<Map<string, bigint>>;
   pools(): Promise<PoolRead[]>;
+  /** The first and last dates of the accepted events (undefined while there are none). */
+  span(): Promise<DateSpan | undefined>;
+  /** The ids of the voided events. */
+  voided(): Promise<Set<string>>;
+  /** Accepted events by id, as the book holds them (without their costs); ids not accepted are absent. */
+  events(ids: readonly string[]): Promise<Map<string, BookEvent>>;
 }
 
 /** An in-memory book read as reports read the store (`stockbook post`, the property tests). */
@@ -57,6 +64,31 @@ export class MemoryReader implements BookReader {
 
   async inventoryValueByAccount(): Promise<Map<string, bigint>> {
     return this.book.inventoryValueByAccount();
+  }
+
+  async span(): Promise<DateSpan | undefined> {
+    let span: DateSpan | undefined;
+    for (const { event } of this.book.views()) {
+      if (!span) span = { first: event.date, last: event.date };
+      else if (event.date < span.first) span.first = event.date;
+      else if (event.date > span.last) span.last = event.date;
+    }
+    return span;
+  }
+
+  async voided(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const v of this.book.views()) if (v.voidedBy !== undefined) out.add(v.event.id);
+    return out;
+  }
+
+  async events(ids: readonly string[]): Promise<Map<string, BookEvent>> {
+    const out = new Map<string, BookEvent>();
+    for (const id of ids) {
+      const v = this.book.view(id);
+      if (v) out.set(id, v.event);
+    }
+    return out;
   }
 
   async pools(): Promise<PoolRead[]> {
@@ -117,7 +149,7 @@ export class StoreReader implements BookReader {
   async onHand(product: string, warehouse: string): Promise<{ qty: bigint; value: bigint; layers: LayerRead[] }> {
     const [row] = await this.rows.pools([`${product}\u0000${warehouse}`]);
     if (!row) return { qty: 0n, value: 0n, layers: [] };
-    const pool = CostPool.restore(this.params(product), JSON.parse(row.state) as PoolSnapshot);
+    const pool = CostPool.restore(poolParams(this.co, product), JSON.parse(row.state) as PoolSnapshot);
     return { qty: pool.onHand, value: pool.onHandValue, layers: pool.liveLayers().map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry, source: l.source })) };
   }
 
@@ -137,15 +169,29 @@ export class StoreReader implements BookReader {
     return (await this.rows.allPools()).map((p) => ({ product: p.product, warehouse: p.warehouse, entries: () => this.entries(p.pool, p.entries) }));
   }
 
+  async span(): Promise<DateSpan | undefined> {
+    return (await this.rows.meta())?.span;
+  }
+
+  /** The targets of the void events (a void is never voided itself), read by their own index. */
+  async voided(): Promise<Set<string>> {
+    return new Set((await this.rows.voids(0n)).map((v) => v.target));
+  }
+
+  /** Parsed from their stored bodies (checked when they were accepted): no costing state is read. */
+  async events(ids: readonly string[]): Promise<Map<string, BookEvent>> {
+    const out = new Map<string, BookEvent>();
+    for (const r of await this.rows.bodies(ids)) {
+      const parsed = parseEvent(JSON.parse(r.body), this.co, 'store');
+      assert(parsed.ok, `stored event ${r.id} parses`);
+      out.set(r.id, parsed.value);
+    }
+    return out;
+  }
+
   private async *entries(pool: string, count: number): AsyncGenerator<PoolEntry> {
     for (let from = 0; from < count; from += PAGE) {
       for (const e of await this.rows.entries(pool, from, Math.min(count, from + PAGE))) yield { key: e.key, event: e.event, move: e.move, qty: e.qty, value: e.value };
     }
-  }
-
-  private params(product: string): ConstructorParameters<typeof CostPool>[0] {
-    const p = this.co.products.get(product);
-    assert(p !== undefined, `product ${product} exists`);
-    return { method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost };
   }
 }

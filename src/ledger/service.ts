@@ -30,7 +30,7 @@ import { costingOrder, orderable } from '../book/batch-order.js';
 import type { Journal } from '../posting/journal.js';
 import type { LedgerStore, Refusal, WriteTx } from '../store/store.js';
 import { contentHash, earlierRefusal } from './refusals.js';
-import { eventPages } from '../store/pages.js';
+import { storedEventPages } from './stored-events.js';
 import { Mutex } from '../store/common.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyLoading, CACHE_BOUNDS, StoreState, type CacheBounds } from './store-state.js';
@@ -105,8 +105,7 @@ export class CompanyLedger {
 
   private constructor(readonly store: LedgerStore, private company: Company, private version: bigint, raw: unknown, private readonly configs: ConfigCache, private readonly options: LedgerOptions) {
     this.digest = costingDigest(raw);
-    this.state = new StoreState(company);
-    this.book = this.newBook();
+    [this.book, this.state] = this.newBook();
   }
 
   /** Opens a company: reads its configuration and checks its costing state is current (nothing of its history, unless that state must be rebuilt). */
@@ -120,13 +119,15 @@ export class CompanyLedger {
     return ledger;
   }
 
-  private newBook(): Book {
-    this.state = new StoreState(this.company, this.options.cache ?? CACHE_BOUNDS);
-    const book = new Book(this.company, { keepJournals: false, state: this.state, checkpointEvery: this.options.checkpointEvery });
-    this.state.attach(book);
+  /** A book over an empty store-backed state (its cache fills as writes load what they touch). */
+  private newBook(): [Book, StoreState] {
+    const state = new StoreState(this.company, this.options.cache ?? CACHE_BOUNDS);
+    const book = new Book(this.company, { keepJournals: false, state, checkpointEvery: this.options.checkpointEvery });
+    state.attach(book);
     this.seen = -1n;
-    return book;
+    return [book, state];
   }
+
 
   get id(): string {
     return this.company.id;
@@ -162,7 +163,7 @@ export class CompanyLedger {
     this.company = cached.co.value;
     this.version = cached.record.configVersion;
     this.digest = costingDigest(cached.record.config);
-    this.book = this.newBook();
+    [this.book, this.state] = this.newBook();
     return true;
   }
 
@@ -175,6 +176,7 @@ export class CompanyLedger {
     await this.takeStoredConfig();
     const meta = await tx.costing.meta();
     if (!meta || !costingHolds(meta.costing, this.digest) || meta.through !== tx.lastEventSeq) return this.rebuild(tx);
+    this.state.span = meta.span;
     if (this.seen === meta.through) return;
     if (this.seen >= 0n) this.state.invalidate(await tx.costing.changedSince(this.seen));
     this.seen = meta.through;
@@ -183,15 +185,12 @@ export class CompanyLedger {
   /** The costing state built again from every stored event, under the current configuration (callers hold the lock). */
   private async rebuild(tx: WriteTx): Promise<void> {
     await tx.costing.clear();
-    this.book = this.newBook();
+    [this.book, this.state] = this.newBook();
     let through = 0n;
-    for await (const page of eventPages((seq, limit) => this.store.eventsAfter(this.id, seq, limit))) {
+    for await (const page of storedEventPages((seq, limit) => this.store.eventsAfter(this.id, seq, limit), this.company)) {
       await this.state.loadEvents(page.map((e) => e.id), tx.costing);
       for (const e of page) {
-        assert(e.seq === through + 1n, `events of ${this.id} are contiguous at ${e.seq}`);
-        const parsed = parseEvent(JSON.parse(e.body), this.company, 'store');
-        assert(parsed.ok, `stored event ${e.id} parses`);
-        const r = await applyLoading(() => this.book.apply(parsed.value, { replay: true }), this.state, tx.costing);
+        const r = await applyLoading(() => this.book.apply(e.event, { replay: true }), this.state, tx.costing);
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
         this.state.noteSeq(e.id, e.seq);
         through = e.seq;

@@ -11,14 +11,15 @@
  * and after a rolled-back write it drops everything (`reset`).
  */
 import { assert } from '../domain/errors.js';
+import { addDays, type CalendarDate } from '../domain/calendar-date.js';
 import { parseEvent, type BookEvent } from '../domain/events.js';
 import type { Company } from '../domain/config.js';
-import { CostPool, type PoolParams, type PoolSnapshot } from '../costing/pool.js';
+import { CostPool, type PoolSnapshot } from '../costing/pool.js';
 import type { Book } from '../book/book.js';
 import { AccountTotals } from '../book/book-bounds.js';
-import { Entries, NeedData, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
+import { Entries, NeedData, poolParams, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
-import type { CostingReads, CostingTx, CostingWrite } from '../store/store.js';
+import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
 import { decodeSaved, encodeSaved } from './costing-codec.js';
 
 /** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
@@ -29,6 +30,31 @@ const MAX_LOADS = 10_000;
 
 /** An event loaded but not restored yet: restoring plans its moves, which reads its references. */
 interface Loaded { ev: BookEvent; seq: bigint; state: string }
+
+/** A span of dates widened to hold one more. */
+function widen(span: DateSpan | undefined, date: string): DateSpan {
+  if (!span) return { first: date, last: date };
+  return date < span.first ? { first: date, last: span.last } : date > span.last ? { first: span.first, last: date } : span;
+}
+
+/** Days of account totals a state keeps known (about 3 MB) before it starts again. */
+const DAYS_KEPT = 50_000;
+/** How far past a date asked for its account's days are read with it. */
+const DAYS_AHEAD = 31;
+
+/** Sorted dates as ranges to read, each with its dates: a date within DAYS_AHEAD of a range's end joins it; each range runs DAYS_AHEAD past its last date. */
+function dateRuns(dates: readonly string[]): [from: string, to: string, dates: string[]][] {
+  const out: [string, string, string[]][] = [];
+  for (const d of [...new Set(dates)].sort()) {
+    const last = out[out.length - 1];
+    const to = addDays(d as CalendarDate, DAYS_AHEAD);
+    if (last && d <= last[1]) {
+      last[1] = to > last[1] ? to : last[1];
+      last[2].push(d);
+    } else out.push([d, to, [d]]);
+  }
+  return out;
+}
 
 /** Account totals of a store-backed book: those of accounts and days loaded, the rest asked for. */
 class StoredTotals extends AccountTotals {
@@ -59,23 +85,43 @@ class StoredTotals extends AccountTotals {
     }
   }
 
+  /**
+   * Loads the balances of the accounts not loaded yet, and the accounts' day totals around the
+   * dates: each run of dates a month apart is read as one range, on to a month after its last
+   * date, and every day of the range is then known (a write in date order asks once a month
+   * per account, and a day with no row is a zero).
+   */
   async load(accounts: readonly string[], dates: readonly string[], rows: CostingReads): Promise<void> {
-    const got = await rows.accountTotals(accounts, dates);
-    for (const a of accounts) {
-      if (!this.accounts.has(a)) {
+    const fresh = accounts.filter((a) => !this.accounts.has(a));
+    if (fresh.length > 0) {
+      const balances = await rows.accountBalances(fresh);
+      for (const a of fresh) {
         this.accounts.add(a);
-        this.balances.set(a, got.balances.get(a) ?? 0n);
-      }
-      let day = this.days.get(a);
-      if (!day) this.days.set(a, (day = new Map()));
-      for (const d of dates) {
-        const k = `${a}\u0000${d}`;
-        if (this.dates.has(k)) continue;
-        this.dates.add(k);
-        day.set(d, 0n);
+        this.balances.set(a, balances.get(a) ?? 0n);
       }
     }
-    for (const [a, d, amount] of got.days) if (this.days.get(a)?.get(d) === 0n) this.days.get(a)!.set(d, amount);
+    for (const [from, to, asked] of dateRuns(dates)) {
+      const got = await rows.accountDays(accounts, from, to);
+      // The calendar's days of the range, and the dates asked for (a stored date may be no calendar day: storedDate).
+      const known = new Set(asked);
+      for (let d = from; d <= to; d = addDays(d as CalendarDate, 1)) known.add(d);
+      for (const a of accounts) {
+        let day = this.days.get(a);
+        if (!day) this.days.set(a, (day = new Map()));
+        for (const d of known) {
+          const k = `${a}\u0000${d}`;
+          if (this.dates.has(k)) continue;
+          this.dates.add(k);
+          day.set(d, 0n);
+        }
+      }
+      for (const [a, d, amount] of got) if (this.days.get(a)?.get(d) === 0n && this.dates.has(`${a}\u0000${d}`)) this.days.get(a)!.set(d, amount);
+    }
+  }
+
+  /** Days known: past DAYS_KEPT the state starts again between writes (a cache: what is dropped is read again when asked for). */
+  get size(): number {
+    return this.dates.size;
   }
 
   clear(): void {
@@ -101,6 +147,8 @@ export class StoreState implements BookState {
   private readonly dirtyEvents = new Map<string, Stored>();
   private readonly dirtyPools = new Set<PoolHistory>();
   readonly stats = { loads: 0, loadedEvents: 0, loadedPools: 0, loadedEntries: 0 };
+  /** The dates the stored events span (the ledger sets it from the stored meta under the lock; a flush widens it). */
+  span: DateSpan | undefined;
 
   constructor(private readonly co: Company, private readonly bounds: CacheBounds = CACHE_BOUNDS) {
     this.totals = new StoredTotals(co.baseCurrency);
@@ -217,7 +265,7 @@ export class StoreState implements BookState {
       this.absentPools.add(key);
       return;
     }
-    const params = this.params(row.product);
+    const params = poolParams(this.co, row.product);
     const checkpoints = (await rows.checkpoints(key)).map((c) => ({ index: c.idx, state: CostPool.restore(params, JSON.parse(c.state) as PoolSnapshot) }));
     const state = CostPool.restore(params, JSON.parse(row.state) as PoolSnapshot);
     this.addPool({ key, product: row.product, warehouse: row.warehouse, entries: new Entries(key, row.entries, row.lastKey), lastKey: row.lastKey, state, checkpoints }, row.entries);
@@ -237,11 +285,6 @@ export class StoreState implements BookState {
     await this.loadEvents([...new Set(got.map((e) => e.event))], rows);
   }
 
-  private params(product: string): PoolParams {
-    const p = this.co.products.get(product);
-    assert(p !== undefined, `product ${product} exists`);
-    return { method: p.costingMethod, rounding: this.co.settings.rounding, currency: this.co.baseCurrency, standardCost: p.standardCost };
-  }
 
   // ---- writing back
 
@@ -252,7 +295,8 @@ export class StoreState implements BookState {
 
   /** Writes what the book changed since the last flush, then trims the cache to its bounds. */
   async flush(tx: CostingTx, costing: string, through: bigint): Promise<void> {
-    const w: CostingWrite = { events: [], pools: [], entries: [], checkpoints: [], meta: { costing, through } };
+    for (const s of this.dirtyEvents.values()) this.span = widen(this.span, s.ev.date);
+    const w: CostingWrite = { events: [], pools: [], entries: [], checkpoints: [], meta: { costing, through, span: this.span } };
     for (const s of this.dirtyEvents.values()) {
       const seq = this.seqs.get(s.ev.id);
       assert(seq !== undefined, `event ${s.ev.id} has a seq`);
@@ -296,6 +340,7 @@ export class StoreState implements BookState {
       for (const k of [...this.pools.keys()].slice(0, this.pools.size - Math.ceil(pools / 2))) this.dropPool(k);
     }
     if (this.absentPools.size > pools) this.absentPools.clear();
+    if (this.totals.size > DAYS_KEPT) this.totals.clear();
   }
 
   private dropPool(key: string): void {

@@ -7,13 +7,12 @@
  * costing state is derived from the events; this proves it still is (`stockbook verify`).
  */
 import { loadConfig, type Company } from '../domain/config.js';
-import { parseEvent } from '../domain/events.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book, MemoryState } from '../book/book.js';
 import type { PoolEntry } from '../book/state.js';
 import type { PoolSnapshot } from '../costing/pool.js';
-import { eventPages } from '../store/pages.js';
-import type { LedgerStore } from '../store/store.js';
+import { storedEventPages } from './stored-events.js';
+import type { DateSpan, JournalCount, LedgerStore } from '../store/store.js';
 import { encodeSaved } from './costing-codec.js';
 
 export interface Verified {
@@ -30,11 +29,9 @@ export interface Verified {
 /** Replays a company's stored events, in append order, into a new in-memory book. */
 export async function replayInMemory(store: LedgerStore, co: Company): Promise<Book> {
   const book = new Book(co, { keepJournals: false });
-  for await (const page of eventPages((seq, limit) => store.eventsAfter(co.id, seq, limit))) {
+  for await (const page of storedEventPages((seq, limit) => store.eventsAfter(co.id, seq, limit), co)) {
     for (const e of page) {
-      const parsed = parseEvent(JSON.parse(e.body), co, 'store');
-      assert(parsed.ok, `stored event ${e.id} parses`);
-      const r = book.apply(parsed.value, { replay: true });
+      const r = book.apply(e.event, { replay: true });
       assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
     }
   }
@@ -65,6 +62,8 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   const last = await store.countEvents(companyId);
   // No costing state and no events (a company stored, never opened): empty, as its rebuild is.
   if (meta ? meta.through !== last : last !== 0n) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
+  const span = spanOf(mem);
+  if (meta && (meta.span?.first !== span?.first || meta.span?.last !== span?.last)) diff(`costing_meta: dates ${meta.span ? `${meta.span.first}..${meta.span.last}` : 'none'}, the events span ${span ? `${span.first}..${span.last}` : 'none'}`);
   for (let after = 0n; ; ) {
     const page = await rows.eventsPage(after, 1000);
     if (page.length === 0) break;
@@ -78,6 +77,7 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   }
   if (out.events !== mem.events.size) diff(`costing_events: ${out.events} rows, the rebuild has ${mem.events.size} events`);
   await comparePools(book, rows, out, diff);
+  await compareJournalCounts(store, companyId, diff);
   const tb = new Map((await store.trialBalance(companyId)).map((b) => [b.account, b.balance]));
   for (const [account, balance] of book.balances()) {
     out.accounts++;
@@ -88,6 +88,27 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
 
 /** A pool as a message names it: product/warehouse. */
 const poolName = (key: string): string => key.replace('\u0000', '/');
+
+/** The dates a rebuilt book's events span. */
+function spanOf(mem: MemoryState): DateSpan | undefined {
+  let span: DateSpan | undefined;
+  for (const { ev } of mem.events.values()) {
+    if (!span) span = { first: ev.date, last: ev.date };
+    else if (ev.date < span.first) span.first = ev.date;
+    else if (ev.date > span.last) span.last = ev.date;
+  }
+  return span;
+}
+
+/** journal_counts against a count of the journals themselves. */
+async function compareJournalCounts(store: LedgerStore, company: string, diff: (what: string) => void): Promise<void> {
+  const key = (c: JournalCount): string => `${c.kind} ${c.eventType}`;
+  const kept = new Map((await store.journalCounts(company)).map((c) => [key(c), c.n]));
+  const counted = new Map((await store.journalCounts(company, true)).map((c) => [key(c), c.n]));
+  for (const k of new Set([...kept.keys(), ...counted.keys()])) {
+    if (kept.get(k) !== counted.get(k)) diff(`journal_counts ${k}: kept ${kept.get(k) ?? 0n}, the journals hold ${counted.get(k) ?? 0n}`);
+  }
+}
 
 async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>, out: Verified, diff: (what: string) => void): Promise<void> {
   const mem = book.state as MemoryState;

@@ -1,6 +1,6 @@
 /**
  * Appended rows: the rows a write adds to the ledger's tables (events, journals, their lines,
- * the per-account day totals and the sync log), and each table's INSERT, written once as its
+ * the per-account day totals, the journal counts and the sync log), and each table's INSERT, written once as its
  * columns after the company. A write gathers its rows here and sends them in a batch — before
  * any other statement of its transaction and before COMMIT — in one of two forms, each written
  * once for every table. Which form is the dialect's one true difference in writing:
@@ -39,6 +39,12 @@ export const APPEND_TABLES = {
     columns: [['account', 'text'], ['date', 'text'], ['amount', 'bigint']],
     onConflict: 'ON CONFLICT (company, account, date) DO UPDATE SET amount = account_day_totals.amount + excluded.amount',
   },
+  /** One row per (kind, event type) of a batch, counted first. */
+  journalCounts: {
+    name: 'journal_counts',
+    columns: [['kind', 'text'], ['event_type', 'text'], ['n', 'bigint']],
+    onConflict: 'ON CONFLICT (company, kind, event_type) DO UPDATE SET n = journal_counts.n + excluded.n',
+  },
   sync: { name: 'sync_log', columns: [['seq', 'bigint'], ['target', 'text'], ['record', 'text'], ['version', 'int'], ['action', 'text'], ['run', 'text'], ['at', 'text'], ['data', 'text']] },
 } as const satisfies Record<string, AppendTable>;
 
@@ -66,6 +72,7 @@ export function appendStatements(form: BulkForm): Record<AppendTableName, string
 export class Appended {
   private rows = new Map<AppendTableName, unknown[][]>();
   private totals = new Map<string, [account: string, date: string, amount: bigint]>();
+  private counts = new Map<string, [kind: string, eventType: string, n: bigint]>();
   /** Rows waiting (day totals not counted). */
   pending = 0;
 
@@ -73,7 +80,7 @@ export class Appended {
     return this.rows.size === 0;
   }
 
-  add(table: Exclude<AppendTableName, 'dayTotals'>, row: unknown[]): void {
+  add(table: Exclude<AppendTableName, 'dayTotals' | 'journalCounts'>, row: unknown[]): void {
     this.pending++;
     let list = this.rows.get(table);
     if (list === undefined) this.rows.set(table, (list = []));
@@ -88,12 +95,22 @@ export class Appended {
     else this.totals.set(k, [account, date, amount]);
   }
 
+  /** A journal, counted under its kind and event type. */
+  countJournal(kind: string, eventType: string): void {
+    const k = `${kind}\u0000${eventType}`;
+    const c = this.counts.get(k);
+    if (c) c[2] += 1n;
+    else this.counts.set(k, [kind, eventType, 1n]);
+  }
+
   /** The statements that send every pending row, in table order; the buffer is empty afterwards. */
   take(company: string, form: BulkForm, sql: Record<AppendTableName, string>): Statement[] {
     const rows = this.rows;
     if (this.totals.size > 0) rows.set('dayTotals', [...this.totals.values()]);
+    if (this.counts.size > 0) rows.set('journalCounts', [...this.counts.values()]);
     this.rows = new Map();
     this.totals = new Map();
+    this.counts = new Map();
     this.pending = 0;
     const out: Statement[] = [];
     for (const table of ORDER) {

@@ -4,7 +4,7 @@
  */
 import { isBalanced, type Journal, type JournalLine } from '../posting/journal.js';
 import { byCodePoint } from '../domain/values.js';
-import { SYNC_ACTIONS, type AccountBalance, type AccountLine, type ApiKeyRecord, type NewApiKey, type NewSyncEntry, type Refusal, type StoredCompany, type StoredEvent, type StoredJournal, type SyncAction, type SyncEntry } from './store.js';
+import { SYNC_ACTIONS, type AccountBalance, type AccountLine, type ApiKeyRecord, type NewApiKey, type NewSyncEntry, type Refusal, type StoredCompany, type StoredEvent, type JournalHeader, type StoredJournal, type SyncAction, type SyncEntry } from './store.js';
 
 /** An exact integer from a driver: better-sqlite3 (safe integers) gives bigint, pg gives int8/numeric as a string. */
 export function big(v: unknown): bigint {
@@ -121,28 +121,32 @@ export interface JournalRow {
 }
 
 /** Groups joined rows into journals, in the shape the book builds (optional fields present, undefined when absent). */
+/** A journal row's own columns (no line). */
+export function toJournalHeader(r: Omit<JournalRow, 'line_no' | 'account' | 'amount' | 'product' | 'warehouse' | 'line_memo'>): JournalHeader {
+  return {
+    id: r.id,
+    event: r.event_id,
+    eventType: r.event_type,
+    kind: r.kind as Journal['kind'],
+    date: r.date,
+    currency: r.currency,
+    cause: opt(r.cause),
+    reverses: opt(r.reverses),
+    reference: opt(r.reference),
+    memo: opt(r.memo),
+    shiftedFrom: opt(r.shifted_from),
+    seq: big(r.seq),
+    eventSeq: big(r.event_seq),
+  };
+}
+
 export function toJournals(rows: readonly JournalRow[]): StoredJournal[] {
   const out: StoredJournal[] = [];
   let cur: StoredJournal | undefined;
   for (const r of rows) {
     const seq = big(r.seq);
     if (cur === undefined || cur.seq !== seq) {
-      cur = {
-        id: r.id,
-        event: r.event_id,
-        eventType: r.event_type,
-        kind: r.kind as Journal['kind'],
-        date: r.date,
-        currency: r.currency,
-        lines: [],
-        cause: opt(r.cause),
-        reverses: opt(r.reverses),
-        reference: opt(r.reference),
-        memo: opt(r.memo),
-        shiftedFrom: opt(r.shifted_from),
-        seq,
-        eventSeq: big(r.event_seq),
-      };
+      cur = { ...toJournalHeader(r), lines: [] };
       out.push(cur);
     }
     if (r.line_no === null || r.line_no === undefined) continue; // a journal without lines

@@ -12,6 +12,7 @@
  * its cached rows are out of date (`changedSince`).
  */
 import { big, fromHalves, idSlices, smallInt } from './common.js';
+import { assert } from '../domain/errors.js';
 import type { Statement } from './statements.js';
 import type { CostingCheckpoint, CostingEntry, CostingEventRow, CostingMeta, CostingPoolRow, CostingReads, CostingWrite, OnHandRow } from './store.js';
 
@@ -73,8 +74,11 @@ const EVENT_COLUMNS = 'c.id, c.seq, c.version, c.state, e.body';
 const POOL_COLUMNS = 'pool, product, warehouse, version, entries, last_key, qty, value, state';
 
 export const COSTING_SQL = {
-  meta: 'SELECT costing, through FROM costing_meta WHERE company = ?',
-  putMeta: 'INSERT INTO costing_meta (company, costing, through) VALUES (?, ?, ?) ON CONFLICT (company) DO UPDATE SET costing = excluded.costing, through = excluded.through',
+  meta: 'SELECT costing, through, first_date, last_date FROM costing_meta WHERE company = ?',
+  putMeta: `INSERT INTO costing_meta (company, costing, through, first_date, last_date) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (company) DO UPDATE SET costing = excluded.costing, through = excluded.through, first_date = excluded.first_date, last_date = excluded.last_date`,
+  /** Void events by the partial index events_voids (migration 8): O(voids), however many events. */
+  voids: "SELECT seq, id, body FROM events WHERE company = ? AND type = 'void' AND seq > ? ORDER BY seq",
   /** An event's state with its body, by the key; the body is the event's own row (same company, seq). */
   eventsPage: `SELECT ${EVENT_COLUMNS} FROM costing_events c JOIN events e ON e.company = c.company AND e.seq = c.seq WHERE c.company = ? AND c.seq > ? AND c.seq <= ? ORDER BY c.seq`,
   allPools: `SELECT ${POOL_COLUMNS} FROM costing_pools WHERE company = ? ORDER BY pool`,
@@ -130,7 +134,7 @@ export function costingWrite(company: string, w: CostingWrite): Statement[] {
     out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, poolColumn(c.pool)] });
     out.push(...inserts('costing_checkpoints', ['company', 'pool', 'idx', 'state'], c.rows.map((r) => [company, poolColumn(c.pool), BigInt(r.idx), r.state])));
   }
-  out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through] });
+  out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through, w.meta.span?.first ?? null, w.meta.span?.last ?? null] });
   return out;
 }
 
@@ -139,8 +143,19 @@ export class CostingRows implements CostingReads {
   constructor(private readonly query: Query, private readonly company: string) {}
 
   async meta(): Promise<CostingMeta | undefined> {
-    const [r] = await this.query<{ costing: string; through: unknown }>(COSTING_SQL.meta, [this.company]);
-    return r && { costing: r.costing, through: big(r.through) };
+    const [r] = await this.query<{ costing: string; through: unknown; first_date: string | null; last_date: string | null }>(COSTING_SQL.meta, [this.company]);
+    if (!r) return undefined;
+    assert((r.first_date === null) === (r.last_date === null), `costing_meta of ${this.company} has both dates or neither`);
+    return { costing: r.costing, through: big(r.through), span: r.first_date === null ? undefined : { first: r.first_date, last: r.last_date! } };
+  }
+
+  async voids(afterSeq: bigint): Promise<{ seq: bigint; id: string; target: string }[]> {
+    const rows = await this.query<{ seq: unknown; id: string; body: string }>(COSTING_SQL.voids, [this.company, afterSeq]);
+    return rows.map((r) => {
+      const target = (JSON.parse(r.body) as { target?: unknown }).target;
+      assert(typeof target === 'string', `void event ${r.id} names its target`);
+      return { seq: big(r.seq), id: r.id, target };
+    });
   }
 
   async events(ids: readonly string[]): Promise<CostingEventRow[]> {
@@ -148,6 +163,14 @@ export class CostingRows implements CostingReads {
     for (const slice of idSlices(ids)) {
       const sql = `SELECT ${EVENT_COLUMNS} FROM costing_events c JOIN events e ON e.company = c.company AND e.seq = c.seq WHERE c.company = ? AND c.id IN (${slice.map(() => '?').join(', ')})`;
       out.push(...(await this.query<EventRowRaw>(sql, [this.company, ...slice])).map(toEventRow));
+    }
+    return out;
+  }
+
+  async bodies(ids: readonly string[]): Promise<{ id: string; body: string }[]> {
+    const out: { id: string; body: string }[] = [];
+    for (const slice of idSlices(ids)) {
+      out.push(...(await this.query<{ id: string; body: string }>(`SELECT id, body FROM events WHERE company = ? AND id IN (${slice.map(() => '?').join(', ')})`, [this.company, ...slice])));
     }
     return out;
   }
@@ -194,17 +217,22 @@ export class CostingRows implements CostingReads {
     return { events, pools };
   }
 
-  async accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }> {
+  async accountBalances(accounts: readonly string[]): Promise<Map<string, bigint>> {
     const balances = new Map<string, bigint>();
+    for (const slice of idSlices(accounts)) {
+      const sql = `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) GROUP BY account`;
+      for (const r of await this.query<{ account: string; hi: unknown; lo: unknown }>(sql, [this.company, ...slice])) balances.set(r.account, fromHalves(r));
+    }
+    return balances;
+  }
+
+  async accountDays(accounts: readonly string[], from: string, to: string): Promise<[account: string, date: string, amount: bigint][]> {
     const days: [string, string, bigint][] = [];
     for (const slice of idSlices(accounts)) {
-      const list = slice.map(() => '?').join(', ');
-      for (const r of await this.query<{ account: string; hi: unknown; lo: unknown }>(`SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${list}) GROUP BY account`, [this.company, ...slice])) balances.set(r.account, fromHalves(r));
-      for (const ds of idSlices(dates)) {
-        const sql = `SELECT account, date, amount FROM account_day_totals WHERE company = ? AND account IN (${list}) AND date IN (${ds.map(() => '?').join(', ')})`;
-        for (const r of await this.query<{ account: string; date: string; amount: unknown }>(sql, [this.company, ...slice, ...ds])) days.push([r.account, r.date, big(r.amount)]);
-      }
+      const sql = `SELECT account, date, amount FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) AND date >= ? AND date <= ?`;
+      for (const r of await this.query<{ account: string; date: string; amount: unknown }>(sql, [this.company, ...slice, from, to])) days.push([r.account, r.date, big(r.amount)]);
     }
-    return { balances, days };
+    return days;
   }
+
 }

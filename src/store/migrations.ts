@@ -74,6 +74,27 @@ function costingTables(int: string, text: string, key: string, clustered = ''): 
   `;
 }
 
+/** Migration 8, the same in both dialects but for the integer type (one ADD COLUMN per statement, as SQLite requires). */
+function reportIndexes(int: string): string {
+  return `
+      ALTER TABLE costing_meta ADD COLUMN first_date TEXT;
+      ALTER TABLE costing_meta ADD COLUMN last_date TEXT;
+      UPDATE costing_meta SET
+        first_date = (SELECT MIN(e.date) FROM events e WHERE e.company = costing_meta.company),
+        last_date = (SELECT MAX(e.date) FROM events e WHERE e.company = costing_meta.company);
+      CREATE INDEX events_voids ON events (company, seq) WHERE type = 'void';
+      CREATE TABLE journal_counts (
+        company    TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        n          ${int} NOT NULL,
+        PRIMARY KEY (company, kind, event_type)
+      );
+      INSERT INTO journal_counts (company, kind, event_type, n)
+        SELECT company, kind, event_type, COUNT(*) FROM journals GROUP BY company, kind, event_type;
+  `;
+}
+
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -375,6 +396,20 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: costingTables('INTEGER', 'TEXT', 'TEXT', ' WITHOUT ROWID'),
     // Order keys compare byte by byte in both (PostgreSQL's default collation may follow a locale).
     postgres: costingTables('BIGINT', 'TEXT', 'TEXT COLLATE "C"'),
+  },
+  {
+    // What reports read of the whole history without reading it (issue 11):
+    // - costing_meta's first and last event dates (the dashboard's month range), kept with the
+    //   state they describe and filled here from the events of a state built before;
+    // - the void events, indexed by themselves (a partial index: written only for voids), so
+    //   the set of voided events is read in O(voids), not by reading every event;
+    // - journal_counts: how many journals the company has of each kind and event type (what
+    //   the sync list counts its records by), kept with the journals in the same transaction
+    //   as account_day_totals is, and filled here from the journals written before.
+    version: 8,
+    name: 'event dates, voids and journal counts',
+    sqlite: reportIndexes('INTEGER'),
+    postgres: reportIndexes('BIGINT'),
   },
 ];
 

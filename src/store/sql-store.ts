@@ -15,8 +15,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Journal } from '../posting/journal.js';
 import { appendStatements, Appended, type AppendTableName } from './appends.js';
 import {
-  big, byCodePoint, checkApiKey, checkEvent, checkJournals, checkRefusals, checkSeq, checkSyncEntries, configJson, fromHalves, NOT_REENTRANT, nullable, toAccountLine, toApiKey,
-  toBalances, toCompany, toEvent, toJournals, toRefusal, toSyncEntry, TX_ENDED,
+  big, byCodePoint, checkApiKey, checkLimit, checkEvent, checkJournals, checkRefusals, checkSeq, checkSyncEntries, configJson, fromHalves, NOT_REENTRANT, nullable, toAccountLine, toApiKey,
+  toBalances, toCompany, toEvent, toJournalHeader, toJournals, toRefusal, toSyncEntry, TX_ENDED,
   type AccountLineRow, type ApiKeyRow, type BalanceRow, type CompanyRow, type EventRow, type JournalRow, type RefusalRow, type SyncRow,
 } from './common.js';
 import type { Dialect, Session } from './dialect.js';
@@ -25,7 +25,7 @@ import * as statements from './statements.js';
 import { COSTING_SQL, CostingRows, costingWrite } from './costing.js';
 import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
 import type {
-  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, JournalFilter, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
   StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx,
 } from './store.js';
 
@@ -153,6 +153,7 @@ export class SqlTx implements WriteTx {
     for (const j of journals) {
       const seq = ++this.lastJournal;
       A.add('journals', [seq, eventSeq, j.id, j.event, j.eventType, j.kind, j.date, j.currency, nullable(j.cause), nullable(j.reverses), nullable(j.reference), nullable(j.memo), nullable(j.shiftedFrom)]);
+      A.countJournal(j.kind, j.eventType);
       let n = 0n;
       for (const l of j.lines) {
         A.add('lines', [seq, ++n, l.account, l.amount, nullable(l.product), nullable(l.warehouse), nullable(l.memo), j.date]);
@@ -274,6 +275,24 @@ export class SqlStore implements LedgerStore {
     if (filter.limit === 0) return [];
     const st = statements.journals(company, filter);
     return statements.keepAccount(toJournals(await all<JournalRow>(this.all, st)), filter);
+  }
+
+  async journalHeaders(company: string, query: HeaderQuery): Promise<JournalHeader[]> {
+    type Row = Parameters<typeof toJournalHeader>[0];
+    if ('afterSeq' in query) {
+      checkSeq(query.afterSeq, 'afterSeq');
+      checkLimit(query.limit);
+      return (await this.all<Row>(SQL.journalHeaders, [company, query.afterSeq, BigInt(query.limit)])).map(toJournalHeader);
+    }
+    const sts = 'ids' in query ? statements.journalHeadersBy(company, 'id', query.ids) : statements.journalHeadersBy(company, 'event_id', query.events);
+    const out: JournalHeader[] = [];
+    for (const st of sts) out.push(...(await all<Row>(this.all, st)).map(toJournalHeader));
+    return out.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  }
+
+  async journalCounts(company: string, recount = false): Promise<JournalCount[]> {
+    const rows = await this.all<{ kind: string; event_type: string; n: unknown }>(recount ? SQL.recountJournals : SQL.journalCounts, [company]);
+    return rows.map((r) => ({ kind: r.kind as JournalCount['kind'], eventType: r.event_type, n: big(r.n) }));
   }
 
   async journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]> {

@@ -38,6 +38,10 @@ export const SQL = {
   /** Written as the last row of the (company, seq) key: PostgreSQL without statistics planned MAX(seq) over the (company, id) index, every row of the company (bench/scale-out.ts). */
   lastSeqs: 'SELECT COALESCE((SELECT seq FROM events WHERE company = ? ORDER BY seq DESC LIMIT 1), 0) AS e, COALESCE((SELECT seq FROM journals WHERE company = ? ORDER BY seq DESC LIMIT 1), 0) AS j',
   lastSyncSeq: 'SELECT COALESCE(MAX(seq), 0) AS n FROM sync_log WHERE company = ?',
+  journalHeaders: 'SELECT j.* FROM journals j WHERE j.company = ? AND j.seq > ? ORDER BY j.seq LIMIT ?',
+  journalCounts: 'SELECT kind, event_type, n FROM journal_counts WHERE company = ?',
+  /** The counts again from the journals themselves (verify: one pass over the company's journals). */
+  recountJournals: 'SELECT kind, event_type, COUNT(*) AS n FROM journals WHERE company = ? GROUP BY kind, event_type',
   journalsOfEvent: journalsSql('SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq'),
   /** Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
   trialBalance: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? GROUP BY account`,
@@ -80,6 +84,11 @@ function journalsSql(select: string): string {
     SELECT ${JOURNAL_COLUMNS}
     FROM sel LEFT JOIN journal_lines l ON l.company = sel.company AND l.journal_seq = sel.seq
     ORDER BY sel.seq, l.line_no`;
+}
+
+/** Journal headers by their ids or their events' ids (any number: in slices), each slice in seq order. */
+export function journalHeadersBy(company: string, column: 'id' | 'event_id', values: readonly string[]): Statement[] {
+  return [...idSlices(values)].map((slice) => ({ sql: `SELECT j.* FROM journals j WHERE j.company = ? AND j.${column} IN (${slice.map(() => '?').join(', ')}) ORDER BY j.seq`, params: [company, ...slice] }));
 }
 
 /**

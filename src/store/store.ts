@@ -55,6 +55,19 @@ export interface StoredJournal extends Journal {
   eventSeq: bigint;
 }
 
+/** A journal without its lines (what a listing reads). */
+export type JournalHeader = Omit<StoredJournal, 'lines'>;
+
+/** Journal headers after a position (at most `limit`, in seq order), or by their ids, or by their events' ids. */
+export type HeaderQuery = { afterSeq: bigint; limit: number } | { ids: readonly string[] } | { events: readonly string[] };
+
+/** How many journals a company holds of one kind and event type. */
+export interface JournalCount {
+  kind: Journal['kind'];
+  eventType: string;
+  n: bigint;
+}
+
 /** Where a line stands in GL order: (date, journal seq, line number). */
 export interface LinePosition {
   date: string;
@@ -161,6 +174,14 @@ export interface CostingMeta {
   costing: string;
   /** The last event seq the state includes. */
   through: bigint;
+  /** The earliest and latest dates of those events (undefined while there are none). */
+  span: DateSpan | undefined;
+}
+
+/** The first and last dates of a company's events (YYYY-MM-DD). */
+export interface DateSpan {
+  first: string;
+  last: string;
 }
 
 export interface CostingEventRow {
@@ -227,6 +248,8 @@ export interface CostingReads {
   meta(): Promise<CostingMeta | undefined>;
   /** The states of these events (any number of ids), with their bodies. */
   events(ids: readonly string[]): Promise<CostingEventRow[]>;
+  /** The stored bodies of these events (any number of ids; ids not stored are absent). */
+  bodies(ids: readonly string[]): Promise<{ id: string; body: string }[]>;
   /** Event states by seq in (after, after + limit], in seq order. */
   eventsPage(after: bigint, limit: number): Promise<CostingEventRow[]>;
   pools(keys: readonly string[]): Promise<CostingPoolRow[]>;
@@ -239,10 +262,14 @@ export interface CostingReads {
   entryAtKey(pool: string, key: string): Promise<number | undefined>;
   /** Every pool that has moved, with its on-hand figures after its last entry at or before an order key. */
   onHandAsOf(key: string): Promise<OnHandRow[]>;
+  /** The void events after a seq, in seq order: the id of each and of the event it voids. */
+  voids(afterSeq: bigint): Promise<{ seq: bigint; id: string; target: string }[]>;
   /** Ids of the events and pools a write after `seq` changed. */
   changedSince(seq: bigint): Promise<{ events: string[]; pools: string[] }>;
-  /** Balances of these accounts, and their day totals on these dates (rows that exist). */
-  accountTotals(accounts: readonly string[], dates: readonly string[]): Promise<{ balances: Map<string, bigint>; days: [account: string, date: string, amount: bigint][] }>;
+  /** Balances of these accounts (those with no day totals are absent). */
+  accountBalances(accounts: readonly string[]): Promise<Map<string, bigint>>;
+  /** These accounts' day totals dated from `from` to `to` (rows that exist). */
+  accountDays(accounts: readonly string[], from: string, to: string): Promise<[account: string, date: string, amount: bigint][]>;
 }
 
 export interface CostingTx extends CostingReads {
@@ -287,6 +314,10 @@ export interface LedgerStore {
   /** How many events the company holds (their last seq: events are numbered without gaps). */
   countEvents(company: string): Promise<bigint>;
   journals(company: string, filter?: JournalFilter): Promise<StoredJournal[]>;
+  /** Journal headers (no lines), in seq order. */
+  journalHeaders(company: string, query: HeaderQuery): Promise<JournalHeader[]>;
+  /** The company's journal counts by kind and event type, as kept (`recount`: counted from the journals, for `verify`). */
+  journalCounts(company: string, recount?: boolean): Promise<JournalCount[]>;
   /** Journals written by one event's posting (its original, reversal or corrections). */
   journalsOfEvent(company: string, eventSeq: bigint): Promise<StoredJournal[]>;
   /** Lines on an account in GL order (date, journal seq, line), one page after a position. */

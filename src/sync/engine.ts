@@ -24,26 +24,13 @@ import type { CompanyLedger } from '../ledger/service.js';
 import type { NewSyncEntry, SyncEntry } from '../store/store.js';
 import type { Contact, SyncConfig } from './config.js';
 import { journalPages } from '../store/pages.js';
-import { contactOf, deriveRecords, IVTRX, ofType, RECORD_TYPES, takesJournalNumber, type SyncRecord } from './records.js';
+import { contactOf, deriveRecords, IVTRX, ofType, takesJournalNumber, type SyncRecord } from './records.js';
 import { difference, type JournalLine } from '../posting/journal.js';
-import { foldInto, lastJournalNumber, mayBeInTarget, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
+import { isCancelled, listedById, listPage, openCounts, type ListedRecord, type ListingSource } from './listing.js';
+import { foldInto, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
 
-export type ListedStatus = 'unposted' | 'held' | 'in-progress' | 'failed' | 'posted' | 'cancelled';
-
-export interface ListedRecord {
-  id: string;
-  type: RecordType;
-  kind: SyncRecord['kind'];
-  eventType: string;
-  event: string;
-  date: string;
-  reference: string | undefined;
-  status: ListedStatus;
-  version: number;
-  error?: Failure | undefined;
-  posted?: PostedData | undefined;
-}
+export type { ListedRecord, ListedStatus } from './listing.js';
 
 export interface RecordResult {
   record: string;
@@ -174,14 +161,12 @@ export class SyncEngine {
     for await (const more of journalPages(this.ledger.store, this.company, { afterSeq: d.last })) {
       // Another call may have taken these journals in while this one waited for the page.
       const fresh = more.filter((j) => j.seq > d.last);
-      const events = new Map<string, BookEvent | undefined>();
-      for (const j of fresh) if (!events.has(j.event)) events.set(j.event, (await book.view(j.event))?.event);
+      // The events' bodies only: a record needs what the event says, not its costs.
+      const events = await book.events([...new Set(fresh.map((j) => j.event))]);
       for (const r of deriveRecords(fresh, (id) => events.get(id))) d.records.push(r);
       if (more[more.length - 1]!.seq > d.last) d.last = more[more.length - 1]!.seq;
     }
-    const voided = new Set<string>();
-    for await (const v of book.views()) if (v.voidedBy !== undefined) voided.add(v.event.id);
-    return { records: d.records, voided };
+    return { records: d.records, voided: await book.voided() };
   }
 
   private async log(): Promise<SyncEntry[]> {
@@ -203,15 +188,13 @@ export class SyncEngine {
 
   /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
   private cancelled(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): boolean {
-    return rec.kind !== 'void' && rec.grouped !== true && voided.has(rec.event.id) && st.status !== 'posted' && !mayBeInTarget(st);
+    return isCancelled(rec.kind, rec.grouped === true, rec.event.id, st, voided);
   }
 
-  private listedStatus(rec: SyncRecord, st: RecordState, voided: ReadonlySet<string>): ListedStatus {
-    if (st.status === 'posted') return 'posted';
-    if (this.cancelled(rec, st, voided)) return 'cancelled';
-    if (st.held) return 'held';
-    if (st.status === 'claimed') return 'in-progress';
-    return st.status === 'failed' ? 'failed' : 'unposted';
+  /** What the list reads (listing.ts): the sync log folded, the voided events, the store and the book. */
+  private async listing(): Promise<ListingSource> {
+    const book = this.ledger.current;
+    return { store: this.ledger.store, company: this.company, states: await this.states(), voided: await book.voided(), book };
   }
 
   /**
@@ -221,32 +204,19 @@ export class SyncEngine {
    * company's.
    */
   async list(opts: ListOptions = {}): Promise<RecordList> {
-    const { records, voided } = await this.records();
-    const states = await this.states();
-    const counts = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])) as Record<RecordType, number>;
-    const out: ListedRecord[] = [];
-    let next: string | undefined;
-    let lastSeq = 0n;
-    for (const rec of records) {
-      const st = stateOf(states, rec.id);
-      const status = this.listedStatus(rec, st, voided);
-      const open = status !== 'posted' && status !== 'cancelled';
-      if (open) counts[rec.type]++;
-      if ((opts.type !== undefined && rec.type !== opts.type) || (!opts.all && !open) || (opts.afterSeq !== undefined && rec.seq <= opts.afterSeq)) continue;
-      if (opts.limit !== undefined && out.length === opts.limit) {
-        next ??= syncCursor(lastSeq);
-        continue;
-      }
-      lastSeq = rec.seq;
-      out.push({ id: rec.id, type: rec.type, kind: rec.kind, eventType: rec.event.type, event: rec.event.id, date: rec.date, reference: rec.event.reference, status, version: st.version, error: st.failed?.error, posted: st.posted });
-    }
-    return { counts, records: out, next };
+    const src = await this.listing();
+    const page = await listPage(src, opts);
+    return { counts: await openCounts(src), records: page.records, next: page.next === undefined ? undefined : syncCursor(page.next) };
+  }
+
+  /** The company's open records per type (the list's counts, without a page). */
+  async counts(): Promise<Record<RecordType, number>> {
+    return openCounts(await this.listing());
   }
 
   /** The stored result of a record: its state and log rows. */
   async record(id: string): Promise<{ record: ListedRecord; history: SyncEntry[] } | Failure> {
-    const all = await this.list({ all: true });
-    const record = all.records.find((r) => r.id === id);
+    const record = await listedById(await this.listing(), id);
     if (!record) return failure('NOT_FOUND', `Company "${this.company}" has no sync record "${id}".`, 'List records with `stockbook sync list`; record ids are event ids (corrections: <event>/c<n>).', { record: id });
     return { record, history: (await this.log()).filter((e) => e.record === id) };
   }
@@ -302,8 +272,7 @@ export class SyncEngine {
   }
 
   private async mark(ids: readonly string[], action: 'hold' | 'release' | 'reset', refuse: (st: RecordState) => string | undefined): Promise<Failure | undefined> {
-    const { records } = await this.records();
-    const known = new Set(records.map((r) => r.id));
+    const known = new Set((await this.ledger.store.journalHeaders(this.company, { ids })).map((h) => h.id));
     const missing = ids.filter((id) => !known.has(id));
     if (missing.length > 0) return failure('NOT_FOUND', `Company "${this.company}" has no sync record ${missing.map((m) => `"${m}"`).join(', ')}.`, 'List records with `stockbook sync list`.', { record: missing[0]! });
     return this.ledger.store.write(this.company, async (tx) => {

@@ -51,6 +51,11 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.eventsAfter('big', 10n, 100);
   await store.journalsOfEvent('small', 5n);
   await store.journalsOfEvent('big', 5n);
+  await store.journalHeaders('big', { afterSeq: 10n, limit: 100 });
+  await store.journalHeaders('big', { ids: ['big-7', 'big-9'] });
+  await store.journalHeaders('big', { events: ['big-7', 'big-9'] });
+  await store.journalCounts('small');
+  await store.journalCounts('small', true);
   await store.trialBalance('small');
   await store.trialBalance('small', '2026-01-15');
   const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
@@ -99,7 +104,7 @@ export async function seedCosting(store: LedgerStore, company: string, pools: nu
         pools: [{ pool, product: `P${p}`, warehouse: 'W1', entries: per, lastKey: key(per - 1), qty: 1n, value: 1n, state: '{}' }],
         entries: [{ pool, from: 0, truncate: false, rows }],
         checkpoints: [{ pool, rows: rows.filter((r) => r.idx % 2 === 0).slice(-32).map((r) => ({ idx: r.idx, state: '{}' })) }],
-        meta: { costing: '{}', through: 1n },
+        meta: { costing: '{}', through: 1n, span: { first: '2026-01-01', last: '2026-01-01' } },
       });
     }
   });
@@ -116,7 +121,7 @@ async function costing(store: LedgerStore): Promise<void> {
       pools: [{ pool, product: 'P1', warehouse: 'W1', entries: 3, lastKey: key(3), qty: 3n, value: 30n, state: '{}' }],
       entries: [{ pool, from: 0, truncate: false, rows: entries }, { pool, from: 2, truncate: true, rows: entries.slice(2) }],
       checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }] }],
-      meta: { costing: '{}', through: 3n },
+      meta: { costing: '{}', through: 3n, span: undefined },
     });
     await tx.costing.changedSince(1n);
   });
@@ -133,7 +138,9 @@ async function costing(store: LedgerStore): Promise<void> {
   await rows.entryAtKey(pool, '2026-01-01T\u0000big-000010');
   await store.costing('small').onHandAsOf('2026-01-02T\uffff');
   await rows.changedSince(0n);
-  await store.costing('small').accountTotals(['1200', '1300'], ['2026-01-10']);
+  await rows.voids(0n);
+  await store.costing('small').accountBalances(['1200', '1300']);
+  await store.costing('small').accountDays(['1200', '1300'], '2026-01-10', '2026-02-10');
   await store.costing('small').changedSince(0n);
   await store.write('small', (tx) => tx.costing.clear());
 }

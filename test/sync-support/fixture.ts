@@ -8,6 +8,9 @@ import type { LedgerStore } from '../../src/store/store.js';
 import { CompanyLedger, putCompany } from '../../src/ledger/service.js';
 import { openSync, type CompanySync, type OpenSyncOptions } from '../../src/sync/open.js';
 import type { PartKind, SyncTarget } from '../../src/sync/target.js';
+import { deriveRecords, RECORD_TYPES } from '../../src/sync/records.js';
+import { foldInto, stateOf } from '../../src/sync/state.js';
+import { listedStatus, type ListedRecord } from '../../src/sync/listing.js';
 
 export const ACCOUNTS = [
   { code: '1100', name: 'Bank', type: 'BANK' },
@@ -129,4 +132,28 @@ export function xeroGl(sb: XeroSandbox): Map<string, bigint> {
   }
   for (const [k, v] of gl) if (v === 0n) gl.delete(k);
   return gl;
+}
+
+/**
+ * The sync list as it was computed before it was paged (issue 11), kept as an oracle: every
+ * journal derived to its record (deriveRecords), each record's status from the whole sync log
+ * folded and the voided events read from every event, then counted and filtered in full.
+ */
+export async function listOracle(store: LedgerStore, engine: CompanySync['engine'], opts: { all?: boolean } = {}): Promise<{ counts: Record<string, number>; records: ListedRecord[] }> {
+  const journals = await store.journals('syncco');
+  const events = await engine.ledger.current.events([...new Set(journals.map((j) => j.event))]);
+  const records = deriveRecords(journals, (id) => events.get(id));
+  const states = foldInto(new Map(), await store.syncEntries('syncco', engine.target.name));
+  const voided = new Set<string>();
+  for (const e of await store.eventsAfter('syncco', 0n)) if (e.type === 'void') voided.add((JSON.parse(e.body) as { target: string }).target);
+  const counts: Record<string, number> = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0]));
+  const out: ListedRecord[] = [];
+  for (const rec of records) {
+    const st = stateOf(states, rec.id);
+    const status = listedStatus({ kind: rec.kind, grouped: rec.grouped === true, event: rec.event.id }, st, voided);
+    const open = status !== 'posted' && status !== 'cancelled';
+    if (open) counts[rec.type]!++;
+    if (opts.all || open) out.push({ id: rec.id, type: rec.type, kind: rec.kind, eventType: rec.event.type, event: rec.event.id, date: rec.date, reference: rec.event.reference, status, version: st.version, error: st.failed?.error, posted: st.posted });
+  }
+  return { counts, records: out };
 }
