@@ -2,7 +2,9 @@
  * The dual-book property (issue 11): random streams — late events, voids, every costing method,
  * every rounding mode, negative stock blocked and allowed, purchases at the bill or at a
  * receipt — posted in random batches through two durable ledgers on one store (as two
- * processes would, alternating), and applied to one in-memory book in the same order. The
+ * processes would, alternating), and applied to one in-memory book in the same order — on
+ * SQLite in memory, and on PostgreSQL (a fresh schema per case, the two ledgers on two pools;
+ * fewer cases; skipped loudly without PostgreSQL, a failure under CI). The
  * persistent path loads only what each event touches, through a cache kept tiny (a few events
  * and pools) and checkpoints every 2 entries, so every load, eviction, checkpoint restart and
  * cross-process invalidation is taken. Required:
@@ -11,7 +13,7 @@
  * - the stored costing state equals a rebuild from the events (verifyCosting: no differences);
  * - the reports agree: on-hand as of every date, the value per inventory account, the GL.
  */
-import { test } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyParameters } from './support/property-seed.js';
@@ -23,7 +25,7 @@ import type { Result } from '../src/domain/errors.js';
 import { CompanyLedger, putCompany, type PostOutcome } from '../src/ledger/service.js';
 import { MemoryReader, type BookReader } from '../src/ledger/costing-reader.js';
 import { verifyCosting } from '../src/ledger/verify.js';
-import { openStore } from '../src/store/open.js';
+import { pgUnavailable, postgres, sqliteMemory, type Harness } from './store-support/harness.js';
 import type { Journal } from '../src/posting/journal.js';
 import type { LedgerStore } from '../src/store/store.js';
 import { buildStream, companyJson, specsArb, type Mode, type Recognition, type RawEvent } from './support/gen.js';
@@ -70,15 +72,19 @@ async function reportsOf(r: BookReader, dates: readonly string[]): Promise<strin
 
 interface Setup { mode: Mode; recognition: Recognition; rounding: (typeof ROUNDINGS)[number]; cuts: number[] }
 
-async function run(method: CostingMethod, setup: Setup, raws: RawEvent[]): Promise<void> {
-  const store = await openStore({ sqlitePath: ':memory:' });
+/** One case on a fresh database of `h`: ledger A on its store, B on another store of the same database where there is one (PostgreSQL: its own pool). */
+async function run(h: Harness, method: CostingMethod, setup: Setup, raws: RawEvent[]): Promise<void> {
+  const db = await h.fresh();
+  const store = db.store;
+  const other = db.another?.();
   try {
+    await store.migrate();
     const config = companyJson(method, setup.mode, setup.recognition, setup.rounding);
     const co = await putCompany(store, config);
     assert.ok(!('code' in co), 'the company loads');
     const options = { checkpointEvery: 2, cache: { events: 3, pools: 2, entries: 2 } };
     const a = await CompanyLedger.open(store, co.id, options);
-    const b = await CompanyLedger.open(store, co.id, options);
+    const b = await CompanyLedger.open(other ?? store, co.id, options);
     assert.ok(a instanceof CompanyLedger && b instanceof CompanyLedger);
     const book = new Book(co, { checkpointEvery: 2 });
     let at = 0;
@@ -98,6 +104,7 @@ async function run(method: CostingMethod, setup: Setup, raws: RawEvent[]): Promi
     assert.deepEqual(tb, [...book.balances()].filter(([, x]) => x !== 0n).sort(), 'the stored GL is the in-memory book\'s');
     await trialBalancesAsOf(store, co.id, dates);
   } finally {
+    await other?.close();
     await store.close();
   }
 }
@@ -113,11 +120,22 @@ async function trialBalancesAsOf(store: LedgerStore, company: string, dates: rea
   }
 }
 
-for (const method of COSTING_METHODS) {
-  test(`${method}: a durable ledger (two of them, on one store) books what the in-memory book books, and its stored state is a rebuild's`, async () => {
-    await fc.assert(
-      fc.asyncProperty(setupArb, specsArb(5, 25), async (setup, specs) => run(method, setup, buildStream(method, specs, setup.recognition))),
-      propertyParameters(40),
-    );
+/** The property for every costing method, `runs` cases each, on fresh databases of the harness. */
+function dualBookSuite(name: string, makeHarness: () => Harness, runs: number, skip?: string): void {
+  describe(name, { skip }, () => {
+    const h = skip ? undefined : makeHarness();
+    after(() => h?.teardown());
+    for (const method of COSTING_METHODS) {
+      test(`${method}: a durable ledger (two of them, on one database) books what the in-memory book books, and its stored state is a rebuild's`, async () => {
+        await fc.assert(
+          fc.asyncProperty(setupArb, specsArb(5, 25), async (setup, specs) => run(h!, method, setup, buildStream(method, specs, setup.recognition))),
+          propertyParameters(runs),
+        );
+      });
+    }
   });
 }
+
+dualBookSuite('dual book: SQLite (in memory)', sqliteMemory, 40);
+// Fewer cases on PostgreSQL: each is a fresh schema, migrated, and every statement a round trip.
+dualBookSuite('dual book: PostgreSQL (a schema per case)', postgres, 10, await pgUnavailable());

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../src/store/open.js';
 import { CompanyLedger, putCompany } from '../src/ledger/service.js';
-import { verifyCosting, type Verified } from '../src/ledger/verify.js';
+import { replayInMemory, verifyCosting, type Verified } from '../src/ledger/verify.js';
+import { loadConfig } from '../src/domain/config.js';
 import { demoCompanyConfig, DEMO_COMPANY_ID } from '../src/demo/generator.js';
 import { demoEvents } from '../bench/demo-company.js';
 import { stockbook } from './helpers/cli.js';
@@ -53,15 +54,94 @@ test('verify: the state a ledger wrote is identical to a rebuild; each kind of t
     ["UPDATE costing_checkpoints SET state = replace(state, '\"qty\":\"', '\"qty\":\"1') WHERE idx = (SELECT MIN(idx) FROM costing_checkpoints)", /^costing_checkpoints .+@\d+: on hand/],
   ];
   for (const [sql, named] of tamper) {
-    const copy = join(mkdtempSync(join(tmpdir(), 'stockbook-verify-')), 't.sqlite');
-    const db = new Database(path);
-    await db.backup(copy);
-    db.close();
+    const copy = await copyOf(path);
     const t = new Database(copy);
     assert.ok(t.prepare(sql).run().changes > 0, sql);
     t.close();
     const v = await verified(copy);
     assert.ok(v.differences.some((d) => named.test(d)), `${sql}: ${JSON.stringify(v.differences)}`);
+  }
+});
+
+/** A copy of a ledger file, to tamper with. */
+async function copyOf(path: string): Promise<string> {
+  const copy = join(mkdtempSync(join(tmpdir(), 'stockbook-verify-')), 't.sqlite');
+  const db = new Database(path);
+  await db.backup(copy);
+  db.close();
+  return copy;
+}
+
+test('verify: a checkpoint whose layers alone differ (its on-hand totals kept) is named, pool and position', async () => {
+  const copy = await copyOf(await ledgerFile(300));
+  const t = new Database(copy);
+  // Not the first checkpoint of its pool, and one that holds a layer received by a line #0.
+  const row = t.prepare(`SELECT pool, idx FROM costing_checkpoints WHERE state LIKE '%#0"%' ORDER BY pool, idx LIMIT 1 OFFSET 1`).get() as { pool: string; idx: number };
+  assert.ok(row, 'the ledger has checkpoints with layers');
+  const changed = t.prepare(`UPDATE costing_checkpoints SET state = replace(state, '#0"', '#7"') WHERE pool = ? AND idx = ?`).run(row.pool, row.idx);
+  assert.equal(changed.changes, 1);
+  t.close();
+  const [product, warehouse] = JSON.parse(row.pool) as [string, string];
+  const v = await verified(copy);
+  assert.equal(v.differences.length, 1, JSON.stringify(v.differences));
+  assert.ok(v.differences[0]!.startsWith(`costing_checkpoints ${product}/${warehouse}@${row.idx}: layers`), v.differences[0]);
+});
+
+test('verify: a company stored but never opened (an importer killed before its first write) has no costing state and no events: identical', async () => {
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    assert.ok(!('code' in (await putCompany(store, demoCompanyConfig()))));
+    assert.equal(await store.costing(DEMO_COMPANY_ID).meta(), undefined);
+    const v = await verifyCosting(store, DEMO_COMPANY_ID);
+    assert.ok(!('code' in v));
+    assert.deepEqual(v.differences, []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('verify after the costing method changes over posted history: the stored GL is the rebuilt book\'s', { todo: 'open: the costing state is rebuilt under the new method, but no journal corrects what was posted under the old one, so verify names the inventory and COGS accounts (exit 1) for as long as the ledger lives' }, async () => {
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    const config = demoCompanyConfig() as { settings: Record<string, unknown> };
+    assert.ok(!('code' in (await putCompany(store, config))));
+    const l = await CompanyLedger.open(store, DEMO_COMPANY_ID);
+    assert.ok(l instanceof CompanyLedger);
+    for (const o of await l.postBatch([...demoEvents(200)])) assert.equal(o.status, 'ok');
+    const other = config.settings['costingMethod'] === 'lifo' ? 'fifo' : 'lifo';
+    assert.ok(!('code' in (await putCompany(store, { ...config, settings: { ...config.settings, costingMethod: other } }))));
+    assert.ok((await CompanyLedger.open(store, DEMO_COMPANY_ID)) instanceof CompanyLedger, 'opening rebuilds the costing state under the new method');
+    const v = await verifyCosting(store, DEMO_COMPANY_ID);
+    assert.ok(!('code' in v));
+    assert.deepEqual(v.differences, []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('Book.poolStatesAt: a pool\'s moves run again from empty give its state at each position, the last one its current state', async () => {
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    assert.ok(!('code' in (await putCompany(store, demoCompanyConfig()))));
+    const record = await store.getCompany(DEMO_COMPANY_ID);
+    const l = await CompanyLedger.open(store, DEMO_COMPANY_ID);
+    assert.ok(l instanceof CompanyLedger);
+    for (const o of await l.postBatch([...demoEvents(400)])) assert.equal(o.status, 'ok');
+    const co = loadConfig(record!.config, 'store');
+    assert.ok(co.ok);
+    const book = await replayInMemory(store, co.value);
+    let pools = 0;
+    for (const h of book.pools_()) {
+      const n = h.entries.length;
+      const [empty, past, last] = book.poolStatesAt(h.key, [0, n + 1, n]);
+      assert.equal(past, undefined);
+      assert.equal(JSON.parse(JSON.stringify(empty)).qty, '0');
+      assert.equal(JSON.stringify(last), JSON.stringify(h.state.snapshot()), `${h.key.replace('\u0000', '/')} after its ${n} entries`);
+      pools++;
+    }
+    assert.ok(pools > 3);
+  } finally {
+    await store.close();
   }
 });
 

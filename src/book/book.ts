@@ -15,7 +15,7 @@ import { assert, fail, FailureError, failure, type Result, ok, err } from '../do
 import { fingerprint, type BookEvent, type EventOf } from '../domain/events.js';
 import { formatQty } from '../domain/decimal.js';
 import { addDays } from '../domain/calendar-date.js';
-import { CostPool } from '../costing/pool.js';
+import { CostPool, type PoolSnapshot } from '../costing/pool.js';
 import { valueAt } from '../costing/unit-cost.js';
 import { RULES } from '../posting/rules/index.js';
 import { periodicLines } from '../posting/periodic.js';
@@ -754,6 +754,32 @@ export class Book {
     const h = this.memory().pools.get(poolKey(product, warehouse));
     if (!h) return { qty: 0n, value: 0n, layers: [] };
     return { qty: h.state.onHand, value: h.state.onHandValue, layers: h.state.liveLayers().map((l) => ({ qty: l.qty, value: l.value, lot: l.lot, expiry: l.expiry, source: l.source })) };
+  }
+
+  /**
+   * A pool's states after its first `indexes[k]` entries, as its history costs them now: its
+   * moves run again, in order, from an empty pool with each event's current results. The book
+   * is not changed (verify.ts compares the stored checkpoints with these). An index beyond the
+   * history gives undefined.
+   */
+  poolStatesAt(key: string, indexes: readonly number[]): (PoolSnapshot | undefined)[] {
+    const h = this.memory().pools.get(key);
+    const entries = h?.entries.all() ?? [];
+    const at = new Map<number, PoolSnapshot>();
+    if (h) {
+      const state = this.newState(h.product);
+      let i = 0;
+      for (const target of [...new Set(indexes)].filter((x) => x >= 0 && x <= entries.length).sort((a, b) => a - b)) {
+        for (; i < target; i++) {
+          const e = entries[i]!;
+          const s = this.state.event(e.event);
+          assert(s !== undefined && s.moves[e.move] !== undefined, `pool entry ${e.event}.${e.move} is a move of a stored event`);
+          this.runMove(state, s.moves[e.move]!, s.ev, e.move, s.results, this.context(e.event));
+        }
+        at.set(target, state.snapshot());
+      }
+    }
+    return indexes.map((x) => at.get(x));
   }
 
   pools_(): IterableIterator<PoolHistory> {

@@ -1,6 +1,6 @@
 /**
- * Which store a command uses: PostgreSQL when DATABASE_URL (or --database-url) is set, else a
- * SQLite file. Only `import` and `serve` may create the file; every other command refuses a
+ * Which store a command uses: PostgreSQL when DATABASE_URL (or --database-url) is set, in the
+ * schema --pg-schema names (default public), else a SQLite file. Only `import` and `serve` may create the file; every other command refuses a
  * `--db` that does not exist (DB_NOT_FOUND), and a file in a missing directory is refused by all.
  * `--company` may be left out when the ledger holds exactly one company.
  */
@@ -12,7 +12,7 @@ import { calendarDate, type CalendarDate } from '../domain/calendar-date.js';
 import { failure, type Failure } from '../domain/errors.js';
 import type { LedgerStore } from '../store/store.js';
 
-export interface DbOptions { db: string; databaseUrl?: string | undefined }
+export interface DbOptions { db: string; databaseUrl?: string | undefined; pgSchema?: string | undefined }
 
 export const DEFAULT_DB = 'stockbook.sqlite';
 
@@ -29,14 +29,15 @@ function databaseUrl(opts: DbOptions): string | undefined {
 
 export function storeFrom(opts: DbOptions): Promise<LedgerStore> {
   const url = databaseUrl(opts);
-  return url ? openStore({ databaseUrl: url }) : openStore({ sqlitePath: opts.db });
+  return url ? openStore({ databaseUrl: url, pgSchema: opts.pgSchema }) : openStore({ sqlitePath: opts.db });
 }
 
 /** The store options every command that opens the ledger takes. */
 export function dbOptions(cmd: Command): Command {
   return cmd
     .option('--db <file>', 'SQLite database file', DEFAULT_DB)
-    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)');
+    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)')
+    .option('--pg-schema <name>', 'PostgreSQL schema holding the ledger (default: public; created if missing)');
 }
 
 /** Why the SQLite file of `opts` cannot be used by a command (`creates`: it may make the file), if it cannot. */

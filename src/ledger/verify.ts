@@ -2,12 +2,15 @@
  * Verification of the costing state: the company's stored events replayed into a fresh
  * in-memory book (the scratch area), and the store's costing state compared with it row by
  * row — every event's costs and links, every pool's layers, totals and history, every
- * checkpoint's position and totals — and the stored trial balance with the book's GL. The
+ * checkpoint's whole state (layers and totals, against the rebuild's pool after as many
+ * entries) — and the stored trial balance with the book's GL. The
  * costing state is derived from the events; this proves it still is (`stockbook verify`).
  */
 import { loadConfig, type Company } from '../domain/config.js';
 import { assert, failure, type Failure } from '../domain/errors.js';
 import { Book, MemoryState } from '../book/book.js';
+import type { PoolEntry } from '../book/state.js';
+import type { PoolSnapshot } from '../costing/pool.js';
 import { storedEventPages } from './stored-events.js';
 import type { DateSpan, JournalCount, LedgerStore } from '../store/store.js';
 import { encodeSaved } from './costing-codec.js';
@@ -57,7 +60,8 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   const diff = (what: string): void => void (out.differences.length < 100 && out.differences.push(what));
   const meta = await rows.meta();
   const last = await store.countEvents(companyId);
-  if (!meta || meta.through !== last) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
+  // No costing state and no events (a company stored, never opened): empty, as its rebuild is.
+  if (meta ? meta.through !== last : last !== 0n) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
   const span = spanOf(mem);
   if (meta && (meta.span?.first !== span?.first || meta.span?.last !== span?.last)) diff(`costing_meta: dates ${meta.span ? `${meta.span.first}..${meta.span.last}` : 'none'}, the events span ${span ? `${span.first}..${span.last}` : 'none'}`);
   for (let after = 0n; ; ) {
@@ -132,13 +136,41 @@ async function comparePools(book: Book, rows: ReturnType<LedgerStore['costing']>
         if (!m || m.key !== e.key || m.event !== e.event || m.move !== e.move || m.qty !== e.qty || m.value !== e.value) diff(`costing_entries ${poolName(p.pool)}#${e.idx}: stored ${e.event}.${e.move} ${e.qty}/${e.value}, rebuilt ${m ? `${m.event}.${m.move} ${m.qty}/${m.value}` : 'none'}`);
       }
     }
-    for (const c of await rows.checkpoints(p.pool)) {
-      out.checkpoints++;
-      const at = c.idx === 0 ? { qty: 0n, value: 0n } : entries[c.idx - 1];
-      const snap = JSON.parse(c.state) as { qty: string; value: string; deficitQty: string; deficitValue: string };
-      const onHand = BigInt(snap.qty) - BigInt(snap.deficitQty);
-      const value = BigInt(snap.value) - BigInt(snap.deficitValue);
-      if (!at || at.qty !== onHand || at.value !== value) diff(`costing_checkpoints ${poolName(p.pool)}@${c.idx}: on hand ${onHand}/${value}, the rebuild's history has ${at ? `${at.qty}/${at.value}` : 'no such entry'}`);
-    }
+    await compareCheckpoints(book, rows, p.pool, entries, out, diff);
+  }
+}
+
+/**
+ * Each stored checkpoint of a pool against the rebuild: its on-hand totals with the rebuild's
+ * history at its position, and its whole state — layers, deficit, last costs — with the pool
+ * the rebuild's moves leave after as many entries (Book.poolStatesAt).
+ */
+async function compareCheckpoints(book: Book, rows: ReturnType<LedgerStore['costing']>, pool: string, entries: readonly PoolEntry[], out: Verified, diff: (what: string) => void): Promise<void> {
+  const stored = await rows.checkpoints(pool);
+  const rebuilt = book.poolStatesAt(pool, stored.map((c) => c.idx));
+  stored.forEach((c, k) => {
+    out.checkpoints++;
+    const name = `costing_checkpoints ${poolName(pool)}@${c.idx}`;
+    const want = rebuilt[k];
+    if (want === undefined) return diff(`${name}: past the end of the rebuild's history (${entries.length} entries)`);
+    const wantText = JSON.stringify(want);
+    if (c.state === wantText) return;
+    const got = parseSnapshot(c.state);
+    const onHand = got && BigInt(got.qty) - BigInt(got.deficitQty);
+    const value = got && BigInt(got.value) - BigInt(got.deficitValue);
+    const at = c.idx === 0 ? { qty: 0n, value: 0n } : entries[c.idx - 1]!;
+    if (!got || at.qty !== onHand || at.value !== value) diff(`${name}: on hand ${onHand ?? '?'}/${value ?? '?'}, the rebuild's history has ${at.qty}/${at.value}`);
+    else diff(`${name}: layers differ from the rebuild's (stored ${c.state}, rebuilt ${wantText})`);
+  });
+}
+
+/** A stored pool state, or undefined when its text is not one. */
+function parseSnapshot(text: string): PoolSnapshot | undefined {
+  try {
+    const s = JSON.parse(text) as PoolSnapshot;
+    for (const n of [s.qty, s.value, s.deficitQty, s.deficitValue]) BigInt(n);
+    return s;
+  } catch {
+    return undefined;
   }
 }

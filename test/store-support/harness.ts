@@ -71,9 +71,12 @@ export const PG_URL = 'url' in pgServer ? pgServer.url : CONFIGURED_PG_URL;
 /** Why PostgreSQL cannot be used (the skip reason, after its one loud line; a failing test under CI), or undefined. */
 export const pgUnavailable = (): Promise<string | undefined> => needTool(POSTGRES);
 
-/** One schema per fresh database: stockbook_test_<pid>_<random>_<n>, all dropped at teardown. */
+/** The first part of the harness's schema names: STOCKBOOK_TEST_PG_PREFIX (lower-case letters, digits, _), else stockbook_test. */
+const SCHEMA_PREFIX = process.env['STOCKBOOK_TEST_PG_PREFIX'] ?? 'stockbook_test';
+
+/** One schema per fresh database: <prefix>_<pid>_<random>_<n>, all dropped at teardown. */
 export function postgres(url = PG_URL): Harness {
-  const run = `stockbook_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const run = `${SCHEMA_PREFIX}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const schemas: string[] = [];
   const { track, closeAll } = tracker();
   const admin = async <T>(f: (c: pg.Client) => Promise<T>): Promise<T> => {
