@@ -100,17 +100,27 @@ test('verify: a company stored but never opened (an importer killed before its f
   }
 });
 
-test('verify after the costing method changes over posted history: the stored GL is the rebuilt book\'s', { todo: 'open: the costing state is rebuilt under the new method, but no journal corrects what was posted under the old one, so verify names the inventory and COGS accounts (exit 1) for as long as the ledger lives' }, async () => {
+test('a costing change over posted history is refused (COSTING_CHANGE), nothing changes, and verify still finds the state identical; other changes go through', async () => {
   const store = await openStore({ sqlitePath: ':memory:' });
   try {
-    const config = demoCompanyConfig() as { settings: Record<string, unknown> };
+    const config = demoCompanyConfig() as { settings: Record<string, unknown>; products: Record<string, unknown>[] };
     assert.ok(!('code' in (await putCompany(store, config))));
     const l = await CompanyLedger.open(store, DEMO_COMPANY_ID);
     assert.ok(l instanceof CompanyLedger);
     for (const o of await l.postBatch([...demoEvents(200)])) assert.equal(o.status, 'ok');
+    const before = await store.getCompany(DEMO_COMPANY_ID);
     const other = config.settings['costingMethod'] === 'lifo' ? 'fifo' : 'lifo';
-    assert.ok(!('code' in (await putCompany(store, { ...config, settings: { ...config.settings, costingMethod: other } }))));
-    assert.ok((await CompanyLedger.open(store, DEMO_COMPANY_ID)) instanceof CompanyLedger, 'opening rebuilds the costing state under the new method');
+    const refused = await putCompany(store, { ...config, settings: { ...config.settings, costingMethod: other } });
+    assert.ok('code' in refused && refused.code === 'COSTING_CHANGE', JSON.stringify(refused));
+    assert.match(refused.message, /settings\.costingMethod/);
+    assert.equal(refused.record['field'], 'settings.costingMethod');
+    const pools = await store.costing(DEMO_COMPANY_ID).allPools();
+    const moved = config.products.find((p) => pools.some((x) => x.product === p['sku']))!;
+    const product = await putCompany(store, { ...config, products: config.products.map((p) => (p === moved ? { ...p, costingMethod: other } : p)) });
+    assert.ok('code' in product && product.code === 'COSTING_CHANGE' && product.message.includes(`product ${String(moved['sku'])}`), JSON.stringify(product));
+    assert.deepEqual((await store.getCompany(DEMO_COMPANY_ID))?.configVersion, before?.configVersion, 'nothing was stored');
+    const lock = await putCompany(store, { ...config, settings: { ...config.settings, lockDate: '2026-01-31' } });
+    assert.ok(!('code' in lock), 'a lock date is not a costing change');
     const v = await verifyCosting(store, DEMO_COMPANY_ID);
     assert.ok(!('code' in v));
     assert.deepEqual(v.differences, []);

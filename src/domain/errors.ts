@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   RATE_MISSING: 'A document in a foreign currency carries no exchange rate.',
   PERIOD_LOCKED: 'The event, or a correction it causes, falls in a locked period.',
   UNKNOWN_COMPANY: 'The company is not known to the ledger.',
+  COSTING_CHANGE: 'A new company configuration would cost posted history differently (a costing setting, the base currency, or a product that has moved).',
   SETTING_MISMATCH: 'The event does not fit the company settings (e.g. a stock receipt while purchases are recognised at the bill).',
   INVALID_REQUEST: 'The HTTP request is malformed: not JSON, a wrong content type, or a body or parameter that does not match the API schema.',
   UNAUTHORIZED: 'The HTTP request carries no API key, or one the company does not know.',

@@ -323,10 +323,37 @@ function refusalsOf(out: readonly PostOutcome[], raws: readonly unknown[]): Refu
  * never shows (API keys, the Xero secret: src/ledger/hidden.ts) survive a configuration that
  * comes without them.
  */
+/** The settings that decide how posted history costs and posts (every setting but the period lock). */
+const COSTING_SETTINGS = ['costingMethod', 'cogsTiming', 'purchaseRecognition', 'negativeStock', 'rounding', 'inventorySystem'] as const;
+
+/**
+ * COSTING_CHANGE when a configuration would cost the company's posted history differently
+ * (a costing setting, the base currency, or how a product that has moved is costed): its
+ * journals are posted and stay, so the sub-ledger rebuilt under the new rules would no longer
+ * tie to them. A new product, a new warehouse, names, mappings and the lock date may change.
+ */
+async function costingChange(store: LedgerStore, id: string, previous: unknown, next: unknown): Promise<Failure | undefined> {
+  if ((await store.countEvents(id)) === 0n) return undefined;
+  const was = loadConfig(previous, 'store');
+  const now = loadConfig(next);
+  if (!was.ok || !now.ok) return undefined;
+  const changed: string[] = COSTING_SETTINGS.filter((k) => was.value.settings[k] !== now.value.settings[k]).map((k) => `settings.${k}`);
+  if (was.value.baseCurrency !== now.value.baseCurrency) changed.push('baseCurrency');
+  const a = JSON.parse(costingDigest(previous)) as { products: Record<string, string> };
+  const b = JSON.parse(costingDigest(next)) as { products: Record<string, string> };
+  const moved = [...new Set((await store.costing(id).allPools()).map((p) => p.product))].sort();
+  for (const sku of moved) if (a.products[sku] !== undefined && a.products[sku] !== b.products[sku]) changed.push(`product ${sku}`);
+  if (changed.length === 0) return undefined;
+  const shown = changed.length > 5 ? `${changed.slice(0, 5).join(', ')} and ${changed.length - 5} more` : changed.join(', ');
+  return failure('COSTING_CHANGE', `Company "${id}" has posted events costed under its current configuration, and this one changes how they cost: ${shown}. Their journals are posted and stay, so the stock would no longer tie to the GL.`, 'Keep the costing settings, base currency and costing fields of products that have moved; change the others freely. For a new costing method, start a new company from an opening count.', { company: id, field: changed[0]! });
+}
+
 export async function putCompany(store: LedgerStore, config: unknown): Promise<Company | Failure> {
   const co = loadConfig(config);
   if (!co.ok) return co.error;
   const previous = await store.getCompany(co.value.id);
+  const change = previous && (await costingChange(store, co.value.id, previous.config, config));
+  if (change) return change;
   await store.putCompany({ id: co.value.id, name: co.value.name, config: withHiddenFrom(config, previous?.config) });
   return co.value;
 }
