@@ -664,3 +664,11 @@ describe('stockbook report (CLI)', () => {
     assert.equal((JSON.parse(noAsOf.stdout) as Raw)['asOf'], today());
   });
 });
+
+test('dashboard months: the latest months of a history of any length (a 315-year history once gave months 50 years after its start)', async () => {
+  const { monthEnds } = await import('../src/api/web-routes.js');
+  const got = monthEnds('2026-01-01', '2341-04-10', 3);
+  assert.deepEqual(got, [{ month: '2341-02', end: '2341-02-28' }, { month: '2341-03', end: '2341-03-31' }, { month: '2341-04', end: '2341-04-30' }]);
+  assert.deepEqual(monthEnds('2028-02-10', '2028-03-01', 25), [{ month: '2028-02', end: '2028-02-29' }, { month: '2028-03', end: '2028-03-31' }]);
+  assert.deepEqual(monthEnds('2026-12-05', '2027-01-02', 2), [{ month: '2026-12', end: '2026-12-31' }, { month: '2027-01', end: '2027-01-31' }]);
+});

@@ -29,20 +29,24 @@ const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 export const DASHBOARD_MONTHS = 24;
 
 
-function monthEnds(first: string, last: string): { month: string; end: string }[] {
+/**
+ * The month ends of the last `count` months up to the month of `last`, none before the month of
+ * `first`, oldest first (the window is walked back from the end, so a history of any length
+ * gives its latest months).
+ */
+export function monthEnds(first: string, last: string, count: number): { month: string; end: string }[] {
   const out: { month: string; end: string }[] = [];
-  let y = Number(first.slice(0, 4));
-  let m = Number(first.slice(5, 7));
-  const stop = last.slice(0, 7);
-  for (let guard = 0; guard < 600; guard++) {
-    const month = `${y}-${String(m).padStart(2, '0')}`;
-    const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-    out.push({ month, end });
-    if (month >= stop) break;
-    m = m === 12 ? 1 : m + 1;
-    if (m === 1) y++;
+  const start = first.slice(0, 7);
+  let y = Number(last.slice(0, 4));
+  let m = Number(last.slice(5, 7));
+  for (let n = 0; n < count; n++) {
+    const month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (month < start) break;
+    out.push({ month, end: `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}` });
+    m = m === 1 ? 12 : m - 1;
+    if (m === 12) y--;
   }
-  return out;
+  return out.reverse();
 }
 
 /** Gross margin as a percentage with one decimal ("23.4"), exact division with a named rounding. */
@@ -63,7 +67,8 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   const first = span?.first;
   const last = span?.last;
   // The last DASHBOARD_MONTHS months only: the answer's cost stays bounded however long the history.
-  const allMonths = span === undefined ? [] : monthEnds(span.first, span.last);
+  // One month more than shown: the margin of the first shown month is its movement from the month before.
+  const allMonths = span === undefined ? [] : monthEnds(span.first, span.last, DASHBOARD_MONTHS + 1);
   const months = allMonths.slice(-DASHBOARD_MONTHS);
   const revenueAccounts = new Set([...co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
   // The gross profit report's definition, so the two tie: accounts mapped to the cogs role at any level.

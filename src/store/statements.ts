@@ -99,9 +99,13 @@ export function dayTotalsBeside(company: string, accounts: readonly string[], da
   }));
 }
 
-/** Journal headers by their ids or their events' ids (any number: in slices), each slice in seq order. */
+/**
+ * Journal headers by their ids or their events' ids (any number: in slices), in no order (the
+ * caller sorts them): ordered by seq, SQLite walked the company's (company, seq) key to skip a
+ * sort, every journal of the company (370 ms for 500 events at 1M events).
+ */
 export function journalHeadersBy(company: string, column: 'id' | 'event_id', values: readonly string[]): Statement[] {
-  return [...idSlices(values)].map((slice) => ({ sql: `SELECT j.* FROM journals j WHERE j.company = ? AND j.${column} IN (${slice.map(() => '?').join(', ')}) ORDER BY j.seq`, params: [company, ...slice] }));
+  return [...idSlices(values)].map((slice) => ({ sql: `SELECT j.* FROM journals j WHERE j.company = ? AND j.${column} IN (${slice.map(() => '?').join(', ')})`, params: [company, ...slice] }));
 }
 
 /**
