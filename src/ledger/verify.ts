@@ -12,7 +12,8 @@ import { Book, MemoryState } from '../book/book.js';
 import type { PoolEntry } from '../book/state.js';
 import type { PoolSnapshot } from '../costing/pool.js';
 import { storedEventPages } from './stored-events.js';
-import type { DateSpan, JournalCount, LedgerStore } from '../store/store.js';
+import type { JournalCount, LedgerStore } from '../store/store.js';
+import { MemoryReader } from './costing-reader.js';
 import { encodeSaved } from './costing-codec.js';
 
 export interface Verified {
@@ -62,7 +63,7 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
   const last = await store.countEvents(companyId);
   // No costing state and no events (a company stored, never opened): empty, as its rebuild is.
   if (meta ? meta.through !== last : last !== 0n) diff(`costing_meta: through ${meta?.through ?? 'none'}, the company has ${last} events`);
-  const span = spanOf(mem);
+  const span = await new MemoryReader(book).span();
   if (meta && (meta.span?.first !== span?.first || meta.span?.last !== span?.last)) diff(`costing_meta: dates ${meta.span ? `${meta.span.first}..${meta.span.last}` : 'none'}, the events span ${span ? `${span.first}..${span.last}` : 'none'}`);
   for (let after = 0n; ; ) {
     const page = await rows.eventsPage(after, 1000);
@@ -92,17 +93,6 @@ async function verifyUnderLock(store: LedgerStore, companyId: string, config: un
 
 /** A pool as a message names it: product/warehouse. */
 const poolName = (key: string): string => key.replace('\u0000', '/');
-
-/** The dates a rebuilt book's events span. */
-function spanOf(mem: MemoryState): DateSpan | undefined {
-  let span: DateSpan | undefined;
-  for (const { ev } of mem.events.values()) {
-    if (!span) span = { first: ev.date, last: ev.date };
-    else if (ev.date < span.first) span.first = ev.date;
-    else if (ev.date > span.last) span.last = ev.date;
-  }
-  return span;
-}
 
 /** journal_counts against a count of the journals themselves. */
 async function compareJournalCounts(store: LedgerStore, company: string, diff: (what: string) => void): Promise<void> {

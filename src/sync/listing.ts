@@ -16,7 +16,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordType } from '../posting/types.js';
 import type { JournalHeader, LedgerStore } from '../store/store.js';
 import type { BookReader } from '../ledger/costing-reader.js';
-import { RECORD_TYPES, recordTypeOf, type SyncRecord } from './records.js';
+import { journalRecordType, RECORD_TYPES, type SyncRecord } from './records.js';
 import { mayBeInTarget, stateOf, type PostedData, type RecordState } from './state.js';
 import type { Failure } from '../domain/errors.js';
 
@@ -65,10 +65,10 @@ const HEAD_PAGE = 2000;
 
 /** A journal header as the record it is (the same record deriveRecords makes of the journal). */
 export function headRecord(h: JournalHeader): RecordHead {
-  const base = { id: h.id, event: h.event, eventType: h.eventType, date: h.date, reference: h.reference, seq: h.seq };
-  if (h.kind === 'original') return { ...base, type: recordTypeOf(h.eventType), kind: 'document', grouped: false };
-  if (h.kind === 'correction') return { ...base, type: 'procurement', kind: 'correction', grouped: h.event === h.cause };
-  return { ...base, type: recordTypeOf(h.eventType), kind: 'void', grouped: false };
+  const base = { id: h.id, type: journalRecordType(h.kind, h.eventType), event: h.event, eventType: h.eventType, date: h.date, reference: h.reference, seq: h.seq };
+  if (h.kind === 'original') return { ...base, kind: 'document', grouped: false };
+  if (h.kind === 'correction') return { ...base, kind: 'correction', grouped: h.event === h.cause };
+  return { ...base, kind: 'void', grouped: false };
 }
 
 /** A document or correction of a voided event that never reached the target: nothing to send, ever. */
@@ -89,10 +89,7 @@ const isOpen = (s: ListedStatus): boolean => s !== 'posted' && s !== 'cancelled'
 /** Open records per type: every journal, less the closed ones (found among the log's records and the voided events' journals). */
 export async function openCounts(src: ListingSource): Promise<Record<RecordType, number>> {
   const counts = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])) as Record<RecordType, number>;
-  for (const c of await src.store.journalCounts(src.company)) {
-    const type = c.kind === 'correction' ? 'procurement' : recordTypeOf(c.eventType);
-    counts[type] += Number(c.n);
-  }
+  for (const c of await src.store.journalCounts(src.company)) counts[journalRecordType(c.kind, c.eventType)] += Number(c.n);
   const heads = new Map<string, JournalHeader>();
   for (const h of await src.store.journalHeaders(src.company, { ids: [...src.states.keys()] })) heads.set(h.id, h);
   for (const h of await src.store.journalHeaders(src.company, { events: [...src.voided] })) heads.set(h.id, h);

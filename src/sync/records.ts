@@ -59,6 +59,11 @@ export function recordTypeOf(eventType: string): RecordType {
   return rule === undefined ? 'journals' : rule.recordType;
 }
 
+/** The record type of a journal: a correction is a stock journal under procurement; a document or void has its event's type. */
+export function journalRecordType(kind: StoredJournal['kind'], eventType: string): RecordType {
+  return kind === 'correction' ? 'procurement' : recordTypeOf(eventType);
+}
+
 /** One record per journal, in ledger order. `eventOf` finds the book's event by id. */
 export function deriveRecords(journals: readonly StoredJournal[], eventOf: (id: string) => BookEvent | undefined): SyncRecord[] {
   const out: SyncRecord[] = [];
@@ -66,9 +71,10 @@ export function deriveRecords(journals: readonly StoredJournal[], eventOf: (id: 
     const event = eventOf(j.event);
     if (!event) throw new Error(`journal ${j.id} names event ${j.event}, which the book does not hold`);
     const base = { event, date: j.date, lines: j.lines, seq: j.seq };
-    if (j.kind === 'original') out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'document' });
-    else if (j.kind === 'correction') out.push({ ...base, id: j.id, type: 'procurement', kind: 'correction', cause: j.cause, grouped: j.event === j.cause });
-    else out.push({ ...base, id: j.id, type: recordTypeOf(j.eventType), kind: 'void', voids: j.reverses });
+    const type = journalRecordType(j.kind, j.eventType);
+    if (j.kind === 'original') out.push({ ...base, id: j.id, type, kind: 'document' });
+    else if (j.kind === 'correction') out.push({ ...base, id: j.id, type, kind: 'correction', cause: j.cause, grouped: j.event === j.cause });
+    else out.push({ ...base, id: j.id, type, kind: 'void', voids: j.reverses });
   }
   return out;
 }
