@@ -42,8 +42,8 @@ export const APPEND_TABLES = {
   /** One row per account of a batch, summed first. */
   balances: {
     name: 'account_balances',
-    columns: [['account', 'text'], ['balance', 'bigint'], ['first_date', 'text']],
-    onConflict: `ON CONFLICT (company, account) DO UPDATE SET balance = account_balances.balance + excluded.balance,
+    columns: [['account', 'text'], ['hi', 'bigint'], ['lo', 'bigint'], ['first_date', 'text']],
+    onConflict: `ON CONFLICT (company, account) DO UPDATE SET hi = account_balances.hi + excluded.hi, lo = account_balances.lo + excluded.lo,
       first_date = CASE WHEN excluded.first_date < account_balances.first_date THEN excluded.first_date ELSE account_balances.first_date END`,
   },
   /** One row per (kind, event type) of a batch, counted first. */
@@ -80,7 +80,8 @@ export class Appended {
   private rows = new Map<AppendTableName, unknown[][]>();
   private totals = new Map<string, [account: string, date: string, amount: bigint]>();
   private counts = new Map<string, [kind: string, eventType: string, n: bigint]>();
-  private balances = new Map<string, [account: string, balance: bigint, firstDate: string]>();
+  /** Per account, the sums of its amounts' 32-bit halves (as account_balances keeps them) and its first date. */
+  private balances = new Map<string, [account: string, hi: bigint, lo: bigint, firstDate: string]>();
   /** Rows waiting (day totals not counted). */
   pending = 0;
 
@@ -101,11 +102,14 @@ export class Appended {
     const t = this.totals.get(k);
     if (t) t[2] += amount;
     else this.totals.set(k, [account, date, amount]);
+    const hi = amount >> 32n;
+    const lo = amount & 0xffffffffn;
     const b = this.balances.get(account);
-    if (!b) this.balances.set(account, [account, amount, date]);
+    if (!b) this.balances.set(account, [account, hi, lo, date]);
     else {
-      b[1] += amount;
-      if (date < b[2]) b[2] = date;
+      b[1] += hi;
+      b[2] += lo;
+      if (date < b[3]) b[3] = date;
     }
   }
 

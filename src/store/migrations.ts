@@ -100,12 +100,13 @@ function balancesTable(int: string): string {
       CREATE TABLE account_balances (
         company TEXT NOT NULL,
         account TEXT NOT NULL,
-        balance ${int} NOT NULL,
+        hi         ${int} NOT NULL,
+        lo         ${int} NOT NULL,
         first_date TEXT NOT NULL,
         PRIMARY KEY (company, account)
       );
-      INSERT INTO account_balances (company, account, balance, first_date)
-        SELECT company, account, SUM(amount), MIN(date) FROM account_day_totals GROUP BY company, account;
+      INSERT INTO account_balances (company, account, hi, lo, first_date)
+        SELECT company, account, SUM(amount >> 32), SUM(amount & 4294967295), MIN(date) FROM account_day_totals GROUP BY company, account;
   `;
 }
 
@@ -430,8 +431,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // (issue 11): a trial balance reads a row per account, and one as of a date reads the balance less the
     // days after it, or the days up to it, whichever side of the date is shorter. Like
     // account_day_totals it is an index of journal_lines, filled here from the day totals;
-    // `stockbook verify` proves it equal to them. Balances are bounded by the book (MAX_BALANCE),
-    // so their sum fits the column.
+    // `stockbook verify` proves it equal to them. A balance is kept as the sums of its amounts'
+    // 32-bit halves (common.ts, BalanceRow): a ledger accepted before the bounds may hold one
+    // beyond 64 bits (test/bounds-store.test.ts).
     version: 9,
     name: 'account_balances',
     sqlite: balancesTable('INTEGER'),

@@ -333,7 +333,7 @@ export class SqlStore implements LedgerStore {
    * of the company's events (either is exact: the span only chooses).
    */
   async trialBalance(company: string, asOf?: string): Promise<AccountBalance[]> {
-    const kept = (await this.all<{ account: string; balance: unknown; first_date: string }>(SQL.balances, [company])).map((r) => ({ account: r.account, balance: big(r.balance), first: r.first_date }));
+    const kept = (await this.all<BalanceRow & { first_date: string }>(SQL.balances, [company])).map((r) => ({ account: r.account, balance: fromHalves(r), first: r.first_date }));
     const sorted = (list: AccountBalance[]): AccountBalance[] => list.sort((a, b) => byCodePoint(a.account, b.account));
     if (asOf === undefined) return sorted(kept.map((b) => ({ account: b.account, balance: b.balance })));
     const span = (await this.costing(company).meta())?.span;

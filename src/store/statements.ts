@@ -44,7 +44,7 @@ export const SQL = {
   recountJournals: 'SELECT kind, event_type, COUNT(*) AS n FROM journals WHERE company = ? GROUP BY kind, event_type',
   journalsOfEvent: journalsSql('SELECT j.* FROM journals j WHERE j.company = ? AND j.event_seq = ? ORDER BY j.seq'),
   /** Each account's balance and first day as kept (migration 9): a row per account. */
-  balances: 'SELECT account, balance, first_date FROM account_balances WHERE company = ?',
+  balances: 'SELECT account, hi, lo, first_date FROM account_balances WHERE company = ?',
   /** The balances again from the day totals (verify). Sums are of 32-bit halves, so they cannot overflow (common.ts, BalanceRow). */
   recountBalances: `SELECT account, ${HALVES} FROM account_day_totals WHERE company = ? GROUP BY account`,
   /**
