@@ -135,10 +135,15 @@ export class Appended {
     const out: Statement[] = [];
     for (const table of ORDER) {
       const list = rows.get(table);
-      if (list === undefined) continue;
-      if (form === 'rows') for (const r of list) out.push({ sql: sql[table], params: [company, ...r] });
-      else out.push({ sql: sql[table], params: [company, ...APPEND_TABLES[table].columns.map((_, i) => list.map((r) => r[i]))] });
+      if (list !== undefined) out.push(...bulkRows(sql[table], APPEND_TABLES[table], company, list, form));
     }
     return out;
   }
+}
+
+/** The statements that send a table's rows in a form: one per row, or one of column arrays (none for no rows). */
+export function bulkRows(sql: string, t: AppendTable, company: string, list: readonly unknown[][], form: BulkForm): Statement[] {
+  if (list.length === 0) return [];
+  if (form === 'rows') return list.map((r) => ({ sql, params: [company, ...r] }));
+  return [{ sql, params: [company, ...t.columns.map((_, i) => list.map((r) => r[i]))] }];
 }

@@ -25,7 +25,7 @@ import * as statements from './statements.js';
 import { COSTING_SQL, CostingRows, costingWrite } from './costing.js';
 import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
 import type {
-  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, MonthlyMovement, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
   StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx,
 } from './store.js';
 
@@ -76,7 +76,7 @@ export class SqlTx implements WriteTx {
     this.costing = Object.assign(rows, {
       write: async (w: CostingWrite): Promise<void> => {
         await this.flush();
-        await this.exec(() => this.session.run(costingWrite(company, w)));
+        await this.exec(() => this.session.run(costingWrite(company, w, dialect.bulk)));
       },
       clear: async (): Promise<void> => {
         await this.flush();
@@ -345,6 +345,14 @@ export class SqlStore implements LedgerStore {
       for (const b of toBalances(await all<BalanceRow>(this.all, st))) sums.set(b.account, b.balance);
     }
     return sorted(open.map((b) => ({ account: b.account, balance: side === 'after' ? b.balance - (sums.get(b.account) ?? 0n) : sums.get(b.account) ?? 0n })));
+  }
+
+  async monthlyMovements(company: string, accounts: readonly string[], after: string, through: string): Promise<MonthlyMovement[]> {
+    const out: MonthlyMovement[] = [];
+    for (const st of statements.monthlyMovements(company, accounts, after, through)) {
+      for (const r of await all<BalanceRow & { month: string }>(this.all, st)) out.push({ account: r.account, month: r.month, amount: fromHalves(r) });
+    }
+    return out;
   }
 
   /** The balances again from the day totals (verify). */
