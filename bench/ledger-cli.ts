@@ -35,7 +35,6 @@ if (spawnSync('ledger', ['--version']).status !== 0) {
 }
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
 
-
 /** An amount as minor units (the bench's currency, USD, has 2 decimals). */
 function cents(text: string): bigint {
   const r = parseMoney(text, 'USD');
