@@ -40,7 +40,8 @@ export interface SaleLine {
   product?: string | undefined; warehouse?: string | undefined; qty?: bigint | undefined; lot?: string | undefined;
   amount: bigint; tax: bigint; account?: string | undefined; cost?: bigint | undefined; description?: string | undefined;
 }
-export interface SaleCreditLine extends SaleLine { restock: boolean; shipment?: string | undefined }
+/** A credit note's line; a restocking line names the product and quantity that come back. */
+export type SaleCreditLine = SaleLine & { shipment?: string | undefined } & ({ restock: true; product: string; qty: bigint } | { restock: false });
 export interface AdjustmentLine extends StockLine { expiry?: CalendarDate | undefined; unitCost?: bigint | undefined; valuation?: 'average' | 'last' | 'standard' | undefined; account?: string | undefined }
 
 export type BookEvent = EventBase & (
@@ -394,19 +395,21 @@ function saleLine(c: Converter, l: Raw, path: string): SaleLine {
 }
 
 function saleCreditLine(c: Converter, l: Raw, path: string): SaleCreditLine {
-  return {
-    product: l['product'] === undefined ? undefined : c.product(l['product'], `${path}.product`),
+  const product = l['product'] === undefined ? undefined : c.product(l['product'], `${path}.product`);
+  const qty = l['qty'] === undefined ? undefined : c.qty(l['qty'], `${path}.qty`);
+  const line = {
+    product,
     warehouse: l['warehouse'] === undefined ? undefined : c.warehouse(l['warehouse'], `${path}.warehouse`),
-    qty: l['qty'] === undefined ? undefined : c.qty(l['qty'], `${path}.qty`),
+    qty,
     lot: c.optStr(l['lot']),
     amount: c.money(l['amount'], `${path}.amount`),
     tax: c.money(l['tax'], `${path}.tax`),
     account: c.optStr(l['account']),
     cost: c.unitCost(l['cost'], `${path}.cost`),
     description: c.optStr(l['description']),
-    restock: l['restock'] !== false && l['qty'] !== undefined && l['product'] !== undefined,
     shipment: c.optStr(l['shipment']),
   };
+  return l['restock'] !== false && product !== undefined && qty !== undefined ? { ...line, restock: true, product, qty } : { ...line, restock: false };
 }
 
 /** Why the event does not match the schema: INVALID_DATE for a date field, INVALID_EVENT otherwise. */

@@ -4,7 +4,7 @@ import type { Service } from '../../domain/events.js';
 import type { Move, MoveResult, PoolPlace, RuleContext } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
 
-export function stocked(ctx: RuleContext, product: string | undefined): boolean {
+export function stocked(ctx: RuleContext, product: string | undefined): product is string {
   return product !== undefined && ctx.co.products.get(product)?.stocked === true;
 }
 

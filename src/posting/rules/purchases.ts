@@ -13,10 +13,20 @@ import { stocked, stockMove, inv, receiptAdjustments } from './common.js';
 
 type Bill = EventOf<'purchase_invoice'>;
 
-function stockLines(ev: { lines: PurchaseLine[] }, ctx: RuleContext): number[] {
-  const out: number[] = [];
+/** A line that moves stock: a stocked product with its quantity, and so its warehouse (parsing requires it then). */
+type StockLine = PurchaseLine & { product: string; warehouse: string; qty: bigint };
+
+function isStockLine(ctx: RuleContext, l: PurchaseLine): l is StockLine {
+  return l.product !== undefined && l.warehouse !== undefined && l.qty !== undefined && stocked(ctx, l.product);
+}
+
+/** A bill's stock lines, each with its index among the bill's lines. */
+interface Stocked { i: number; l: StockLine }
+
+function stockLines(ev: { lines: PurchaseLine[] }, ctx: RuleContext): Stocked[] {
+  const out: Stocked[] = [];
   ev.lines.forEach((l, i) => {
-    if (stocked(ctx, l.product) && l.qty !== undefined) out.push(i);
+    if (isStockLine(ctx, l)) out.push({ i, l });
   });
   return out;
 }
@@ -25,13 +35,13 @@ function stockLines(ev: { lines: PurchaseLine[] }, ctx: RuleContext): number[] {
 const NO_SHARES: ReadonlyMap<number, bigint[]> = new Map();
 const NO_REFS: string[] = [];
 
-function capitalShares(ev: Bill, ctx: RuleContext, stock: number[]): ReadonlyMap<number, bigint[]> {
+function capitalShares(ev: Bill, ctx: RuleContext, stock: readonly Stocked[]): ReadonlyMap<number, bigint[]> {
   if (!ev.lines.some((l) => l.capitalise && l.product === undefined)) return NO_SHARES; // the usual bill
   const out = new Map<number, bigint[]>();
   ev.lines.forEach((l, i) => {
     if (!l.capitalise || l.product !== undefined) return;
     if (stock.length === 0) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] is capitalised but the bill has no stock line to carry it.`, 'Remove "capitalise" (expense the charge) or add the stock lines.', { event: ev.id, field: `lines[${i}]` });
-    out.set(i, allocate(l.amount, stock.map((k) => absAmount(ev.lines[k]!.amount))));
+    out.set(i, allocate(l.amount, stock.map((s) => absAmount(s.l.amount))));
   });
   return out;
 }
@@ -67,19 +77,17 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
     const stock = stockLines(ev, ctx);
     const shares = capitalShares(ev, ctx, stock);
     if (ctx.co.settings.purchaseRecognition === 'bill') {
-      return stock.map((i, k) => {
-        const l = ev.lines[i]!;
+      return stock.map(({ i, l }, k) => {
         const value = l.amount + capitalisedInto(shares, k);
         if (value < 0n) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] would receive stock at a negative value.`, 'Use a purchase_credit_note for returns and credits.', { event: ev.id, field: `lines[${i}]` });
-        return stockMove(ctx, { kind: 'in', product: l.product!, warehouse: l.warehouse!, qty: l.qty!, lot: l.lot, expiry: l.expiry, value, source: `${ev.id}#${i}` }, `lines[${i}]`);
+        return stockMove(ctx, { kind: 'in', product: l.product, warehouse: l.warehouse, qty: l.qty, lot: l.lot, expiry: l.expiry, value, source: `${ev.id}#${i}` }, `lines[${i}]`);
       });
     }
     // Receipt mode: the stock is already in; capitalised charges revalue what was received.
-    return stock.flatMap((i, k) => {
-      const l = ev.lines[i]!;
+    return stock.flatMap(({ i, l }, k) => {
       const rl = receiptLine(ev, ctx, l, `lines[${i}]`);
       const amount = capitalisedInto(shares, k);
-      return amount === 0n ? [] : [{ kind: 'revalue', product: l.product!, warehouse: l.warehouse!, amount, source: rl.source, received: rl.qty } satisfies Move];
+      return amount === 0n ? [] : [{ kind: 'revalue', product: l.product, warehouse: l.warehouse, amount, source: rl.source, received: rl.qty } satisfies Move];
     });
   },
   post(ev, results, ctx, j, moves) {
@@ -89,29 +97,27 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
     const receiptMode = ctx.co.settings.purchaseRecognition === 'receipt' && !ev.dropship;
     ev.lines.forEach((l, i) => {
       const at = { product: l.product, warehouse: l.warehouse };
-      const k = stock.indexOf(i);
-      if (k >= 0 && receiptMode) {
+      if (isStockLine(ctx, l) && receiptMode) {
         const rl = receiptLine(ev, ctx, l, `lines[${i}]`);
-        const grni = share(rl.amount, l.qty! < rl.qty ? l.qty! : rl.qty, rl.qty, ctx.co.settings.rounding);
+        const grni = share(rl.amount, l.qty < rl.qty ? l.qty : rl.qty, rl.qty, ctx.co.settings.rounding);
         j.entry(ctx.account('grni', at), ap, grni, at);
         j.entry(ctx.account('ppv', at), ap, l.amount - grni, { ...at, memo: 'bill differs from receipt' });
-      } else if (k >= 0) {
-        j.entry(inv(ctx, l.product!, l.warehouse!), ap, l.amount, at);
+      } else if (isStockLine(ctx, l)) {
+        j.entry(inv(ctx, l.product, l.warehouse), ap, l.amount, at);
       } else if (shares.has(i)) {
-        if (!receiptMode) postCapitalised(ev, shares.get(i)!, stock, ctx, j);
+        if (!receiptMode) postCapitalised(shares.get(i)!, stock, ctx, j);
       } else {
         j.entry(ctx.account('expense', { ...at, override: l.account }), ap, l.amount, { memo: l.description });
       }
       j.entry(ctx.account('tax', at), ap, l.tax);
     });
     if (receiptMode) postRevaluations(moves, results, ctx, j);
-    if (!ev.dropship && !receiptMode) stock.forEach((i, k) => receiptAdjustments(j, ctx, { product: ev.lines[i]!.product!, warehouse: ev.lines[i]!.warehouse! }, results[k]!));
+    if (!ev.dropship && !receiptMode) stock.forEach(({ l }, k) => receiptAdjustments(j, ctx, l, results[k]!));
     if (ev.dropship) {
       // Seed 004: a dropship never enters stock; its COGS is booked when the bill is authorised.
-      stock.forEach((i, k) => {
-        const l = ev.lines[i]!;
+      stock.forEach(({ l }, k) => {
         const at = { product: l.product, warehouse: l.warehouse };
-        j.entry(ctx.account('cogs', at), inv(ctx, l.product!, l.warehouse!), l.amount + capitalisedInto(shares, k), at);
+        j.entry(ctx.account('cogs', at), inv(ctx, l.product, l.warehouse), l.amount + capitalisedInto(shares, k), at);
       });
     }
     if (ev.depositApplied !== 0n) j.entry(ap, ctx.account('supplierDeposits'), ev.depositApplied, { memo: 'supplier deposit applied' });
@@ -119,12 +125,11 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
 };
 
 /** Capitalised charge at the bill: one inventory row per stock line it is spread over. */
-function postCapitalised(ev: Bill, parts: bigint[], stock: number[], ctx: RuleContext, j: JournalBuilder): void {
+function postCapitalised(parts: bigint[], stock: readonly Stocked[], ctx: RuleContext, j: JournalBuilder): void {
   const ap = ctx.account('ap');
-  stock.forEach((i, k) => {
-    const l = ev.lines[i]!;
+  stock.forEach(({ l }, k) => {
     const at = { product: l.product, warehouse: l.warehouse };
-    j.entry(inv(ctx, l.product!, l.warehouse!), ap, parts[k]!, { ...at, memo: 'capitalised charge' });
+    j.entry(inv(ctx, l.product, l.warehouse), ap, parts[k]!, { ...at, memo: 'capitalised charge' });
   });
 }
 
@@ -175,21 +180,17 @@ export const purchaseCreditNote: PostingRule<'purchase_credit_note'> = {
   type: 'purchase_credit_note',
   recordType: 'procurement',
   plan(ev, ctx) {
-    return ev.lines.flatMap((l, i) =>
-      stocked(ctx, l.product) && l.qty !== undefined
-        ? [stockMove(ctx, { kind: 'out', product: l.product!, warehouse: l.warehouse!, qty: l.qty, lot: l.lot }, `lines[${i}]`)]
-        : [],
-    );
+    return ev.lines.flatMap((l, i) => (isStockLine(ctx, l) ? [stockMove(ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty, lot: l.lot }, `lines[${i}]`)] : []));
   },
   post(ev, results, ctx, j) {
     const ap = ctx.account('ap');
     let m = 0;
     ev.lines.forEach((l) => {
       const at = { product: l.product, warehouse: l.warehouse };
-      if (stocked(ctx, l.product) && l.qty !== undefined) {
+      if (isStockLine(ctx, l)) {
         // Returned stock leaves at its cost; any difference to the credit is price variance.
         const cost = results[m++]!.value;
-        j.entry(inv(ctx, l.product!, l.warehouse!), ap, -cost, at);
+        j.entry(inv(ctx, l.product, l.warehouse), ap, -cost, at);
         j.entry(ctx.account('ppv', at), ap, -(l.amount - cost), { ...at, memo: 'credit differs from stock cost' });
       } else {
         j.entry(ctx.account('expense', { ...at, override: l.account }), ap, -l.amount, { memo: l.description });

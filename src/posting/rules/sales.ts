@@ -39,7 +39,7 @@ export const saleInvoice: PostingRule<'sale_invoice'> = {
     return ev.lines.flatMap((l, i) => {
       if (!stocked(ctx, l.product) || l.qty === undefined) return [];
       if (l.warehouse === undefined) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] issues stock of "${l.product}" but names no warehouse.`, 'Add "warehouse" to the line (seed 000: the warehouse the item was sold from).', { event: ev.id, field: `lines[${i}].warehouse` });
-      return [stockMove(ctx, { kind: 'out', product: l.product!, warehouse: l.warehouse, qty: l.qty, lot: l.lot, lineCost: l.cost }, `lines[${i}]`)];
+      return [stockMove(ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty, lot: l.lot, lineCost: l.cost }, `lines[${i}]`)];
     });
   },
   post(ev, results, ctx, j, moves) {
@@ -109,17 +109,17 @@ export const saleCreditNote: PostingRule<'sale_credit_note'> = {
       // The restock reads the cost the goods left at, so it must come after they left: a credit
       // note ordered before its sale would make the two costs depend on each other.
       if (origin && origin.event.key > ev.key) fail('INVALID_EVENT', `Event ${ev.id} (${ev.date}${ev.time === undefined ? '' : ` ${ev.time}`}): lines[${i}] restocks goods from "${originId}", which comes after it (${origin.event.date}${origin.event.time === undefined ? '' : ` ${origin.event.time}`}; events of one date and time are ordered by id).`, `Date the credit note on or after "${originId}" (on the same date, give both a "time" with the credit note later).`, { event: ev.id, reference: originId!, field: `lines[${i}]` });
-      const o = originMoves(origin, l.product!);
+      const o = originMoves(origin, l.product);
       const warehouse = l.warehouse ?? o.warehouse;
       if (warehouse === undefined) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] restocks "${l.product}" but no warehouse is named or known from the original sale.`, 'Add "warehouse" to the line.', { event: ev.id, field: `lines[${i}].warehouse` });
-      if (o.qty > 0n && l.qty! > o.qty) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] restocks more of "${l.product}" than "${originId}" issued.`, 'Credit at most the quantity that was shipped.', { event: ev.id, field: `lines[${i}].qty` });
-      const move: Move = { kind: 'in', product: l.product!, warehouse, qty: l.qty!, lot: l.lot };
+      if (o.qty > 0n && l.qty > o.qty) fail('INVALID_EVENT', `Event ${ev.id}: lines[${i}] restocks more of "${l.product}" than "${originId}" issued.`, 'Credit at most the quantity that was shipped.', { event: ev.id, field: `lines[${i}].qty` });
+      const move: InMove = { kind: 'in', product: l.product, warehouse, qty: l.qty, lot: l.lot };
       if (o.qty === 0n) move.valuation = 'average';
       else {
         // Restock at the cost the goods left at, read live so a re-cost of the shipment follows.
         move.valueFrom = (_r, c) => {
-          const now = originMoves(c.lookup(originId!), l.product!);
-          return now.qty === 0n ? 0n : share(now.value, l.qty!, now.qty, c.co.settings.rounding);
+          const now = originMoves(c.lookup(originId!), l.product);
+          return now.qty === 0n ? 0n : share(now.value, l.qty, now.qty, c.co.settings.rounding);
         };
       }
       return [stockMove(ctx, move, `lines[${i}]`)];
