@@ -1,7 +1,7 @@
 /** Re-costing from (thinned) checkpoints gives exactly what re-costing from the start gives. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Book } from '../src/book/book.js';
+import { Book, MAX_CHECKPOINTS, thin } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
 import { company, buy, ship } from './helpers/company.js';
 
@@ -30,5 +30,57 @@ test('late events and voids deep in a long history: checkpointed re-costs equal 
     assert.equal(gl(dense), gl(none));
     assert.deepEqual(dense.onHand('W', 'MAIN'), none.onHand('W', 'MAIN'));
     assert.ok(dense.stats.replayedMoves < none.stats.replayedMoves, 'checkpoints shorten re-costs');
+  }
+});
+
+test('checkpoints stay at most MAX_CHECKPOINTS per pool, reach back to the start, and are dense near the end', () => {
+  const every = 4;
+  const book = new Book(company({ costingMethod: 'fifo' }), { checkpointEvery: every, keepJournals: false });
+  const indexes = (): number[] => [...book.pools_()][0]!.checkpoints.map((c) => c.index);
+  let previous: number[] = [];
+  for (let n = 0; n < 6000; n++) {
+    const date = `20${String(10 + Math.floor(n / 336)).padStart(2, '0')}-${String(1 + (Math.floor(n / 28) % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+    apply(book, n % 2 === 0 ? buy(`B${n}`, date, 10, '10.00') : ship(`S${n}`, date, n % 4 === 1 ? 7 : 13));
+    const now = indexes();
+    assert.ok(now.length <= MAX_CHECKPOINTS, `${now.length} checkpoints after ${n + 1} entries`);
+    // Thinning only drops: the one checkpoint not held before is the newest (a dropped one never comes back).
+    const fresh = now.filter((i) => !previous.includes(i));
+    assert.ok(fresh.length === 0 || (fresh.length === 1 && fresh[0] === now.at(-1)), `new checkpoints ${fresh.join(',')}`);
+    assert.ok(now.every((i, k) => k === 0 || i > now[k - 1]!), 'in index order');
+    previous = now;
+  }
+  const cps = indexes();
+  const length = 6000;
+  // Coverage back to the start: the first checkpoint is within a quarter of the history; near the end they are one slot apart.
+  assert.ok(cps[0]! <= length / 4, `first checkpoint at ${cps[0]}`);
+  assert.equal(cps.at(-1), length);
+  assert.equal(cps.at(-2), length - every);
+  // Every insertion point has a checkpoint before it within a bounded fraction of its distance from the end (plus a slot or two).
+  for (let at = 0; at < length; at += 37) {
+    const before = cps.filter((i) => i <= at).at(-1) ?? 0;
+    assert.ok(at - before <= Math.max(2 * every, (length - at) / 2), `insertion at ${at} restarts from ${before}`);
+  }
+  // Thin keeps at most MAX_CHECKPOINTS however long the history (a history far longer than PER_BAND fits).
+  const many: { index: number; state: never }[] = Array.from({ length: 100_000 }, (_, i) => ({ index: (i + 1) * every, state: undefined as never }));
+  thin(many, 100_000 * every, 1);
+  assert.ok(many.length <= MAX_CHECKPOINTS && many[0]!.index <= 100_000 * every / 2);
+});
+
+test('a late event deep in a long history re-costs from a checkpoint near it, not from the start', () => {
+  const book = new Book(company({ costingMethod: 'fifo' }), { checkpointEvery: 4, keepJournals: false });
+  const full = new Book(company({ costingMethod: 'fifo' }), { checkpointEvery: 1_000_000, keepJournals: false });
+  for (let n = 0; n < 4000; n++) {
+    const date = `20${String(10 + Math.floor(n / 336)).padStart(2, '0')}-${String(1 + (Math.floor(n / 28) % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+    const e = n % 2 === 0 ? buy(`B${n}`, date, 10, `${10 + (n % 7)}.00`) : ship(`S${n}`, date, n % 4 === 1 ? 7 : 13);
+    apply(book, e);
+    apply(full, e);
+  }
+  // About 40 entries back, then about 2,000 back.
+  for (const [id, date] of [['L1', '2021-10-15'], ['L2', '2016-01-02']] as const) {
+    const before = book.stats.replayedMoves;
+    assert.equal(apply(book, buy(id, date, 3, '99.00')), apply(full, buy(id, date, 3, '99.00')));
+    const back = 4001 - [...book.pools_()][0]!.entries.firstAtOrAfter(book.view(id)!.event.key);
+    const replayed = book.stats.replayedMoves - before;
+    assert.ok(replayed <= back * 1.5 + 8, `${id}: ${replayed} moves re-costed for an insertion ${back} back`);
   }
 });
