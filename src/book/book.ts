@@ -246,6 +246,12 @@ export class Book {
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, correctionJournals: 0, replayedMoves: 0 };
   private readonly checkpointEvery: number;
   private replaying = false;
+  /**
+   * A re-cost that ran to its end but whose journals asked for data (a store-backed state's
+   * account totals): the retry of the same event commits it instead of running it again. Only
+   * loads happen between the throw and the retry, and they change nothing a re-cost read.
+   */
+  private finished: ReCost | undefined;
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? CHECKPOINT_EVERY);
@@ -260,6 +266,7 @@ export class Book {
    */
   apply(ev: BookEvent, opts: { replay?: boolean } = {}): Result<Applied> {
     this.replaying = opts.replay === true;
+    if (this.finished?.added.ev !== ev) this.finished = undefined;
     const seen = this.state.event(ev.id);
     if (seen) {
       if (fingerprint(seen.ev) === fingerprint(ev)) return ok({ status: 'exists', event: ev.id, journals: seen.journals });
@@ -270,7 +277,10 @@ export class Book {
       this.stats.events++;
       return ok({ status: 'ok', event: ev.id, journals });
     } catch (x) {
-      if (x instanceof FailureError) return err(x.failure);
+      if (x instanceof FailureError) {
+        this.finished = undefined;
+        return err(x.failure);
+      }
       throw x;
     }
   }
@@ -517,6 +527,26 @@ export class Book {
    */
   private replay(added: Stored, removed: Stored | undefined): Journal[] {
     this.stats.replays++;
+    const kept = this.finished;
+    const rc = kept && kept.added.ev === added.ev && kept.removed?.ev === removed?.ev ? kept : this.recostAll(added, removed);
+    this.finished = rc;
+    const ctx = this.recostContext(rc);
+    const journals = this.commitReplay(rc.added, removed, rc.edits, rc.tentResults, rc.newStates, rc.newCheckpoints, rc.changed, ctx);
+    this.finished = undefined;
+    return journals;
+  }
+
+  /** The context a re-cost's moves read: events as the re-cost sees them, with their tentative results. */
+  private recostContext(rc: ReCost): RuleContext {
+    return this.context(rc.added.ev.id, (id) => {
+      const s = rc.stored(id);
+      if (!s || s.voidedBy !== undefined) return undefined;
+      return { event: s.ev, moves: s.moves, results: rc.tentResults.get(id) ?? s.results };
+    });
+  }
+
+  /** Runs the re-cost to its end (nothing of the book changes). */
+  private recostAll(added: Stored, removed: Stored | undefined): ReCost {
     const rc = new ReCost(this.state, added, removed);
     added.moves.forEach((m, i) => {
       const k = poolKey(m.product, m.warehouse);
@@ -529,18 +559,13 @@ export class Book {
         rc.schedule(k, removed.ev.key);
       }
     }
-    const ctx = this.context(added.ev.id, (id) => {
-      const s = rc.stored(id);
-      if (!s || s.voidedBy !== undefined) return undefined;
-      return { event: s.ev, moves: s.moves, results: rc.tentResults.get(id) ?? s.results };
-    });
+    const ctx = this.recostContext(rc);
     let rounds = 0;
     for (let k = rc.next(); k !== undefined; k = rc.next()) {
       assert(++rounds < 1_000_000, 're-costing converges');
       this.recostPool(rc, k, ctx);
     }
-    (ctx as BookContext).eventId = added.ev.id; // the re-cost lent it to other events' moves
-    return this.commitReplay(added, removed, rc.edits, rc.tentResults, rc.newStates, rc.newCheckpoints, rc.changed, ctx);
+    return rc;
   }
 
   /**

@@ -224,8 +224,10 @@ export class StoreState implements BookState {
       case 'entries-from-key': {
         const h = this.pools.get(need.pool);
         assert(h !== undefined, `pool ${need.pool} is loaded before its entries`);
+        // A re-cost from this key starts at the checkpoint before it: its entries come in the same read.
         const at = (await rows.entryAtKey(need.pool, need.key)) ?? h.entries.length;
-        return this.loadEntries(need.pool, Math.min(at, h.entries.loadedFrom), rows);
+        const checkpoint = h.checkpoints.filter((c) => c.index <= at).at(-1)?.index ?? 0;
+        return this.loadEntries(need.pool, Math.min(checkpoint, h.entries.loadedFrom), rows);
       }
       case 'account':
         return this.totals.load(need.account.split('\u0000'), need.dates, rows);
