@@ -20,7 +20,7 @@ import { AccountTotals } from '../book/book-bounds.js';
 import { Entries, NeedData, poolParams, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
 import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
-import { decodeSaved, encodeSaved } from './costing-codec.js';
+import { decodeSaved, encodeSaved, type Saved } from './costing-codec.js';
 
 /** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
 export interface CacheBounds { events: number; pools: number; entries: number }
@@ -29,7 +29,7 @@ export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries
 const MAX_LOADS = 10_000;
 
 /** An event loaded but not restored yet: restoring plans its moves, which reads its references. */
-interface Loaded { ev: BookEvent; seq: bigint; state: string }
+interface Loaded { ev: BookEvent; seq: bigint; saved: Saved }
 
 /** A span of dates widened to hold one more. */
 function widen(span: DateSpan | undefined, date: string): DateSpan {
@@ -168,7 +168,7 @@ export class StoreState implements BookState {
     const l = this.loaded.get(id);
     if (!l) throw new NeedData({ kind: 'event', id });
     assert(this.book !== undefined, 'the state is attached to its book');
-    const restored = this.book.restore(l.ev, decodeSaved(l.state));
+    const restored = this.book.restore(l.ev, l.saved);
     this.loaded.delete(id);
     this.events.set(id, restored);
     return restored;
@@ -245,9 +245,9 @@ export class StoreState implements BookState {
       for (const r of got) {
         const parsed = parseEvent(JSON.parse(r.body), this.co, 'store');
         assert(parsed.ok, `stored event ${r.id} parses`);
-        this.loaded.set(r.id, { ev: parsed.value, seq: r.seq, state: r.state });
-        this.seqs.set(r.id, r.seq);
         const links = decodeSaved(r.state);
+        this.loaded.set(r.id, { ev: parsed.value, seq: r.seq, saved: links });
+        this.seqs.set(r.id, r.seq);
         for (const x of [...(this.book?.referencesOf(parsed.value) ?? []), ...(links.dependents ?? [])]) if (this.unknown(x)) next.add(x);
       }
       const found = new Set(got.map((r) => r.id));
