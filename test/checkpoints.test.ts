@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Book, MAX_CHECKPOINTS, thin } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { company, buy, ship } from './helpers/company.js';
+import { openStore } from '../src/store/open.js';
+import { CompanyLedger, putCompany } from '../src/ledger/service.js';
+import { verifyCosting } from '../src/ledger/verify.js';
+import { BENCH_ACCOUNTS, BENCH_MAPPING } from '../bench/raw-stream.js';
 
 function apply(book: Book, raw: Record<string, unknown>): string {
   const p = parseEvent(raw, book.co);
@@ -82,5 +89,35 @@ test('a late event deep in a long history re-costs from a checkpoint near it, no
     const back = 4001 - [...book.pools_()][0]!.entries.firstAtOrAfter(book.view(id)!.event.key);
     const replayed = book.stats.replayedMoves - before;
     assert.ok(replayed <= back * 1.5 + 8, `${id}: ${replayed} moves re-costed for an insertion ${back} back`);
+  }
+});
+
+test('a backdated bill through a fresh CompanyLedger re-costs once, from the checkpoint before it, after one read of its entries; verify passes', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'stockbook-checkpoints-')), 'c.sqlite');
+  const store = await openStore({ sqlitePath: path });
+  try {
+    const config = { company: { id: 'cp', name: 'CP', baseCurrency: 'USD' }, settings: { costingMethod: 'fifo', negativeStock: 'block' }, accounts: BENCH_ACCOUNTS, mapping: BENCH_MAPPING, warehouses: [{ code: 'MAIN' }], products: [{ sku: 'W' }] };
+    assert.ok(!('code' in (await putCompany(store, config))));
+    const first = await CompanyLedger.open(store, 'cp', { checkpointEvery: 16 });
+    assert.ok(first instanceof CompanyLedger);
+    const history: Record<string, unknown>[] = [];
+    for (let n = 0; n < 3000; n++) {
+      const date = `20${String(10 + Math.floor(n / 336)).padStart(2, '0')}-${String(1 + (Math.floor(n / 28) % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+      history.push(n % 2 === 0 ? buy(`B${n}`, date, 10, `${10 + (n % 7)}.00`) : ship(`S${n}`, date, n % 4 === 1 ? 7 : 13));
+    }
+    for (const o of await first.postBatch(history)) assert.equal(o.status, 'ok');
+    // About 300 entries back: a new ledger (a new process's first write) loads from the store.
+    const cold = await CompanyLedger.open(store, 'cp', { checkpointEvery: 16 });
+    assert.ok(cold instanceof CompanyLedger);
+    const out = await cold.post(buy('LATE', '2018-02-01', 5, '0.01'));
+    assert.equal(out.status, 'ok');
+    const stats = cold.costingStats();
+    assert.equal(stats.loadedPools, 1);
+    assert.ok(stats.loadedEntries > 300 && stats.loadedEntries < 300 + 16 * 8, `${stats.loadedEntries} entries loaded`);
+    assert.equal(stats.recostedMoves, stats.loadedEntries + 1, 'each loaded entry and the new one re-costed once');
+    const v = await verifyCosting(store, 'cp');
+    assert.ok(!('code' in v) && v.differences.length === 0, JSON.stringify(v));
+  } finally {
+    await store.close();
   }
 });

@@ -106,13 +106,28 @@ const toEventRow = (r: EventRowRaw): CostingEventRow => ({ id: r.id, seq: big(r.
 const toPoolRow = (r: PoolRowRaw): CostingPoolRow => ({ pool: poolFromColumn(r.pool), product: r.product, warehouse: r.warehouse, version: big(r.version), entries: smallInt(r.entries), lastKey: keyFromColumn(r.last_key), qty: big(r.qty), value: big(r.value), state: r.state });
 const toEntry = (r: EntryRowRaw): CostingEntry => ({ idx: smallInt(r.idx), key: keyFromColumn(r.key), event: r.event, move: smallInt(r.move), qty: big(r.qty), value: big(r.value) });
 
+/** The text of `INSERT … VALUES (…), (…)` for a count of rows, kept per table, columns and count (a write of many rows repeats a few). */
+const insertTexts = new Map<string, string>();
+
+function insertText(table: string, columns: readonly string[], count: number, tail: string): string {
+  const k = `${table}\u0000${columns.join(',')}\u0000${count}\u0000${tail}`;
+  let sql = insertTexts.get(k);
+  if (sql === undefined) {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${new Array<string>(count).fill(one).join(', ')}${tail}`;
+    if (insertTexts.size < 1000) insertTexts.set(k, sql);
+  }
+  return sql;
+}
+
 /** `INSERT … VALUES (…), (…)` of many rows, in slices; `tail` is the ON CONFLICT clause. */
 function inserts(table: string, columns: readonly string[], rows: readonly unknown[][], tail = ''): Statement[] {
   const out: Statement[] = [];
-  const one = `(${columns.map(() => '?').join(', ')})`;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-    out.push({ sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${slice.map(() => one).join(', ')}${tail}`, params: slice.flat() });
+    const end = Math.min(rows.length, i + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    for (let r = i; r < end; r++) for (const v of rows[r]!) params.push(v);
+    out.push({ sql: insertText(table, columns, end - i, tail), params });
   }
   return out;
 }
@@ -127,8 +142,9 @@ export function costingWrite(company: string, w: CostingWrite): Statement[] {
   const poolCols = ['product', 'warehouse', 'version', 'entries', 'last_key', 'qty', 'value', 'state'];
   out.push(...inserts('costing_pools', ['company', 'pool', ...poolCols], w.pools.map((p) => [company, poolColumn(p.pool), p.product, p.warehouse, v, BigInt(p.entries), keyColumn(p.lastKey), p.qty, p.value, p.state]), upsert('company, pool', poolCols)));
   for (const e of w.entries) {
-    if (e.truncate) out.push({ sql: COSTING_SQL.dropEntries, params: [company, poolColumn(e.pool), BigInt(e.from)] });
-    out.push(...inserts('costing_entries', ['company', 'pool', 'idx', 'key', 'event', 'move', 'qty', 'value'], e.rows.map((r) => [company, poolColumn(e.pool), BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value])));
+    const pool = poolColumn(e.pool);
+    if (e.truncate) out.push({ sql: COSTING_SQL.dropEntries, params: [company, pool, BigInt(e.from)] });
+    out.push(...inserts('costing_entries', ['company', 'pool', 'idx', 'key', 'event', 'move', 'qty', 'value'], e.rows.map((r) => [company, pool, BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value])));
   }
   for (const c of w.checkpoints) {
     out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, poolColumn(c.pool)] });
