@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSaved, encodeSaved, type Saved } from '../src/ledger/costing-codec.js';
+import { keyColumn, keyFromColumn } from '../src/store/costing.js';
 
 const big = 2n ** 80n + 7n;
 const cases: Saved[] = [
@@ -42,4 +43,20 @@ test('the older text (every integer a string) decodes to the same value', () => 
   assert.deepEqual([...(s.dependents ?? [])], ['X']);
   assert.equal(s.corrections, 2);
   assert.deepEqual(normal(decodeSaved(encodeSaved(s))), normal(s));
+});
+
+test('order keys as stored: back to the same key, in the same order (code units below 0x20 and from 0x7F up escaped)', () => {
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+  const units = [0, 1, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xe9, 0xd83d, 0xde00, 0xffff];
+  const keys = ['', '2020-01-01T\u000000E000000001', 'plain'];
+  for (let k = 0; k < 500; k++) keys.push(Array.from({ length: rnd(12) }, () => String.fromCharCode(units[rnd(units.length)]!)).join(''));
+  for (const key of keys) {
+    const column = keyColumn(key);
+    assert.ok(!column.includes('\u0000') && [...column].every((c) => c.charCodeAt(0) < 0x80), 'ASCII without NUL');
+    assert.equal(keyFromColumn(column), key);
+  }
+  const byKey = [...keys].sort();
+  const byColumn = [...keys].sort((a, b) => (keyColumn(a) < keyColumn(b) ? -1 : keyColumn(a) > keyColumn(b) ? 1 : 0));
+  assert.deepEqual(byColumn, byKey);
 });

@@ -333,6 +333,12 @@ export class StoreState implements BookState {
   trim(): void {
     assert(this.dirtyEvents.size === 0 && this.dirtyPools.size === 0, 'only a written-back cache is trimmed');
     const { events, pools } = this.bounds;
+    if (this.events.size + this.loaded.size > events) {
+      // A held entry's event is read by any re-cost over it: entries whose events may go are
+      // forgotten too, so a re-cost reads them again with their events in one load (not one
+      // NeedData, and one re-cost started again, per dropped event).
+      for (const h of this.pools.values()) h.entries.forget();
+    }
     dropOldest(this.events, events);
     dropOldest(this.loaded, events);
     if (this.absentEvents.size > events) this.absentEvents.clear();

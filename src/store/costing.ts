@@ -28,6 +28,17 @@ export function poolColumn(key: string): string {
   return JSON.stringify([key.slice(0, at), key.slice(at + 1)]);
 }
 
+/** The code units keyColumn escapes, and its escapes. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\uffff]/g;
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u0001([0-9a-f]{2})|\u007f([0-9a-f]{4})/g;
+
+function escapeUnit(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x20 ? `\x01${code.toString(16).padStart(2, '0')}` : `\x7f${code.toString(16).padStart(4, '0')}`;
+}
+
 /**
  * An order key (date, time, id: src/domain/events.ts) as stored, in a form whose byte order in
  * both stores is the book's order, which compares UTF-16 code units: printable ASCII stays as
@@ -36,29 +47,11 @@ export function poolColumn(key: string): string {
  * SQLite's binary collation and PostgreSQL's "C" collation order it the same way.
  */
 export function keyColumn(key: string): string {
-  let out = '';
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 0x20) out += `\x01${c.toString(16).padStart(2, '0')}`;
-    else if (c >= 0x7f) out += `\x7f${c.toString(16).padStart(4, '0')}`;
-    else out += key[i];
-  }
-  return out;
+  return key.replace(NEEDS_ESCAPE, escapeUnit);
 }
 
-function keyFromColumn(column: string): string {
-  let out = '';
-  for (let i = 0; i < column.length; ) {
-    const c = column.charCodeAt(i);
-    const digits = c === 0x01 ? 2 : c === 0x7f ? 4 : 0;
-    if (digits === 0) {
-      out += column[i++];
-      continue;
-    }
-    out += String.fromCharCode(Number.parseInt(column.slice(i + 1, i + 1 + digits), 16));
-    i += 1 + digits;
-  }
-  return out;
+export function keyFromColumn(column: string): string {
+  return column.replace(ESCAPE, (_m, two: string | undefined, four: string | undefined) => String.fromCharCode(Number.parseInt(two ?? four ?? '', 16)));
 }
 
 function poolFromColumn(column: string): string {
