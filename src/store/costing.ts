@@ -32,6 +32,8 @@ export function poolColumn(key: string): string {
 // eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\uffff]/g;
 // eslint-disable-next-line no-control-regex
+const ESCAPES_ONE = /[\u0000-\u001f\u007f-\uffff]/;
+// eslint-disable-next-line no-control-regex
 const ESCAPE = /\u0001([0-9a-f]{2})|\u007f([0-9a-f]{4})/g;
 
 function escapeUnit(c: string): string {
@@ -47,10 +49,19 @@ function escapeUnit(c: string): string {
  * SQLite's binary collation and PostgreSQL's "C" collation order it the same way.
  */
 export function keyColumn(key: string): string {
+  // Most keys have one NUL (between time and id) and nothing else to escape.
+  const at = key.indexOf('\u0000');
+  if (at >= 0 && key.indexOf('\u0000', at + 1) < 0) {
+    const head = key.slice(0, at);
+    const tail = key.slice(at + 1);
+    if (!ESCAPES_ONE.test(head) && !ESCAPES_ONE.test(tail)) return `${head}\x0100${tail}`;
+  }
   return key.replace(NEEDS_ESCAPE, escapeUnit);
 }
 
 export function keyFromColumn(column: string): string {
+  const at = column.indexOf('\x01');
+  if (at >= 0 && column.startsWith('00', at + 1) && column.indexOf('\x01', at + 3) < 0 && column.indexOf('\x7f') < 0) return `${column.slice(0, at)}\u0000${column.slice(at + 3)}`;
   return column.replace(ESCAPE, (_m, two: string | undefined, four: string | undefined) => String.fromCharCode(Number.parseInt(two ?? four ?? '', 16)));
 }
 
