@@ -22,9 +22,14 @@ import type { Journal } from '../posting/journal.js';
 import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
 import { decodeSaved, encodeSaved, type Saved } from './costing-codec.js';
 
-/** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
+/**
+ * The cache's bounds: most events and pools kept between writes (past them the earliest loaded
+ * go), and most pool entries held across all pools after a write (past it, the pools the write
+ * did not touch forget theirs first; a re-cost loads what it needs). A busy pool keeps the
+ * entries a late event re-costs, so the next late event near it reads none again.
+ */
 export interface CacheBounds { events: number; pools: number; entries: number }
-export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries: 2_048 };
+export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries: 65_536 };
 /** Loads one apply may need before it is a bug (each load fetches a whole range). */
 const MAX_LOADS = 10_000;
 
@@ -307,6 +312,7 @@ export class StoreState implements BookState {
     for (const h of this.dirtyPools) this.writePool(h, w);
     await tx.write(w);
     this.dirtyEvents.clear();
+    this.forgetEntries(this.dirtyPools);
     this.dirtyPools.clear();
     this.trim();
   }
@@ -326,7 +332,19 @@ export class StoreState implements BookState {
       w.checkpoints.push({ pool: h.key, rows: cps.map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) })) });
       Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1 });
     }
-    if (h.entries.held > this.bounds.entries) h.entries.forget();
+  }
+
+  /** Keeps the entries held within their bound: the pools not just written forget theirs first. */
+  private forgetEntries(written: ReadonlySet<PoolHistory>): void {
+    let held = 0;
+    for (const h of this.pools.values()) held += h.entries.held;
+    if (held <= this.bounds.entries) return;
+    const order = [...this.pools.values()].filter((h) => !written.has(h)).concat([...written]);
+    for (const h of order) {
+      if (held <= this.bounds.entries) return;
+      held -= h.entries.held;
+      h.entries.forget();
+    }
   }
 
   /** Keeps the cache within its bounds: the earliest loaded events and pools go first. */
