@@ -115,6 +115,12 @@ test('a backdated bill through a fresh CompanyLedger re-costs once, from the che
     assert.equal(stats.loadedPools, 1);
     assert.ok(stats.loadedEntries > 300 && stats.loadedEntries < 300 + 16 * 8, `${stats.loadedEntries} entries loaded`);
     assert.equal(stats.recostedMoves, stats.loadedEntries + 1, 'each loaded entry and the new one re-costed once');
+    // The store holds the checkpoints the in-memory book keeps for the same stream (written as they changed: put and dropped).
+    const mem = new Book(company({ costingMethod: 'fifo' }), { checkpointEvery: 16, keepJournals: false });
+    for (const e of [...history, buy('LATE', '2018-02-01', 5, '0.01')]) apply(mem, e);
+    const kept = [...mem.pools_()][0]!.checkpoints.map((c) => [c.index, JSON.stringify(c.state.snapshot())]);
+    const stored = (await store.costing('cp').checkpoints('W\u0000MAIN')).map((c) => [c.idx, c.state]);
+    assert.deepEqual(stored, kept);
     const v = await verifyCosting(store, 'cp');
     assert.ok(!('code' in v) && v.differences.length === 0, JSON.stringify(v));
   } finally {

@@ -33,6 +33,9 @@ export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries
 /** Loads one apply may need before it is a bug (each load fetches a whole range). */
 const MAX_LOADS = 10_000;
 
+/** A pool as the store holds it: its entry count, and its checkpoints (`held`: the objects stored; the rest tell a changed list cheaply). */
+interface StoredPool { entries: number; checkpoints: Checkpoint[]; checkpointCount: number; lastCheckpoint: number; held: Set<Checkpoint> }
+
 /** An event loaded but not restored yet: restoring plans its moves, which reads its references. */
 interface Loaded { ev: BookEvent; seq: bigint; saved: Saved }
 
@@ -148,7 +151,7 @@ export class StoreState implements BookState {
   private readonly index = new Map<string, Map<string, PoolHistory>>();
   private readonly absentPools = new Set<string>();
   /** Entries and checkpoints as the store holds them, per pool. */
-  private readonly stored = new Map<string, { entries: number; checkpoints: Checkpoint[]; checkpointCount: number; lastCheckpoint: number }>();
+  private readonly stored = new Map<string, StoredPool>();
   private readonly dirtyEvents = new Map<string, Stored>();
   private readonly dirtyPools = new Set<PoolHistory>();
   readonly stats = { loads: 0, loadedEvents: 0, loadedPools: 0, loadedEntries: 0 };
@@ -211,7 +214,7 @@ export class StoreState implements BookState {
     let byWarehouse = this.index.get(h.product);
     if (!byWarehouse) this.index.set(h.product, (byWarehouse = new Map()));
     byWarehouse.set(h.warehouse, h);
-    this.stored.set(h.key, { entries: storedEntries, checkpoints: h.checkpoints, checkpointCount: h.checkpoints.length, lastCheckpoint: h.checkpoints.at(-1)?.index ?? -1 });
+    this.stored.set(h.key, { entries: storedEntries, checkpoints: h.checkpoints, checkpointCount: h.checkpoints.length, lastCheckpoint: h.checkpoints.at(-1)?.index ?? -1, held: new Set(h.checkpoints) });
   }
 
   // ---- loading
@@ -329,8 +332,12 @@ export class StoreState implements BookState {
     st.entries = h.entries.length;
     const cps = h.checkpoints;
     if (cps !== st.checkpoints || cps.length !== st.checkpointCount || (cps.at(-1)?.index ?? -1) !== st.lastCheckpoint) {
-      w.checkpoints.push({ pool: h.key, rows: cps.map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) })) });
-      Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1 });
+      // Only what changed is written: checkpoints taken since (a re-cost's are new objects, at old indexes too), and the stored ones thinned out.
+      const now = new Set(cps.map((c) => c.index));
+      const drop = [...st.held].filter((c) => !now.has(c.index)).map((c) => c.index);
+      const rows = cps.filter((c) => !st.held.has(c)).map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) }));
+      w.checkpoints.push({ pool: h.key, rows, drop });
+      Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1, held: new Set(cps) });
     }
   }
 

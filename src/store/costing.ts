@@ -98,7 +98,7 @@ export const COSTING_SQL = {
   changedEvents: 'SELECT id FROM costing_events WHERE company = ? AND version > ?',
   changedPools: 'SELECT pool FROM costing_pools WHERE company = ? AND version > ?',
   dropEntries: 'DELETE FROM costing_entries WHERE company = ? AND pool = ? AND idx >= ?',
-  dropCheckpoints: 'DELETE FROM costing_checkpoints WHERE company = ? AND pool = ?',
+  dropCheckpoint: 'DELETE FROM costing_checkpoints WHERE company = ? AND pool = ? AND idx = ?',
   clear: ['costing_meta', 'costing_events', 'costing_pools', 'costing_entries', 'costing_checkpoints'].map((t) => `DELETE FROM ${t} WHERE company = ?`),
 } as const;
 
@@ -151,8 +151,9 @@ export function costingWrite(company: string, w: CostingWrite): Statement[] {
     out.push(...inserts('costing_entries', ['company', 'pool', 'idx', 'key', 'event', 'move', 'qty', 'value'], e.rows.map((r) => [company, pool, BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value])));
   }
   for (const c of w.checkpoints) {
-    out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, poolColumn(c.pool)] });
-    out.push(...inserts('costing_checkpoints', ['company', 'pool', 'idx', 'state'], c.rows.map((r) => [company, poolColumn(c.pool), BigInt(r.idx), r.state])));
+    const pool = poolColumn(c.pool);
+    for (const idx of c.drop) out.push({ sql: COSTING_SQL.dropCheckpoint, params: [company, pool, BigInt(idx)] });
+    out.push(...inserts('costing_checkpoints', ['company', 'pool', 'idx', 'state'], c.rows.map((r) => [company, pool, BigInt(r.idx), r.state]), upsert('company, pool, idx', ['state'])));
   }
   out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through, w.meta.span?.first ?? null, w.meta.span?.last ?? null] });
   return out;
