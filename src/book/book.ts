@@ -22,7 +22,7 @@ import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
 import { checkPool } from './book-bounds.js';
-import { Entries, MemoryState, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
+import { Entries, MemoryState, NeedData, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
 
 export { poolKey, NeedData, MemoryState, type BookState, type PoolHistory, type Stored } from './state.js';
 
@@ -490,6 +490,22 @@ export class Book {
   /** The events an event reads (a void: none; its target is not a reference). */
   referencesOf(ev: BookEvent): string[] {
     return ev.type === 'void' ? [] : this.rule(ev).references?.(ev) ?? [];
+  }
+
+  /**
+   * The pools an event's moves land in, as far as its plan can be made from what is loaded now:
+   * a hint that lets a batch load its pools in one read before it applies. Empty when the plan
+   * needs more (a reference not loaded or not posted yet) or refuses: the apply then loads as it
+   * goes, or refuses the same way.
+   */
+  poolsOf(ev: BookEvent): string[] {
+    if (ev.type === 'void') return [];
+    try {
+      return [...new Set(this.rule(ev).plan(ev, this.context(ev.id)).map((m) => poolKey(m.product, m.warehouse)))];
+    } catch (x) {
+      if (x instanceof NeedData || x instanceof FailureError) return [];
+      throw x;
+    }
   }
 
   /**
