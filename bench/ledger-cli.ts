@@ -22,6 +22,7 @@ import { parseMoney } from '../src/domain/money.js';
 import { hledgerJournal } from '../src/export/hledger.js';
 import type { Journal } from '../src/posting/journal.js';
 import { benchRawCompany, rawEvents } from './raw-stream.js';
+import { timedCommand } from './commands.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const SKUS = Number(process.argv[3] ?? 200);
@@ -33,20 +34,6 @@ if (spawnSync('ledger', ['--version']).status !== 0) {
   process.exit(0);
 }
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
-
-/** A whole command, three times; its median time and its last output. */
-function timed(cmd: string, args: string[]): { ms: number; out: string } {
-  const ms: number[] = [];
-  let out = '';
-  for (let k = 0; k < 3; k++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    out = r.stdout;
-  }
-  return { ms: ms.sort((a, b) => a - b)[1]!, out };
-}
 
 /** An amount as minor units (the bench's currency, USD, has 2 decimals). */
 function cents(text: string): bigint {
@@ -89,8 +76,8 @@ try {
     if (!p.ok || !book.apply(p.value).ok) throw new Error(`event ${String(e['id'])} does not post`);
   }
   writeFileSync(join(dir, 'bench.journal'), hledgerJournal(journals));
-  const ours = timed(process.execPath, [CLI, 'post', join(dir, 'events.jsonl'), '--config', join(dir, 'company.json')]);
-  const theirs = timed('ledger', ['-f', join(dir, 'bench.journal'), 'balance', '--flat', '--no-total']);
+  const ours = timedCommand(process.execPath, [CLI, 'post', join(dir, 'events.jsonl'), '--config', join(dir, 'company.json')]);
+  const theirs = timedCommand('ledger', ['-f', join(dir, 'bench.journal'), 'balance', '--flat', '--no-total']);
   const a = postBalances(ours.out);
   const b = ledgerBalances(theirs.out);
   const nonZero = [...a].filter(([, v]) => v !== 0n);
