@@ -102,18 +102,41 @@ class PoolEdit {
 }
 
 /** At most this many checkpoints per pool: a copy of a pool's state can be large. */
-const MAX_CHECKPOINTS = 32;
+export const MAX_CHECKPOINTS = 64;
+/** A pool takes a checkpoint every this many entries (then thinned: `thin`). */
+export const CHECKPOINT_EVERY = 256;
+/** Checkpoints kept per band (see `keeps`) while a pool has room for them. */
+const PER_BAND = 4;
 
 /**
- * Keeps checkpoint memory bounded: the newest half stay as taken, and of the older ones every
- * other is dropped, so their spacing doubles as a pool's history grows. A late event usually
- * lands near the end; one landing far back re-costs from a more distant checkpoint.
+ * Whether a pool of `length` entries keeps the checkpoint after its first `index`: counted in
+ * slots of `every` entries, the slots from the end fall into bands, each twice as long as the
+ * one after it, and a checkpoint in band b stays when its slot is a multiple of 2^b. So each
+ * band keeps about `perBand` checkpoints evenly spaced, the spacing grows with the distance
+ * back (a late event lands within about a `perBand`-th of its distance from a checkpoint), and
+ * the oldest band reaches back to the pool's start. As the history grows a checkpoint's band
+ * only rises: what was dropped is never wanted again, so thinning never needs a state that
+ * was not kept.
  */
-function thin(cps: Checkpoint[]): void {
-  if (cps.length <= MAX_CHECKPOINTS) return;
-  const recent = cps.length - MAX_CHECKPOINTS / 2;
-  const older = cps.slice(0, recent).filter((_c, i) => i % 2 === 1);
-  cps.splice(0, recent, ...older);
+function keeps(index: number, length: number, every: number, perBand: number): boolean {
+  const slot = Math.floor(index / every);
+  const back = Math.max(0, Math.floor((length - index) / every));
+  const band = Math.floor(Math.log2(back / perBand + 1));
+  return slot % 2 ** band === 0;
+}
+
+/**
+ * Keeps a pool's checkpoints bounded (at most MAX_CHECKPOINTS) while they still reach back to
+ * its start: by bands (`keeps`), with fewer per band for a history too long for PER_BAND.
+ */
+export function thin(cps: Checkpoint[], length: number, every: number): void {
+  for (let perBand = PER_BAND; perBand >= 1; perBand /= 2) {
+    const kept = cps.filter((c) => keeps(c.index, length, every, perBand));
+    if (kept.length <= MAX_CHECKPOINTS || perBand === 1) {
+      cps.splice(0, cps.length, ...kept.slice(-MAX_CHECKPOINTS));
+      return;
+    }
+  }
 }
 
 /** First index whose key is at or after `key` (entries are sorted by key). */
@@ -187,7 +210,7 @@ export interface BookOptions {
   /** Keep every journal in memory (`book.journals`); off for long streams that use `onJournal`. */
   keepJournals?: boolean;
   onJournal?: (j: Journal) => void;
-  /** A pool keeps a copy of its state every this many entries (default 1,024), so re-costing a late event starts near it. */
+  /** A pool keeps a copy of its state every this many entries (default 256, thinned with distance: `thin`), so re-costing a late event starts near it. */
   checkpointEvery?: number;
   /** Where events and pools are kept: in memory unless given (src/book/state.ts). */
   state?: BookState;
@@ -223,9 +246,15 @@ export class Book {
   readonly stats = { events: 0, replays: 0, pooledReplays: 0, corrections: 0, correctionJournals: 0, replayedMoves: 0 };
   private readonly checkpointEvery: number;
   private replaying = false;
+  /**
+   * A re-cost that ran to its end but whose journals asked for data (a store-backed state's
+   * account totals): the retry of the same event commits it instead of running it again. Only
+   * loads happen between the throw and the retry, and they change nothing a re-cost read.
+   */
+  private finished: ReCost | undefined;
 
   constructor(readonly co: Company, private readonly options: BookOptions = {}) {
-    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1024);
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? CHECKPOINT_EVERY);
     this.state = options.state ?? new MemoryState(co.baseCurrency);
   }
 
@@ -237,6 +266,7 @@ export class Book {
    */
   apply(ev: BookEvent, opts: { replay?: boolean } = {}): Result<Applied> {
     this.replaying = opts.replay === true;
+    if (this.finished?.added.ev !== ev) this.finished = undefined;
     const seen = this.state.event(ev.id);
     if (seen) {
       if (fingerprint(seen.ev) === fingerprint(ev)) return ok({ status: 'exists', event: ev.id, journals: seen.journals });
@@ -247,7 +277,10 @@ export class Book {
       this.stats.events++;
       return ok({ status: 'ok', event: ev.id, journals });
     } catch (x) {
-      if (x instanceof FailureError) return err(x.failure);
+      if (x instanceof FailureError) {
+        this.finished = undefined;
+        return err(x.failure);
+      }
       throw x;
     }
   }
@@ -325,9 +358,10 @@ export class Book {
   /** Keeps a copy of the pool's state every `checkpointEvery` entries (thinned: see `thin`). */
   private maybeCheckpoint(h: PoolHistory): void {
     const last = h.checkpoints[h.checkpoints.length - 1]?.index ?? 0;
-    if (h.entries.length - last >= this.checkpointEvery) {
+    const every = this.checkpointEvery;
+    if (Math.floor(h.entries.length / every) > Math.floor(last / every)) {
       h.checkpoints.push({ index: h.entries.length, state: h.state.clone() });
-      thin(h.checkpoints);
+      thin(h.checkpoints, h.entries.length, every);
     }
   }
 
@@ -513,6 +547,26 @@ export class Book {
    */
   private replay(added: Stored, removed: Stored | undefined): Journal[] {
     this.stats.replays++;
+    const kept = this.finished;
+    const rc = kept && kept.added.ev === added.ev && kept.removed?.ev === removed?.ev ? kept : this.recostAll(added, removed);
+    this.finished = rc;
+    const ctx = this.recostContext(rc);
+    const journals = this.commitReplay(rc.added, removed, rc.edits, rc.tentResults, rc.newStates, rc.newCheckpoints, rc.changed, ctx);
+    this.finished = undefined;
+    return journals;
+  }
+
+  /** The context a re-cost's moves read: events as the re-cost sees them, with their tentative results. */
+  private recostContext(rc: ReCost): RuleContext {
+    return this.context(rc.added.ev.id, (id) => {
+      const s = rc.stored(id);
+      if (!s || s.voidedBy !== undefined) return undefined;
+      return { event: s.ev, moves: s.moves, results: rc.tentResults.get(id) ?? s.results };
+    });
+  }
+
+  /** Runs the re-cost to its end (nothing of the book changes). */
+  private recostAll(added: Stored, removed: Stored | undefined): ReCost {
     const rc = new ReCost(this.state, added, removed);
     added.moves.forEach((m, i) => {
       const k = poolKey(m.product, m.warehouse);
@@ -525,18 +579,13 @@ export class Book {
         rc.schedule(k, removed.ev.key);
       }
     }
-    const ctx = this.context(added.ev.id, (id) => {
-      const s = rc.stored(id);
-      if (!s || s.voidedBy !== undefined) return undefined;
-      return { event: s.ev, moves: s.moves, results: rc.tentResults.get(id) ?? s.results };
-    });
+    const ctx = this.recostContext(rc);
     let rounds = 0;
     for (let k = rc.next(); k !== undefined; k = rc.next()) {
       assert(++rounds < 1_000_000, 're-costing converges');
       this.recostPool(rc, k, ctx);
     }
-    (ctx as BookContext).eventId = added.ev.id; // the re-cost lent it to other events' moves
-    return this.commitReplay(added, removed, rc.edits, rc.tentResults, rc.newStates, rc.newCheckpoints, rc.changed, ctx);
+    return rc;
   }
 
   /**
@@ -555,10 +604,11 @@ export class Book {
     const from = kept[kept.length - 1];
     const state = from ? from.state.clone() : this.newState(product);
     const checkpoints = [...kept];
+    const every = this.checkpointEvery;
     for (let i = from?.index ?? 0; i < entries.length; i++) {
-      if (i - (checkpoints[checkpoints.length - 1]?.index ?? 0) >= this.checkpointEvery) {
+      if (Math.floor(i / every) > Math.floor((checkpoints[checkpoints.length - 1]?.index ?? 0) / every)) {
         checkpoints.push({ index: i, state: state.clone() });
-        thin(checkpoints);
+        thin(checkpoints, i, every);
       }
       const e = entries.at(i);
       this.stats.replayedMoves++;
@@ -587,6 +637,7 @@ export class Book {
         if (ds && ds.voidedBy === undefined) for (const dk of ds.pools) rc.schedule(dk, ds.ev.key);
       }
     }
+    thin(checkpoints, entries.length, every);
     rc.newStates.set(k, state);
     rc.newCheckpoints.set(k, checkpoints);
   }

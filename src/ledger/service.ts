@@ -86,9 +86,12 @@ export function costingHolds(stored: string, now: string): boolean {
   return a.settings === b.settings && Object.entries(a.products).every(([sku, h]) => b.products[sku] === h);
 }
 
+/** Loads from the store (reads, and the events, pools and entries they brought) and re-costs (late events and voids, and the moves they ran again). */
+export interface CostingStats { loads: number; loadedEvents: number; loadedPools: number; loadedEntries: number; replays: number; recostedMoves: number }
+
 /** How a ledger keeps its cache (tests make both small, so every path is taken). */
 export interface LedgerOptions {
-  /** A pool keeps a copy of its state every this many entries (default 1,024). */
+  /** A pool keeps a copy of its state every this many entries (default 256, thinned with distance). */
   checkpointEvery?: number;
   cache?: CacheBounds;
 }
@@ -131,6 +134,11 @@ export class CompanyLedger {
 
   get id(): string {
     return this.company.id;
+  }
+
+  /** What this ledger's costing cache has loaded and re-costed since its book was made (the backdate bench prints it). */
+  costingStats(): CostingStats {
+    return { ...this.state.stats, replays: this.book.stats.replays, recostedMoves: this.book.stats.replayedMoves };
   }
 
   /** The configuration the book is built under. */

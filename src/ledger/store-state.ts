@@ -20,16 +20,24 @@ import { AccountTotals } from '../book/book-bounds.js';
 import { Entries, NeedData, poolParams, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
 import type { CostingCheckpoint, CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
-import { decodeSaved, encodeSaved } from './costing-codec.js';
+import { decodeSaved, encodeSaved, type Saved } from './costing-codec.js';
 
-/** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
+/**
+ * The cache's bounds: most events and pools kept between writes (past them the earliest loaded
+ * go), and most pool entries held across all pools after a write (past it, the pools the write
+ * did not touch forget theirs first; a re-cost loads what it needs). A busy pool keeps the
+ * entries a late event re-costs, so the next late event near it reads none again.
+ */
 export interface CacheBounds { events: number; pools: number; entries: number }
-export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries: 2_048 };
+export const CACHE_BOUNDS: CacheBounds = { events: 20_000, pools: 5_000, entries: 65_536 };
 /** Loads one apply may need before it is a bug (each load fetches a whole range). */
 const MAX_LOADS = 10_000;
 
+/** A pool as the store holds it: its entry count, and its checkpoints (`held`: the objects stored; the rest tell a changed list cheaply). */
+interface StoredPool { entries: number; checkpoints: Checkpoint[]; checkpointCount: number; lastCheckpoint: number; held: Set<Checkpoint> }
+
 /** An event loaded but not restored yet: restoring plans its moves, which reads its references. */
-interface Loaded { ev: BookEvent; seq: bigint; state: string }
+interface Loaded { ev: BookEvent; seq: bigint; saved: Saved }
 
 /** A span of dates widened to hold one more. */
 function widen(span: DateSpan | undefined, date: string): DateSpan {
@@ -143,7 +151,7 @@ export class StoreState implements BookState {
   private readonly index = new Map<string, Map<string, PoolHistory>>();
   private readonly absentPools = new Set<string>();
   /** Entries and checkpoints as the store holds them, per pool. */
-  private readonly stored = new Map<string, { entries: number; checkpoints: Checkpoint[]; checkpointCount: number; lastCheckpoint: number }>();
+  private readonly stored = new Map<string, StoredPool>();
   private readonly dirtyEvents = new Map<string, Stored>();
   private readonly dirtyPools = new Set<PoolHistory>();
   readonly stats = { loads: 0, loadedEvents: 0, loadedPools: 0, loadedEntries: 0 };
@@ -168,7 +176,7 @@ export class StoreState implements BookState {
     const l = this.loaded.get(id);
     if (!l) throw new NeedData({ kind: 'event', id });
     assert(this.book !== undefined, 'the state is attached to its book');
-    const restored = this.book.restore(l.ev, decodeSaved(l.state));
+    const restored = this.book.restore(l.ev, l.saved);
     this.loaded.delete(id);
     this.events.set(id, restored);
     return restored;
@@ -206,7 +214,7 @@ export class StoreState implements BookState {
     let byWarehouse = this.index.get(h.product);
     if (!byWarehouse) this.index.set(h.product, (byWarehouse = new Map()));
     byWarehouse.set(h.warehouse, h);
-    this.stored.set(h.key, { entries: storedEntries, checkpoints: h.checkpoints, checkpointCount: h.checkpoints.length, lastCheckpoint: h.checkpoints.at(-1)?.index ?? -1 });
+    this.stored.set(h.key, { entries: storedEntries, checkpoints: h.checkpoints, checkpointCount: h.checkpoints.length, lastCheckpoint: h.checkpoints.at(-1)?.index ?? -1, held: new Set(h.checkpoints) });
   }
 
   // ---- loading
@@ -224,8 +232,10 @@ export class StoreState implements BookState {
       case 'entries-from-key': {
         const h = this.pools.get(need.pool);
         assert(h !== undefined, `pool ${need.pool} is loaded before its entries`);
+        // A re-cost from this key starts at the checkpoint before it: its entries come in the same read.
         const at = (await rows.entryAtKey(need.pool, need.key)) ?? h.entries.length;
-        return this.loadEntries(need.pool, Math.min(at, h.entries.loadedFrom), rows);
+        const checkpoint = h.checkpoints.filter((c) => c.index <= at).at(-1)?.index ?? 0;
+        return this.loadEntries(need.pool, Math.min(checkpoint, h.entries.loadedFrom), rows);
       }
       case 'account':
         return this.totals.load(need.account.split('\u0000'), need.dates, rows);
@@ -243,9 +253,9 @@ export class StoreState implements BookState {
       for (const r of got) {
         const parsed = parseEvent(JSON.parse(r.body), this.co, 'store');
         assert(parsed.ok, `stored event ${r.id} parses`);
-        this.loaded.set(r.id, { ev: parsed.value, seq: r.seq, state: r.state });
-        this.seqs.set(r.id, r.seq);
         const links = decodeSaved(r.state);
+        this.loaded.set(r.id, { ev: parsed.value, seq: r.seq, saved: links });
+        this.seqs.set(r.id, r.seq);
         for (const x of [...(this.book?.referencesOf(parsed.value) ?? []), ...(links.dependents ?? [])]) if (this.unknown(x)) next.add(x);
       }
       const found = new Set(got.map((r) => r.id));
@@ -313,6 +323,7 @@ export class StoreState implements BookState {
     for (const h of this.dirtyPools) this.writePool(h, w);
     await tx.write(w);
     this.dirtyEvents.clear();
+    this.forgetEntries(this.dirtyPools);
     this.dirtyPools.clear();
     this.trim();
   }
@@ -329,16 +340,38 @@ export class StoreState implements BookState {
     st.entries = h.entries.length;
     const cps = h.checkpoints;
     if (cps !== st.checkpoints || cps.length !== st.checkpointCount || (cps.at(-1)?.index ?? -1) !== st.lastCheckpoint) {
-      w.checkpoints.push({ pool: h.key, rows: cps.map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) })) });
-      Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1 });
+      // Only what changed is written: checkpoints taken since (a re-cost's are new objects, at old indexes too), and the stored ones thinned out.
+      const now = new Set(cps.map((c) => c.index));
+      const drop = [...st.held].filter((c) => !now.has(c.index)).map((c) => c.index);
+      const rows = cps.filter((c) => !st.held.has(c)).map((c) => ({ idx: c.index, state: JSON.stringify(c.state.snapshot()) }));
+      w.checkpoints.push({ pool: h.key, rows, drop });
+      Object.assign(st, { checkpoints: cps, checkpointCount: cps.length, lastCheckpoint: cps.at(-1)?.index ?? -1, held: new Set(cps) });
     }
-    if (h.entries.held > this.bounds.entries) h.entries.forget();
+  }
+
+  /** Keeps the entries held within their bound: the pools not just written forget theirs first. */
+  private forgetEntries(written: ReadonlySet<PoolHistory>): void {
+    let held = 0;
+    for (const h of this.pools.values()) held += h.entries.held;
+    if (held <= this.bounds.entries) return;
+    const order = [...this.pools.values()].filter((h) => !written.has(h)).concat([...written]);
+    for (const h of order) {
+      if (held <= this.bounds.entries) return;
+      held -= h.entries.held;
+      h.entries.forget();
+    }
   }
 
   /** Keeps the cache within its bounds: the earliest loaded events and pools go first. */
   trim(): void {
     assert(this.dirtyEvents.size === 0 && this.dirtyPools.size === 0, 'only a written-back cache is trimmed');
     const { events, pools } = this.bounds;
+    if (this.events.size + this.loaded.size > events) {
+      // A held entry's event is read by any re-cost over it: entries whose events may go are
+      // forgotten too, so a re-cost reads them again with their events in one load (not one
+      // NeedData, and one re-cost started again, per dropped event).
+      for (const h of this.pools.values()) h.entries.forget();
+    }
     dropOldest(this.events, events);
     dropOldest(this.loaded, events);
     if (this.absentEvents.size > events) this.absentEvents.clear();

@@ -29,6 +29,19 @@ export function poolColumn(key: string): string {
   return JSON.stringify([key.slice(0, at), key.slice(at + 1)]);
 }
 
+/** The code units keyColumn escapes, and its escapes. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\uffff]/g;
+// eslint-disable-next-line no-control-regex
+const ESCAPES_ONE = /[\u0000-\u001f\u007f-\uffff]/;
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u0001([0-9a-f]{2})|\u007f([0-9a-f]{4})/g;
+
+function escapeUnit(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x20 ? `\x01${code.toString(16).padStart(2, '0')}` : `\x7f${code.toString(16).padStart(4, '0')}`;
+}
+
 /**
  * An order key (date, time, id: src/domain/events.ts) as stored, in a form whose byte order in
  * both stores is the book's order, which compares UTF-16 code units: printable ASCII stays as
@@ -37,29 +50,20 @@ export function poolColumn(key: string): string {
  * SQLite's binary collation and PostgreSQL's "C" collation order it the same way.
  */
 export function keyColumn(key: string): string {
-  let out = '';
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 0x20) out += `\x01${c.toString(16).padStart(2, '0')}`;
-    else if (c >= 0x7f) out += `\x7f${c.toString(16).padStart(4, '0')}`;
-    else out += key[i];
+  // Most keys have one NUL (between time and id) and nothing else to escape.
+  const at = key.indexOf('\u0000');
+  if (at >= 0 && key.indexOf('\u0000', at + 1) < 0) {
+    const head = key.slice(0, at);
+    const tail = key.slice(at + 1);
+    if (!ESCAPES_ONE.test(head) && !ESCAPES_ONE.test(tail)) return `${head}\x0100${tail}`;
   }
-  return out;
+  return key.replace(NEEDS_ESCAPE, escapeUnit);
 }
 
-function keyFromColumn(column: string): string {
-  let out = '';
-  for (let i = 0; i < column.length; ) {
-    const c = column.charCodeAt(i);
-    const digits = c === 0x01 ? 2 : c === 0x7f ? 4 : 0;
-    if (digits === 0) {
-      out += column[i++];
-      continue;
-    }
-    out += String.fromCharCode(Number.parseInt(column.slice(i + 1, i + 1 + digits), 16));
-    i += 1 + digits;
-  }
-  return out;
+export function keyFromColumn(column: string): string {
+  const at = column.indexOf('\x01');
+  if (at >= 0 && column.startsWith('00', at + 1) && column.indexOf('\x01', at + 3) < 0 && column.indexOf('\x7f') < 0) return `${column.slice(0, at)}\u0000${column.slice(at + 3)}`;
+  return column.replace(ESCAPE, (_m, two: string | undefined, four: string | undefined) => String.fromCharCode(Number.parseInt(two ?? four ?? '', 16)));
 }
 
 function poolFromColumn(column: string): string {
@@ -92,7 +96,7 @@ export const COSTING_SQL = {
   changedEvents: 'SELECT id FROM costing_events WHERE company = ? AND version > ?',
   changedPools: 'SELECT pool FROM costing_pools WHERE company = ? AND version > ?',
   dropEntries: 'DELETE FROM costing_entries WHERE company = ? AND pool = ? AND idx >= ?',
-  dropCheckpoints: 'DELETE FROM costing_checkpoints WHERE company = ? AND pool = ?',
+  dropCheckpoint: 'DELETE FROM costing_checkpoints WHERE company = ? AND pool = ? AND idx = ?',
   clear: ['costing_meta', 'costing_events', 'costing_pools', 'costing_entries', 'costing_checkpoints'].map((t) => `DELETE FROM ${t} WHERE company = ?`),
 } as const;
 
@@ -109,8 +113,9 @@ const upsert = (key: string, columns: readonly string[]): string => `ON CONFLICT
 /**
  * The costing tables as appended rows are (appends.ts): a write sends each table's rows in the
  * dialect's bulk form, so a batch that moves 3,000 pools is one statement per table on
- * PostgreSQL, not one per pool. Events and pools are upserted (a write replaces what it changed);
- * entries and checkpoints are inserted after the rows they replace are dropped.
+ * PostgreSQL, not one per pool. Events, pools and checkpoints are upserted (a write replaces what
+ * it changed; checkpoints thinned out are dropped by idx); entries are inserted after the rows
+ * they replace are dropped.
  */
 export const COSTING_TABLES = {
   events: { name: 'costing_events', columns: [['id', 'text'], ['seq', 'bigint'], ['version', 'bigint'], ['state', 'text']], onConflict: upsert('company, id', ['seq', 'version', 'state']) },
@@ -120,7 +125,7 @@ export const COSTING_TABLES = {
     onConflict: upsert('company, pool', ['product', 'warehouse', 'version', 'entries', 'last_key', 'qty', 'value', 'state']),
   },
   entries: { name: 'costing_entries', columns: [['pool', 'text'], ['idx', 'bigint'], ['key', 'text'], ['event', 'text'], ['move', 'bigint'], ['qty', 'bigint'], ['value', 'bigint']] },
-  checkpoints: { name: 'costing_checkpoints', columns: [['pool', 'text'], ['idx', 'bigint'], ['state', 'text']] },
+  checkpoints: { name: 'costing_checkpoints', columns: [['pool', 'text'], ['idx', 'bigint'], ['state', 'text']], onConflict: upsert('company, pool, idx', ['state']) },
 } as const satisfies Record<string, AppendTable>;
 
 type CostingTable = keyof typeof COSTING_TABLES;
@@ -156,7 +161,7 @@ export function costingWrite(company: string, w: CostingWrite, form: BulkForm): 
   }
   for (const c of w.checkpoints) {
     const pool = poolColumn(c.pool);
-    out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, pool] });
+    for (const idx of c.drop) out.push({ sql: COSTING_SQL.dropCheckpoint, params: [company, pool, BigInt(idx)] });
     for (const r of c.rows) rows.checkpoints.push([pool, BigInt(r.idx), r.state]);
   }
   const sql = COSTING_INSERTS[form];

@@ -246,8 +246,8 @@ export interface CostingWrite {
   pools: Omit<CostingPoolRow, 'version'>[];
   /** A pool's entries from `from` on (`truncate`: drop the stored ones from `from` first); each pool at most once, as for checkpoints and events. */
   entries: { pool: string; from: number; truncate: boolean; rows: CostingEntry[] }[];
-  /** A pool's checkpoints, all of them (they replace the stored ones). */
-  checkpoints: { pool: string; rows: CostingCheckpoint[] }[];
+  /** A pool's checkpoints that changed: `rows` put (each replacing any stored at its idx), `drop` the idx of stored ones gone. */
+  checkpoints: { pool: string; rows: CostingCheckpoint[]; drop: number[] }[];
   meta: CostingMeta;
 }
 

@@ -105,7 +105,7 @@ export async function seedCosting(store: LedgerStore, company: string, pools: nu
         events: rows.map((r, i) => ({ id: r.event, seq: BigInt(1 + ((p * per + i) % 1000)), state: '{}' })),
         pools: [{ pool, product: `P${p}`, warehouse: 'W1', entries: per, lastKey: key(per - 1), qty: 1n, value: 1n, state: '{}' }],
         entries: [{ pool, from: 0, truncate: false, rows }],
-        checkpoints: [{ pool, rows: rows.filter((r) => r.idx % 2 === 0).slice(-32).map((r) => ({ idx: r.idx, state: '{}' })) }],
+        checkpoints: [{ pool, rows: rows.filter((r) => r.idx % 2 === 0).slice(-32).map((r) => ({ idx: r.idx, state: '{}' })), drop: [] }],
         meta: { costing: '{}', through: 1n, span: { first: '2026-01-01', last: '2026-01-01' } },
       });
     }
@@ -122,7 +122,7 @@ async function costing(store: LedgerStore): Promise<void> {
       events: [1, 2, 3].map((n) => ({ id: `small-${n}`, seq: BigInt(n), state: '{}' })),
       pools: [{ pool, product: 'P1', warehouse: 'W1', entries: 3, lastKey: key(3), qty: 3n, value: 30n, state: '{}' }],
       entries: [{ pool, from: 0, truncate: false, rows: entries }],
-      checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }] }],
+      checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }], drop: [1] }],
       meta: { costing: '{}', through: 3n, span: { first: '2026-01-01', last: '2026-01-20' } },
     });
     // A re-cost rewrites a pool's entries from the first that changed.
