@@ -9,6 +9,12 @@
  *   from scratch in date order, follows the changes into dependent pools and events, and
  *   books correcting journals: one per (date, account set) of the events whose amounts
  *   changed (docs/design.md, "Grouped corrections"). Nothing is edited.
+ *
+ * Its stages, each a section below: applying an event in order (`applyEvent`,
+ * `appendInOrder`: the common case), voids (`applyVoid`), re-costing (`replay`, which owns the
+ * control flow over the working state of ./recost.ts and restarts from the checkpoints of
+ * ./checkpoints.ts), the period lock (`applyLock`), and queries. The pools' histories and the
+ * events live in a BookState (./state.ts: in memory, or store-backed).
  */
 import { type Company, inventoryAccounts, resolveAccount, type Role } from '../domain/config.js';
 import { assert, fail, FailureError, failure, type Result, ok, err } from '../domain/errors.js';
@@ -22,9 +28,12 @@ import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
 import { NO_RESULT, type CountMove, type InMove, type Move, type MoveResult, type OutMove, type RuleContext, type EventView } from '../posting/types.js';
 import { checkPool } from './book-bounds.js';
-import { Entries, MemoryState, NeedData, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
+import { CHECKPOINT_EVERY, thin } from './checkpoints.js';
+import { firstAtOrAfter, ReCost, type PoolEdit } from './recost.js';
+import { MemoryState, NeedData, poolKey, poolParams, type BookState, type Checkpoint, type PoolHistory, type Stored } from './state.js';
 
 export { poolKey, NeedData, MemoryState, type BookState, type PoolHistory, type Stored } from './state.js';
+export { MAX_CHECKPOINTS, CHECKPOINT_EVERY, thin } from './checkpoints.js';
 
 export interface Applied {
   status: 'ok' | 'exists';
@@ -39,168 +48,6 @@ interface AnyRule {
   references?(ev: BookEvent): string[];
   plan(ev: BookEvent, ctx: RuleContext): Move[];
   post(ev: BookEvent, results: readonly MoveResult[], ctx: RuleContext, j: JournalBuilder, moves: readonly Move[]): void;
-}
-
-/**
- * A re-cost's view of one pool's entries. The committed entries before `from` are shared and
- * never change; from `from` on it works on a private copy, which `commit` writes back into
- * the committed array in place. So a late event costs what lies after it, not the whole
- * history, and a re-cost that fails leaves the committed entries untouched.
- */
-class PoolEdit {
-  private tail: PoolEntry[];
-
-  constructor(readonly base: Entries, public from: number) {
-    this.tail = base.slice(from);
-  }
-
-  get length(): number {
-    return this.from + this.tail.length;
-  }
-
-  at(i: number): PoolEntry {
-    return i < this.from ? this.base.at(i) : this.tail[i - this.from]!;
-  }
-
-  /** Entries before `from` keep their committed objects: their re-costed figures are the same. */
-  set(i: number, e: PoolEntry): void {
-    if (i >= this.from) this.tail[i - this.from] = e;
-  }
-
-  /** Makes the entries from `i` on private. */
-  reach(i: number): void {
-    if (i >= this.from) return;
-    this.tail = this.base.slice(i, this.from).concat(this.tail);
-    this.from = i;
-  }
-
-  firstAtOrAfter(key: string): number {
-    const i = this.base.firstAtOrAfter(key);
-    return i < this.from ? i : this.from + firstAtOrAfter(this.tail, key);
-  }
-
-  /** Inserts after every entry whose key is not greater; the caller has reached that position. */
-  insert(e: PoolEntry): void {
-    let at = this.tail.length;
-    while (at > 0 && this.tail[at - 1]!.key > e.key) at--;
-    assert(at > 0 || this.from === 0 || this.base.at(this.from - 1).key <= e.key, 'insertion point is private');
-    this.tail.splice(at, 0, e);
-  }
-
-  removeEvent(id: string): void {
-    this.tail = this.tail.filter((e) => e.event !== id);
-  }
-
-  lastKey(): string {
-    if (this.tail.length > 0) return this.tail[this.tail.length - 1]!.key;
-    return this.from > 0 ? this.base.at(this.from - 1).key : '';
-  }
-
-  commit(): void {
-    this.base.replaceFrom(this.from, this.tail);
-  }
-}
-
-/** At most this many checkpoints per pool: a copy of a pool's state can be large. */
-export const MAX_CHECKPOINTS = 64;
-/** A pool takes a checkpoint every this many entries (then thinned: `thin`). */
-export const CHECKPOINT_EVERY = 256;
-/** Checkpoints kept per band (see `keeps`) while a pool has room for them. */
-const PER_BAND = 4;
-
-/**
- * Whether a pool of `length` entries keeps the checkpoint after its first `index`: counted in
- * slots of `every` entries, the slots from the end fall into bands, each twice as long as the
- * one after it, and a checkpoint in band b stays when its slot is a multiple of 2^b. So each
- * band keeps about `perBand` checkpoints evenly spaced, the spacing grows with the distance
- * back (a late event lands within about a `perBand`-th of its distance from a checkpoint), and
- * the oldest band reaches back to the pool's start. As the history grows a checkpoint's band
- * only rises: what was dropped is never wanted again, so thinning never needs a state that
- * was not kept.
- */
-function keeps(index: number, length: number, every: number, perBand: number): boolean {
-  const slot = Math.floor(index / every);
-  const back = Math.max(0, Math.floor((length - index) / every));
-  const band = Math.floor(Math.log2(back / perBand + 1));
-  return slot % 2 ** band === 0;
-}
-
-/**
- * Keeps a pool's checkpoints bounded (at most MAX_CHECKPOINTS) while they still reach back to
- * its start: by bands (`keeps`), with fewer per band for a history too long for PER_BAND.
- */
-export function thin(cps: Checkpoint[], length: number, every: number): void {
-  for (let perBand = PER_BAND; perBand >= 1; perBand /= 2) {
-    const kept = cps.filter((c) => keeps(c.index, length, every, perBand));
-    if (kept.length <= MAX_CHECKPOINTS || perBand === 1) {
-      cps.splice(0, cps.length, ...kept.slice(-MAX_CHECKPOINTS));
-      return;
-    }
-  }
-}
-
-/** First index whose key is at or after `key` (entries are sorted by key). */
-function firstAtOrAfter(entries: readonly PoolEntry[], key: string): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (entries[mid]!.key < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * One re-cost's working state: private edits of the pools' entries, tentative results per
- * event, the pools still to run (each from the earliest key scheduled), and what changed.
- */
-class ReCost {
-  readonly edits = new Map<string, PoolEdit>();
-  readonly tentResults = new Map<string, MoveResult[]>();
-  private readonly starts = new Map<string, string>();
-  /** The earliest key ever scheduled per pool in this re-cost. */
-  readonly earliest = new Map<string, string>();
-  readonly newStates = new Map<string, CostPool>();
-  readonly newCheckpoints = new Map<string, Checkpoint[]>();
-  readonly changed = new Set<string>();
-
-  constructor(
-    private readonly state: BookState,
-    readonly added: Stored,
-    readonly removed: Stored | undefined,
-  ) {}
-
-  schedule(k: string, from: string): void {
-    const cur = this.starts.get(k);
-    if (cur === undefined || from < cur) this.starts.set(k, from);
-    const e = this.earliest.get(k);
-    if (e === undefined || from < e) this.earliest.set(k, from);
-  }
-
-  /** The pool scheduled from the earliest key, taken off the schedule; undefined when none is left. */
-  next(): string | undefined {
-    if (this.starts.size === 0) return undefined;
-    const [k] = [...this.starts.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
-    this.starts.delete(k);
-    return k;
-  }
-
-  editOf(k: string, fromKey: string): PoolEdit {
-    let e = this.edits.get(k);
-    if (!e) {
-      const base = this.state.poolByKey(k)?.entries ?? new Entries(k);
-      e = new PoolEdit(base, base.firstAtOrAfter(fromKey));
-      this.edits.set(k, e);
-    }
-    e.reach(e.firstAtOrAfter(fromKey));
-    return e;
-  }
-
-  /** An event as this re-cost sees it: the added one included, the removed one gone. */
-  stored(id: string): Stored | undefined {
-    return id === this.added.ev.id ? this.added : id === this.removed?.ev.id ? undefined : this.state.event(id);
-  }
 }
 
 const NO_RESULTS: MoveResult[] = [];
