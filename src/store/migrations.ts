@@ -11,6 +11,7 @@
  * Dates are ISO 8601 text (`YYYY-MM-DD`, which sorts as it reads) in both dialects, so they
  * round-trip exactly and compare the same way.
  */
+import { DATED_INDEX } from './dated-events.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -438,6 +439,16 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'account_balances',
     sqlite: balancesTable('INTEGER'),
     postgres: balancesTable('BIGINT'),
+  },
+  {
+    // The events reports look up by date (issue 11): sales, shipments and sale credit notes
+    // (gross profit), stocktakes and count exports (the count export), under a partial index
+    // of (company, type, date, seq), so a report reads the events its date range holds and no
+    // other; the other event types are not indexed (src/store/dated-events.ts).
+    version: 10,
+    name: 'events_dated',
+    sqlite: DATED_INDEX,
+    postgres: DATED_INDEX,
   },
 ];
 
