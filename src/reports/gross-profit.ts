@@ -10,7 +10,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AccountLine, LedgerStore } from '../store/store.js';
-import type { DatedEvent, DatedEventType } from '../store/dated-events.js';
+import { datedPages } from '../store/dated-events.js';
 import type { BookReader } from '../ledger/costing-reader.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
@@ -167,17 +167,6 @@ const PAGE = 1000;
 /** The event types whose lines give revenue or a recorded cost. */
 const SALE_SIDE = ['sale_invoice', 'sale_credit_note', 'shipment'] as const;
 
-/** A type's events dated in the period, a page at a time, by the events_dated index. */
-async function* datedPages(store: LedgerStore, company: string, type: DatedEventType, opts: GrossProfitOptions): AsyncGenerator<DatedEvent[]> {
-  for (let after: DatedEvent | undefined; ; ) {
-    const page = await store.datedEvents(company, type, { from: opts.from, to: opts.to, after, limit: PAGE });
-    if (page.length > 0) yield page;
-    if (page.length < PAGE) return;
-    after = page[page.length - 1];
-    await nextTurn();
-  }
-}
-
 /** An account's lines dated in the period, a page at a time, by the journal_lines_account_date index. */
 async function* linePages(store: LedgerStore, company: string, account: string, opts: GrossProfitOptions): AsyncGenerator<AccountLine[]> {
   for (let after: AccountLine | undefined; ; ) {
@@ -236,7 +225,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
   const rows = new Rows(co, by);
   // Revenue and recorded cost: the live sale-side events dated in the period.
   for (const type of SALE_SIDE) {
-    for await (const page of datedPages(store, co.id, type, opts)) {
+    for await (const page of datedPages(store, co.id, type, opts, PAGE)) {
       await views.load(page.map((e) => e.id));
       for (const e of page) {
         const v = views.index.get(e.id);

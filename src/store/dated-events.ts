@@ -7,8 +7,10 @@
  * company first; the type list is repeated in each query so both planners see that the partial
  * index covers it.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { big, checkLimit, checkSeq } from './common.js';
 import type { Statement } from './statements.js';
+import type { LedgerStore } from './store.js';
 
 /** The event types events_dated indexes (migration 10). */
 export const DATED_EVENT_TYPES = ['sale_invoice', 'sale_credit_note', 'shipment', 'stocktake', 'count_export'] as const;
@@ -67,3 +69,14 @@ export function toDatedEvent(r: { seq: unknown; id: string; type: string; date: 
 
 /** Migration 10's index (the same DDL in both dialects). */
 export const DATED_INDEX = `CREATE INDEX events_dated ON events (company, type, date, seq) WHERE ${DATED_PREDICATE};`;
+
+/** A type's events dated in [from, to], a page at a time (`page` events each), with a turn of the event loop between pages. */
+export async function* datedPages(store: LedgerStore, company: string, type: DatedEventType, range: Omit<DatedQuery, 'after' | 'limit'>, page = 1000): AsyncGenerator<DatedEvent[]> {
+  for (let after: DatedEvent | undefined; ; ) {
+    const rows = await store.datedEvents(company, type, { from: range.from, to: range.to, after, limit: page });
+    if (rows.length > 0) yield rows;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1];
+    await nextTurn();
+  }
+}

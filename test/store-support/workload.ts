@@ -72,6 +72,7 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
     const q = { from: mask & 1 ? '2026-01-10' : undefined, to: mask & 2 ? '2026-02-20' : undefined, after, limit: 100 };
     await store.accountLines('big', '1300', q);
     await store.accountLines('small', '1300', { ...q, limit: 1000 });
+    await store.datedEvents('big', mask & 4 ? 'shipment' : 'sale_invoice', { from: q.from, to: q.to, after: mask & 4 ? { date: '2026-01-12', seq: 40n } : undefined, limit: 100 });
   }
   await store.balanceThrough('big', '1300', { date: '2026-01-12', journalSeq: 40n, lineNo: 1 });
   const actions: SyncAction[][] = [[], ['posted', 'failed']];
