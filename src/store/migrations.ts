@@ -111,6 +111,9 @@ function balancesTable(int: string): string {
   `;
 }
 
+/** A record's sync log rows in order (migration 10). */
+const SYNC_RECORD_INDEX = 'CREATE INDEX sync_log_record ON sync_log (company, target, record, seq);';
+
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -444,11 +447,13 @@ export const MIGRATIONS: readonly Migration[] = [
     // The events reports look up by date (issue 11): sales, shipments and sale credit notes
     // (gross profit), stocktakes and count exports (the count export), under a partial index
     // of (company, type, date, seq), so a report reads the events its date range holds and no
-    // other; the other event types are not indexed (src/store/dated-events.ts).
+    // other; the other event types are not indexed (src/store/dated-events.ts). And a
+    // record's sync log rows by record, so one record's history and state are read by index,
+    // not by reading the target's whole log.
     version: 10,
-    name: 'events_dated',
-    sqlite: DATED_INDEX,
-    postgres: DATED_INDEX,
+    name: 'events_dated and sync_log_record',
+    sqlite: `${DATED_INDEX}\n      ${SYNC_RECORD_INDEX}`,
+    postgres: `${DATED_INDEX}\n      ${SYNC_RECORD_INDEX}`,
   },
 ];
 

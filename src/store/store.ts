@@ -129,6 +129,8 @@ export interface SyncEntry {
 export type NewSyncEntry = Omit<SyncEntry, 'seq'>;
 
 export interface SyncQuery {
+  /** Only this record's rows (by the (company, target, record, seq) index, migration 10). */
+  record?: string | undefined;
   /** Only rows after this append position. */
   afterSeq?: bigint | undefined;
   actions?: readonly SyncAction[] | undefined;

@@ -79,6 +79,7 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.write('small', (tx) => tx.appendSync([{ target: 'xero', record: 'r', version: 1, action: 'claim', run: 'x', at: '2026-01-01T00:00:00Z', data: undefined }]));
   for (let mask = 0; mask < 12; mask++) {
     await store.syncEntries('small', 'xero', { afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined, actions: mask & 4 ? actions[0] : mask & 8 ? actions[1] : undefined });
+    await store.syncEntries('small', 'xero', { record: 'INV-1', afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined });
   }
   await store.write('small', (tx) => tx.eventsAfter(0n));
   await store.addApiKey({ company: 'small', id: 'key-new', name: 'new', role: 'poster', hash: 'hash-new', createdAt: '2026-02-01T00:00:00Z' });
