@@ -127,6 +127,8 @@ function namedBy(e: BookEvent): string[] {
   return [...(e.invoice === undefined ? [] : [e.invoice]), ...e.lines.flatMap((l) => (l.shipment === undefined ? [] : [l.shipment]))];
 }
 
+/** Events read between turns of the event loop. */
+const TURN_EVERY = 200;
 /** Rounds of references followed: more than the deepest chain the helpers above read (customerOf: 4 events). */
 const REFERENCE_ROUNDS = 6;
 
@@ -138,6 +140,7 @@ const REFERENCE_ROUNDS = 6;
 class Views {
   readonly index = new Map<string, View>();
   private readonly absent = new Set<string>();
+  private read = 0;
   constructor(private readonly book: BookReader) {}
 
   async load(ids: Iterable<string>): Promise<void> {
@@ -145,6 +148,7 @@ class Views {
     for (let round = 0; next.length > 0 && round < REFERENCE_ROUNDS; round++) {
       const found: View[] = [];
       for (const id of next) {
+        if (++this.read % TURN_EVERY === 0) await nextTurn(); // other requests run between slices
         const v = await this.book.view(id);
         if (!v) {
           this.absent.add(id);
