@@ -12,6 +12,7 @@ import { openStore } from '../src/store/open.js';
 import { CompanyLedger, putCompany } from '../src/ledger/service.js';
 import { hledgerJournal } from '../src/export/hledger.js';
 import { benchRawCompany, rawEvents } from './raw-stream.js';
+import { timedCommand } from './commands.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 if (spawnSync('hledger', ['--version']).status !== 0) {
@@ -31,21 +32,9 @@ const file = join(dir, 'bench.journal');
 writeFileSync(file, hledgerJournal(journals));
 await store.close();
 
-function timed(cmd: string, args: string[]): { ms: number; out: string } {
-  const ms: number[] = [];
-  let out = '';
-  for (let k = 0; k < 3; k++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    out = r.stdout;
-  }
-  return { ms: ms.sort((a, b) => a - b)[1]!, out };
-}
 
-const theirs = timed('hledger', ['-f', file, 'balance', '--flat', '--no-total', '--output-format=csv']);
-const ours = timed(process.execPath, ['dist/cli/main.js', 'report', 'trial-balance', '--company', 'bench', '--db', db, '--format', 'json']);
+const theirs = timedCommand('hledger', ['-f', file, 'balance', '--flat', '--no-total', '--output-format=csv']);
+const ours = timedCommand(process.execPath, ['dist/cli/main.js', 'report', 'trial-balance', '--company', 'bench', '--db', db, '--format', 'json']);
 const hl = new Map(theirs.out.trim().split('\n').slice(1).map((row) => {
   const [a, v] = row.split(',').map((c) => c.replace(/^"|"$/g, '')) as [string, string];
   return [a, v.replace(/\s*USD$/, '').replace(/,/g, '')];

@@ -17,14 +17,14 @@ export const benchRawCompany = {
   products: Array.from({ length: 1000 }, (_, i) => ({ sku: `P${i}` })),
 };
 
-/** Raw JSON events as an integration would send them: purchases, then shipments within stock. */
-export function* rawEvents(count: number): Generator<Record<string, unknown>> {
+/** Raw JSON events as an integration would send them: purchases, then shipments within stock (over `products` SKUs and `warehouses` warehouses of the bench company). */
+export function* rawEvents(count: number, products = 1000, warehouses = 3): Generator<Record<string, unknown>> {
   const onHand = new Map<string, number>();
   let s = 12345;
   const rnd = (n: number): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
   for (let n = 0; n < count; n++) {
-    const product = `P${rnd(1000)}`;
-    const warehouse = `W${rnd(3)}`;
+    const product = `P${rnd(products)}`;
+    const warehouse = `W${rnd(warehouses)}`;
     const k = `${product}|${warehouse}`;
     const have = onHand.get(k) ?? 0;
     const id = `E${String(n).padStart(9, '0')}`;

@@ -705,3 +705,46 @@ test('dashboard months: the latest months of a history of any length (a 315-year
   assert.deepEqual(monthEnds('2028-02-10', '2028-03-01', 25), [{ month: '2028-02', end: '2028-02-29' }, { month: '2028-03', end: '2028-03-31' }]);
   assert.deepEqual(monthEnds('2026-12-05', '2027-01-02', 2), [{ month: '2026-12', end: '2026-12-31' }, { month: '2027-01', end: '2027-01-31' }]);
 });
+
+test('dashboard margin: each month is the movement of the trial balance between month ends (three demo years, so the first month shown has a month before it)', async () => {
+  const { demoEvents, bigCompanyConfig, BIG_COMPANY } = await import('../bench/demo-company.js');
+  const { buildServer } = await import('../src/api/server.js');
+  const { createKey } = await import('../src/api/keys.js');
+  const { monthEnds, DASHBOARD_MONTHS } = await import('../src/api/web-routes.js');
+  const { roleAccounts } = await import('../src/reports/common.js');
+  const store = await openStore({ sqlitePath: ':memory:' });
+  try {
+    const co = await putCompany(store, bigCompanyConfig());
+    assert.ok(!('code' in co));
+    const ledger = (await CompanyLedger.open(store, BIG_COMPANY)) as CompanyLedger;
+    const events = [...demoEvents(3 * 3172)];
+    for (let i = 0; i < events.length; i += 5000) for (const o of await ledger.postBatch(events.slice(i, i + 5000))) assert.equal(o.status, 'ok');
+    const key = (await createKey(store, BIG_COMPANY, 'viewer'))!.key;
+    const app = await buildServer({ store });
+    const r = await app.inject({ method: 'GET', url: '/v1/dashboard', headers: { authorization: `Bearer ${key}` } });
+    await app.close();
+    assert.equal(r.statusCode, 200, r.body);
+    const dash = JSON.parse(r.body) as { margin: { month: string; revenue: string; cogs: string }[]; from: string; to: string };
+    // The old algorithm, kept as the oracle: trial balances as of each month end, differenced.
+    const revenue = new Set([...ledger.co.accounts.values()].filter((a) => a.type === 'SALES' || a.type === 'REVENUE').map((a) => a.code));
+    const cogs = roleAccounts(ledger.co, 'cogs');
+    const figures = async (asOf: string): Promise<[bigint, bigint]> => {
+      const tb = await store.trialBalance(BIG_COMPANY, asOf);
+      const sum = (set: Set<string>): bigint => tb.filter((b) => set.has(b.account)).reduce((s, b) => s + b.balance, 0n);
+      return [-sum(revenue), sum(cogs)];
+    };
+    const all = monthEnds(dash.from, dash.to, DASHBOARD_MONTHS + 1);
+    assert.equal(all.length, DASHBOARD_MONTHS + 1, 'the history is longer than the window');
+    let prev = await figures(all[0]!.end);
+    const want: { month: string; revenue: string; cogs: string }[] = [];
+    for (const { month, end } of all.slice(1)) {
+      const now = await figures(end);
+      want.push({ month, revenue: formatMoney(now[0] - prev[0], 'USD'), cogs: formatMoney(now[1] - prev[1], 'USD') });
+      prev = now;
+    }
+    assert.deepEqual(dash.margin.map((m) => ({ month: m.month, revenue: m.revenue, cogs: m.cogs })), want);
+    assert.ok(want.some((m) => m.revenue !== '0.00') && want.some((m) => m.cogs !== '0.00'), 'the months have revenue and COGS');
+  } finally {
+    await store.close();
+  }
+});

@@ -27,7 +27,7 @@ import { DATE_FORMAT, dateSchemaFailure, isDateSchemaError, rangeFailure, type C
 import { formatDecimal, formatQty, UNIT_COST_SCALE } from '../domain/decimal.js';
 import { formatMoney } from '../domain/money.js';
 import { Book } from '../book/book.js';
-import type { Move, MoveResult } from '../posting/types.js';
+import { movedQty, type Move, type MoveResult } from '../posting/types.js';
 import { CompanyLedger, MAX_BATCH, POST_SLICE, putCompany, type PostOutcome } from '../ledger/service.js';
 import { ConfigCache } from '../ledger/config-cache.js';
 import { eventPages } from '../store/pages.js';
@@ -105,16 +105,32 @@ const money = (co: Company, v: bigint): string => formatMoney(v, co.baseCurrency
 
 /** A costed stock move: bigint fields as decimal strings (money in the base currency, quantities trimmed). */
 function moveJson(co: Company, m: Move, r: MoveResult | undefined, index: number): Record<string, unknown> {
-  const out: Record<string, unknown> = { index, kind: m.kind, product: m.product, warehouse: m.warehouse, qty: formatQty(m.qty) };
-  if (m.lot !== undefined) out['lot'] = m.lot;
-  if (m.expiry !== undefined) out['expiry'] = m.expiry;
-  if (m.lineCost !== undefined) out['lineCost'] = formatDecimal(m.lineCost, UNIT_COST_SCALE);
-  if (m.value !== undefined) out['value'] = money(co, m.value);
-  if (m.valuation !== undefined) out['valuation'] = m.valuation;
-  if (m.amount !== undefined) out['amount'] = money(co, m.amount);
-  if (m.source !== undefined) out['source'] = m.source;
-  if (m.received !== undefined) out['received'] = formatQty(m.received);
-  if (m.piecesFrom !== undefined) out['piecesFrom'] = m.piecesFrom;
+  const out: Record<string, unknown> = { index, kind: m.kind, product: m.product, warehouse: m.warehouse, qty: formatQty(movedQty(m)) };
+  const put = (k: string, v: unknown): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  switch (m.kind) {
+    case 'in':
+      put('lot', m.lot);
+      put('expiry', m.expiry);
+      put('value', m.value === undefined ? undefined : money(co, m.value));
+      put('valuation', m.valuation);
+      put('source', m.source);
+      put('piecesFrom', m.piecesFrom);
+      break;
+    case 'out':
+      put('lot', m.lot);
+      put('lineCost', m.lineCost === undefined ? undefined : formatDecimal(m.lineCost, UNIT_COST_SCALE));
+      break;
+    case 'count':
+      put('valuation', m.valuation);
+      break;
+    case 'revalue':
+      put('amount', money(co, m.amount));
+      put('source', m.source);
+      put('received', formatQty(m.received));
+      break;
+  }
   out['result'] =
     r === undefined
       ? null

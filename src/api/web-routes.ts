@@ -75,21 +75,17 @@ async function dashboard(deps: WebRouteDeps, auth: Auth): Promise<Record<string,
   const cogsAccounts = roleAccounts(co, 'cogs');
   const inventoryValue: Record<string, unknown>[] = [];
   const margin: Record<string, unknown>[] = [];
-  const figures = async (asOf: string): Promise<{ revenue: bigint; cogs: bigint }> => {
-    const tb = await deps.store.trialBalance(co.id, asOf);
-    const sum = (set: Set<string>): bigint => tb.filter((b) => set.has(b.account)).reduce((s, b) => s + b.balance, 0n);
-    return { revenue: -sum(revenueAccounts), cogs: sum(cogsAccounts) };
-  };
+  // Revenue and COGS per month are the months' movements on those accounts: one read of their
+  // day totals over the window shown, however long the history before it.
   const before = allMonths[allMonths.length - months.length - 1];
-  let prev = before === undefined ? { revenue: 0n, cogs: 0n } : await figures(before.end);
+  const moved = months.length === 0 ? [] : await deps.store.monthlyMovements(co.id, [...new Set([...revenueAccounts, ...cogsAccounts])], before?.end ?? '', months[months.length - 1]!.end);
+  const movement = (month: string, set: Set<string>): bigint => moved.filter((m) => m.month === month && set.has(m.account)).reduce((s, m) => s + m.amount, 0n);
   for (const { month, end } of months) {
     const value = (await poolValues(ledger.current, end)).reduce((s, p) => s + p.value, 0n);
     inventoryValue.push({ month, asOf: end, value: formatMoney(value, cur) });
-    const now = await figures(end);
-    const revenue = now.revenue - prev.revenue;
-    const cogs = now.cogs - prev.cogs;
+    const revenue = -movement(month, revenueAccounts);
+    const cogs = movement(month, cogsAccounts);
     margin.push({ month, revenue: formatMoney(revenue, cur), cogs: formatMoney(cogs, cur), grossProfit: formatMoney(revenue - cogs, cur), marginPercent: percent(revenue - cogs, revenue) });
-    prev = now;
   }
   const gl = new Map((await deps.store.trialBalance(co.id)).map((b) => [b.account, b.balance]));
   const reconciliation = accountChecks(co, await poolValues(ledger.current, undefined), gl).map((a) => ({ account: a.account, name: a.name, subledger: formatMoney(a.subledger, cur), gl: formatMoney(a.gl, cur), difference: formatMoney(a.difference, cur), ties: a.difference === 0n }));

@@ -20,9 +20,9 @@ import { valueAt } from '../costing/unit-cost.js';
 import { RULES } from '../posting/rules/index.js';
 import { periodicLines } from '../posting/periodic.js';
 import { JournalBuilder, difference, negate, type Journal, type JournalLine, assertBalanced } from '../posting/journal.js';
-import { NO_RESULT, type Move, type MoveResult, type RuleContext, type EventView } from '../posting/types.js';
+import { NO_RESULT, type CountMove, type InMove, type Move, type MoveResult, type OutMove, type RuleContext, type EventView } from '../posting/types.js';
 import { checkPool } from './book-bounds.js';
-import { Entries, MemoryState, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
+import { Entries, MemoryState, NeedData, poolKey, poolParams, type BookState, type Checkpoint, type PoolEntry, type PoolHistory, type Stored } from './state.js';
 
 export { poolKey, NeedData, MemoryState, type BookState, type PoolHistory, type Stored } from './state.js';
 
@@ -384,26 +384,30 @@ export class Book {
     }
   }
 
-  private receive(state: CostPool, m: Move, qty: bigint, ev: BookEvent, i: number, results: readonly MoveResult[], ctx: RuleContext): MoveResult {
-    let value = m.value ?? m.valueFrom?.(results, ctx);
+  /** A receipt, or a count's rise (priced from the pool by its valuation). */
+  private receive(state: CostPool, m: InMove | CountMove, qty: bigint, ev: BookEvent, i: number, results: readonly MoveResult[], ctx: RuleContext): MoveResult {
+    const inMove = m.kind === 'in' ? m : undefined;
+    let value = inMove?.value ?? inMove?.valueFrom?.(results, ctx);
     if (value === undefined) {
       const uc = state.valuationCost(m.valuation ?? 'average').uc;
       value = uc ? valueAt(uc, qty, this.co.settings.rounding) : 0n;
     }
-    const pieces = m.piecesFrom === undefined ? undefined : results[m.piecesFrom]?.takes;
-    const r = state.receive({ qty, value, source: m.source ?? `${ev.id}#${i}`, lot: m.lot, expiry: m.expiry, pieces });
+    const pieces = inMove?.piecesFrom === undefined ? undefined : results[inMove.piecesFrom]?.takes;
+    const r = state.receive({ qty, value, source: inMove?.source ?? `${ev.id}#${i}`, lot: inMove?.lot, expiry: inMove?.expiry, pieces });
     return result(qty, r.stockValue, undefined, r.variance, r.trueUp, 0n, 0n);
   }
 
-  private issue(state: CostPool, m: Move, qty: bigint, ev: BookEvent): MoveResult {
+  /** An issue, or a count's fall (no lot, no recorded cost). */
+  private issue(state: CostPool, m: OutMove | CountMove, qty: bigint, ev: BookEvent): MoveResult {
+    const lot = m.kind === 'out' ? m.lot : undefined;
     if (this.co.settings.negativeStock === 'block') {
-      const have = state.available(m.lot);
+      const have = state.available(lot);
       if (have < qty) {
-        const what = m.lot === undefined ? `"${m.product}"` : `lot "${m.lot}" of "${m.product}"`;
-        fail('INSUFFICIENT_STOCK', `Event ${ev.id} issues ${formatQty(qty)} of ${what} from warehouse "${m.warehouse}" on ${ev.date}, but only ${formatQty(have > 0n ? have : 0n)} is on hand then.`, 'Post (or backdate) the receipt that brings the stock in first, reduce the quantity, or set settings.negativeStock to "allow".', { event: ev.id, product: m.product, warehouse: m.warehouse, lot: m.lot ?? '' });
+        const what = lot === undefined ? `"${m.product}"` : `lot "${lot}" of "${m.product}"`;
+        fail('INSUFFICIENT_STOCK', `Event ${ev.id} issues ${formatQty(qty)} of ${what} from warehouse "${m.warehouse}" on ${ev.date}, but only ${formatQty(have > 0n ? have : 0n)} is on hand then.`, 'Post (or backdate) the receipt that brings the stock in first, reduce the quantity, or set settings.negativeStock to "allow".', { event: ev.id, product: m.product, warehouse: m.warehouse, lot: lot ?? '' });
       }
     }
-    const r = state.issue(qty, m.lot, m.lineCost);
+    const r = state.issue(qty, lot, m.kind === 'out' ? m.lineCost : undefined);
     return result(qty, r.value, r.takes, 0n, 0n, 0n, r.shortQty);
   }
 
@@ -456,6 +460,22 @@ export class Book {
   /** The events an event reads (a void: none; its target is not a reference). */
   referencesOf(ev: BookEvent): string[] {
     return ev.type === 'void' ? [] : this.rule(ev).references?.(ev) ?? [];
+  }
+
+  /**
+   * The pools an event's moves land in, as far as its plan can be made from what is loaded now:
+   * a hint that lets a batch load its pools in one read before it applies. Empty when the plan
+   * needs more (a reference not loaded or not posted yet) or refuses: the apply then loads as it
+   * goes, or refuses the same way.
+   */
+  poolsOf(ev: BookEvent): string[] {
+    if (ev.type === 'void') return [];
+    try {
+      return [...new Set(this.rule(ev).plan(ev, this.context(ev.id)).map((m) => poolKey(m.product, m.warehouse)))];
+    } catch (x) {
+      if (x instanceof NeedData || x instanceof FailureError) return [];
+      throw x;
+    }
   }
 
   /**

@@ -189,6 +189,7 @@ export class CompanyLedger {
     let through = 0n;
     for await (const page of storedEventPages((seq, limit) => this.store.eventsAfter(this.id, seq, limit), this.company)) {
       await this.state.loadEvents(page.map((e) => e.id), tx.costing);
+      await this.state.loadPools(page.flatMap((e) => this.book.poolsOf(e.event)), tx.costing);
       for (const e of page) {
         const r = await applyLoading(() => this.book.apply(e.event, { replay: true }), this.state, tx.costing);
         assert(r.ok && r.value.status === 'ok', `stored event ${e.id} applies again`);
@@ -271,8 +272,11 @@ export class CompanyLedger {
       if (parsed.length % POST_SLICE === 0) await nextTurn();
     }
     const out: PostOutcome[] = parsed.map((p, i) => (p.ok ? PENDING : { status: 'error', event: eventIdOf(raws[i]), error: p.error }));
-    // One read for the whole batch's ids: new ids are then known to be new.
-    await this.state.loadEvents(parsed.flatMap((p) => (p.ok ? [p.value.id] : [])), tx.costing);
+    // One read for the whole batch's ids: new ids are then known to be new. Then one for the
+    // pools its plans name (a hint: what it misses is loaded as the events apply).
+    const events = parsed.flatMap((p) => (p.ok ? [p.value] : []));
+    await this.state.loadEvents(events.map((e) => e.id), tx.costing);
+    await this.state.loadPools(events.flatMap((e) => this.book.poolsOf(e)), tx.costing);
     const inBatch = new Map<string, PostOutcome>();
     let n = 0;
     for (const i of costingOrder(parsed.map((p) => (p.ok ? orderable(p.value) : undefined)))) {

@@ -19,7 +19,7 @@ import type { Book } from '../book/book.js';
 import { AccountTotals } from '../book/book-bounds.js';
 import { Entries, NeedData, poolParams, type BookState, type Checkpoint, type Need, type PoolHistory, type Stored } from '../book/state.js';
 import type { Journal } from '../posting/journal.js';
-import type { CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
+import type { CostingCheckpoint, CostingReads, CostingTx, CostingWrite, DateSpan } from '../store/store.js';
 import { decodeSaved, encodeSaved } from './costing-codec.js';
 
 /** The cache's bounds: most events and pools kept between writes (past them the earliest loaded go), and most entries of one pool kept after a write (a re-cost loads what it needs). */
@@ -259,16 +259,24 @@ export class StoreState implements BookState {
   }
 
   private async loadPool(key: string, rows: CostingReads): Promise<void> {
-    const [row] = await rows.pools([key]);
-    this.stats.loadedPools++;
-    if (!row) {
-      this.absentPools.add(key);
-      return;
+    return this.loadPools([key], rows);
+  }
+
+  /** Pools by key (those not known yet), with their checkpoints: two reads however many. */
+  async loadPools(keys: readonly string[], rows: CostingReads): Promise<void> {
+    const want = [...new Set(keys)].filter((k) => !this.pools.has(k) && !this.absentPools.has(k));
+    if (want.length === 0) return;
+    const got = await rows.pools(want);
+    const checkpoints = got.length === 0 ? new Map<string, CostingCheckpoint[]>() : await rows.poolCheckpoints(got.map((r) => r.pool));
+    this.stats.loadedPools += want.length;
+    for (const row of got) {
+      const params = poolParams(this.co, row.product);
+      const cps = (checkpoints.get(row.pool) ?? []).map((c) => ({ index: c.idx, state: CostPool.restore(params, JSON.parse(c.state) as PoolSnapshot) }));
+      const state = CostPool.restore(params, JSON.parse(row.state) as PoolSnapshot);
+      this.addPool({ key: row.pool, product: row.product, warehouse: row.warehouse, entries: new Entries(row.pool, row.entries, row.lastKey), lastKey: row.lastKey, state, checkpoints: cps }, row.entries);
     }
-    const params = poolParams(this.co, row.product);
-    const checkpoints = (await rows.checkpoints(key)).map((c) => ({ index: c.idx, state: CostPool.restore(params, JSON.parse(c.state) as PoolSnapshot) }));
-    const state = CostPool.restore(params, JSON.parse(row.state) as PoolSnapshot);
-    this.addPool({ key, product: row.product, warehouse: row.warehouse, entries: new Entries(key, row.entries, row.lastKey), lastKey: row.lastKey, state, checkpoints }, row.entries);
+    const found = new Set(got.map((r) => r.pool));
+    for (const k of want) if (!found.has(k)) this.absentPools.add(k);
   }
 
   /** A pool's entries from `from` up to those held, with the events they belong to. */

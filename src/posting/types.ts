@@ -10,28 +10,67 @@ import type { BookEvent, EventOf, EventType } from '../domain/events.js';
 import type { Take } from '../costing/pool.js';
 import type { JournalBuilder } from './journal.js';
 
-export interface Move {
-  kind: 'in' | 'out' | 'count' | 'revalue';
+/** Where a move lands: one cost pool. */
+export interface PoolPlace {
   product: string;
   warehouse: string;
-  /** in/out: quantity moved (> 0); count: the counted quantity. */
+}
+
+/** Stock received into a pool; priced by `value`, else `valueFrom`, else the pool (`valuation`). */
+export interface InMove extends PoolPlace {
+  kind: 'in';
+  /** Quantity received (> 0). */
   qty: bigint;
   lot?: string | undefined;
   expiry?: string | undefined;
-  /** out: the cost the source system recorded on the line, first in seed 003's chain. */
-  lineCost?: bigint | undefined;
-  /** in: value known from the event itself. */
-  value?: bigint | undefined;
-  /** in: value derived from costs of other moves (of this event, or referenced events). */
-  valueFrom?: ((results: readonly MoveResult[], ctx: RuleContext) => bigint) | undefined;
-  /** in: recreate the layers taken by this earlier move of the same event (transfers). */
-  piecesFrom?: number | undefined;
-  /** in/count-up without a value: priced from the pool (average → last → standard). */
-  valuation?: 'average' | 'last' | 'standard' | undefined;
-  /** revalue: amount added to the units of receipt `source`, which received `received`. */
-  amount?: bigint | undefined;
+  /** The receipt's id in the pool (default: event id # move index); a revaluation names it. */
   source?: string | undefined;
-  received?: bigint | undefined;
+  /** Value known from the event itself. */
+  value?: bigint | undefined;
+  /** Value derived from costs of other moves (of this event, or referenced events). */
+  valueFrom?: ((results: readonly MoveResult[], ctx: RuleContext) => bigint) | undefined;
+  /** Recreate the layers taken by this earlier move of the same event (transfers). */
+  piecesFrom?: number | undefined;
+  /** Without a value: priced from the pool (average → last → standard; default average). */
+  valuation?: 'average' | 'last' | 'standard' | undefined;
+}
+
+/** Stock issued from a pool. */
+export interface OutMove extends PoolPlace {
+  kind: 'out';
+  /** Quantity issued (> 0). */
+  qty: bigint;
+  lot?: string | undefined;
+  /** The cost the source system recorded on the line, first in seed 003's chain. */
+  lineCost?: bigint | undefined;
+}
+
+/** A count: the pool is brought to `qty`, receiving (priced by `valuation`) or issuing the difference. */
+export interface CountMove extends PoolPlace {
+  kind: 'count';
+  /** The counted quantity. */
+  qty: bigint;
+  valuation: 'average' | 'last' | 'standard';
+}
+
+/** A value added to the units of an earlier receipt (`source`, which received `received`): landed costs, price corrections. */
+export interface RevalueMove extends PoolPlace {
+  kind: 'revalue';
+  amount: bigint;
+  source: string;
+  received: bigint;
+}
+
+export type Move = InMove | OutMove | CountMove | RevalueMove;
+
+/** A move's quantity as reports show it: a count's counted quantity, none for a revaluation. */
+export function movedQty(m: Move): bigint {
+  return m.kind === 'revalue' ? 0n : m.qty;
+}
+
+/** The lot a move names (receipts and issues may; counts and revaluations do not). */
+export function moveLot(m: Move): string | undefined {
+  return m.kind === 'in' || m.kind === 'out' ? m.lot : undefined;
 }
 
 export interface MoveResult {

@@ -6,7 +6,7 @@
  */
 import type { Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
-import type { Move, MoveResult } from '../posting/types.js';
+import { moveLot, type Move, type MoveResult } from '../posting/types.js';
 import type { StoredJournal } from '../store/store.js';
 import { formatUnitCost, money, qty, unitCostOf, type ReportSource } from './common.js';
 
@@ -94,7 +94,7 @@ async function drillMove(src: ReportSource, index: number, m: Move, r: MoveResul
     kind: m.kind,
     product: m.product,
     warehouse: m.warehouse,
-    lot: m.lot,
+    lot: moveLot(m),
     qty: r.qty,
     value: r.value,
     variance: r.variance,

@@ -15,7 +15,7 @@ import type { BookReader } from '../ledger/costing-reader.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
 import { extend } from '../domain/money.js';
-import type { EventView } from '../posting/types.js';
+import { movedQty, type EventView } from '../posting/types.js';
 import { byCode, formatPercent, inRange, money, percentOf, roleAccounts, type ReportSource } from './common.js';
 
 export const GROSS_PROFIT_GROUPS = ['product', 'customer'] as const;
@@ -113,7 +113,7 @@ function recordedCosts(co: Company, index: ReadonlyMap<string, View>, v: View, k
     return v.moves.map((m, k) => {
       const l = lines[k];
       const unit = l?.cost ?? recordedUnitCost(index, l?.shipment ?? ev.invoice, m.product);
-      const value = at(m.qty, unit);
+      const value = at(movedQty(m), unit);
       return { key: keyOf(m.product), value: value === undefined ? undefined : -value };
     });
   }

@@ -5,7 +5,7 @@
  */
 import type { Company } from '../domain/config.js';
 import { failure, type Failure } from '../domain/errors.js';
-import type { Move } from '../posting/types.js';
+import { moveLot, type Move } from '../posting/types.js';
 import { formatUnitCost, inRange, money, poolMovements, qty, unitCostOf, type PoolMovement, type ReportSource } from './common.js';
 
 export interface StockLedgerOptions {
@@ -60,7 +60,7 @@ function row(co: Company, m: PoolMovement, runningQty: bigint, runningValue: big
     eventType: m.event.type,
     warehouse: m.warehouse,
     kind: m.move.kind,
-    lot: m.move.lot,
+    lot: moveLot(m.move),
     qtyIn: m.qty > 0n ? m.qty : 0n,
     qtyOut: m.qty < 0n ? -m.qty : 0n,
     valueIn: m.value > 0n ? m.value : 0n,

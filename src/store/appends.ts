@@ -4,8 +4,10 @@
  * columns after the company. A write gathers its rows here and sends them in a batch — before
  * any other statement of its transaction and before COMMIT — in one of two forms, each written
  * once for every table. Which form is the dialect's one true difference in writing:
- * - `rows` (SQLite): an `INSERT … VALUES (?, …)` per row. SQLite runs in process and has no
- *   arrays; one prepared statement run per row is the fastest it offers.
+ * - `rows` (SQLite): an `INSERT … VALUES (?, …), (?, …)` of ROWS_PER_INSERT rows at a time,
+ *   then one per row for the rest. SQLite runs in process and has no arrays; a prepared
+ *   statement of many rows crosses from JS into the driver once for all of them (journal lines
+ *   took about half the time per row at 100 rows a statement as at one).
  * - `arrays` (PostgreSQL): an `INSERT … SELECT ?, t.* FROM unnest(?::type[], …)` per table,
  *   its columns sent as arrays: one round trip per table per batch, whatever its size, and one
  *   statement text for the server to parse.
@@ -135,10 +137,44 @@ export class Appended {
     const out: Statement[] = [];
     for (const table of ORDER) {
       const list = rows.get(table);
-      if (list === undefined) continue;
-      if (form === 'rows') for (const r of list) out.push({ sql: sql[table], params: [company, ...r] });
-      else out.push({ sql: sql[table], params: [company, ...APPEND_TABLES[table].columns.map((_, i) => list.map((r) => r[i]))] });
+      if (list !== undefined) out.push(...bulkRows(sql[table], APPEND_TABLES[table], company, list, form));
     }
     return out;
   }
+}
+
+/** Rows per multi-row INSERT of the `rows` form: at most 14 parameters a row, far below SQLite's limit of 32,766. */
+export const ROWS_PER_INSERT = 100;
+
+/** Each table's INSERT of ROWS_PER_INSERT rows, made once. */
+const MANY_ROWS = new Map<string, string>();
+
+function manyRowsSql(t: AppendTable): string {
+  let sql = MANY_ROWS.get(t.name);
+  if (sql === undefined) {
+    const row = `(${['?', ...t.columns.map(() => '?')].join(', ')})`;
+    const conflict = t.onConflict === undefined ? '' : ` ${t.onConflict}`;
+    sql = `INSERT INTO ${t.name} (${['company', ...t.columns.map(([c]) => c)].join(', ')}) VALUES ${Array<string>(ROWS_PER_INSERT).fill(row).join(', ')}${conflict}`;
+    MANY_ROWS.set(t.name, sql);
+  }
+  return sql;
+}
+
+/**
+ * The statements that send a table's rows in a form (none for no rows): `sql` is the table's
+ * INSERT in that form (insertSql), of one row in the `rows` form, which sends whole slices of
+ * ROWS_PER_INSERT rows first.
+ */
+export function bulkRows(sql: string, t: AppendTable, company: string, list: readonly unknown[][], form: BulkForm): Statement[] {
+  if (list.length === 0) return [];
+  if (form === 'arrays') return [{ sql, params: [company, ...t.columns.map((_, i) => list.map((r) => r[i]))] }];
+  const out: Statement[] = [];
+  let i = 0;
+  for (; i + ROWS_PER_INSERT <= list.length; i += ROWS_PER_INSERT) {
+    const params: unknown[] = [];
+    for (let k = i; k < i + ROWS_PER_INSERT; k++) params.push(company, ...list[k]!);
+    out.push({ sql: manyRowsSql(t), params });
+  }
+  for (; i < list.length; i++) out.push({ sql, params: [company, ...list[i]!] });
+  return out;
 }

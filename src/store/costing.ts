@@ -2,7 +2,7 @@
  * The costing state's rows (migration 7): what the book knows of a company's events and pools,
  * kept beside the ledger so that no process replays history to post or report. The rows are
  * text and integers here; src/ledger/costing-codec.ts gives them meaning. Every statement is
- * written once for both dialects (`?` placeholders, multi-row VALUES, ON CONFLICT upserts), is
+ * written once for both dialects (`?` placeholders, each dialect's bulk form of appends.ts, ON CONFLICT upserts), is
  * keyed by company first, and reads an index range of the company.
  *
  * Unlike events and journals, these rows are derived and replaced as costs change: a write
@@ -14,6 +14,7 @@
 import { big, fromHalves, idSlices, smallInt } from './common.js';
 import { assert } from '../domain/errors.js';
 import type { Statement } from './statements.js';
+import { bulkRows, insertSql, type AppendTable, type BulkForm } from './appends.js';
 import type { CostingCheckpoint, CostingEntry, CostingEventRow, CostingMeta, CostingPoolRow, CostingReads, CostingWrite, OnHandRow } from './store.js';
 
 type Query = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
@@ -66,9 +67,6 @@ function poolFromColumn(column: string): string {
   return `${product}\u0000${warehouse}`;
 }
 
-/** Rows per multi-row INSERT: at most 9 parameters each, far below either dialect's limit. */
-const ROWS_PER_STATEMENT = 200;
-
 const HALVES = 'COALESCE(SUM(amount >> 32), 0) AS hi, COALESCE(SUM(amount & 4294967295), 0) AS lo';
 const EVENT_COLUMNS = 'c.id, c.seq, c.version, c.state, e.body';
 const POOL_COLUMNS = 'pool, product, warehouse, version, entries, last_key, qty, value, state';
@@ -106,34 +104,63 @@ const toEventRow = (r: EventRowRaw): CostingEventRow => ({ id: r.id, seq: big(r.
 const toPoolRow = (r: PoolRowRaw): CostingPoolRow => ({ pool: poolFromColumn(r.pool), product: r.product, warehouse: r.warehouse, version: big(r.version), entries: smallInt(r.entries), lastKey: keyFromColumn(r.last_key), qty: big(r.qty), value: big(r.value), state: r.state });
 const toEntry = (r: EntryRowRaw): CostingEntry => ({ idx: smallInt(r.idx), key: keyFromColumn(r.key), event: r.event, move: smallInt(r.move), qty: big(r.qty), value: big(r.value) });
 
-/** `INSERT … VALUES (…), (…)` of many rows, in slices; `tail` is the ON CONFLICT clause. */
-function inserts(table: string, columns: readonly string[], rows: readonly unknown[][], tail = ''): Statement[] {
-  const out: Statement[] = [];
-  const one = `(${columns.map(() => '?').join(', ')})`;
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-    out.push({ sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${slice.map(() => one).join(', ')}${tail}`, params: slice.flat() });
-  }
+const upsert = (key: string, columns: readonly string[]): string => `ON CONFLICT (${key}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+/**
+ * The costing tables as appended rows are (appends.ts): a write sends each table's rows in the
+ * dialect's bulk form, so a batch that moves 3,000 pools is one statement per table on
+ * PostgreSQL, not one per pool. Events and pools are upserted (a write replaces what it changed);
+ * entries and checkpoints are inserted after the rows they replace are dropped.
+ */
+export const COSTING_TABLES = {
+  events: { name: 'costing_events', columns: [['id', 'text'], ['seq', 'bigint'], ['version', 'bigint'], ['state', 'text']], onConflict: upsert('company, id', ['seq', 'version', 'state']) },
+  pools: {
+    name: 'costing_pools',
+    columns: [['pool', 'text'], ['product', 'text'], ['warehouse', 'text'], ['version', 'bigint'], ['entries', 'bigint'], ['last_key', 'text'], ['qty', 'bigint'], ['value', 'bigint'], ['state', 'text']],
+    onConflict: upsert('company, pool', ['product', 'warehouse', 'version', 'entries', 'last_key', 'qty', 'value', 'state']),
+  },
+  entries: { name: 'costing_entries', columns: [['pool', 'text'], ['idx', 'bigint'], ['key', 'text'], ['event', 'text'], ['move', 'bigint'], ['qty', 'bigint'], ['value', 'bigint']] },
+  checkpoints: { name: 'costing_checkpoints', columns: [['pool', 'text'], ['idx', 'bigint'], ['state', 'text']] },
+} as const satisfies Record<string, AppendTable>;
+
+type CostingTable = keyof typeof COSTING_TABLES;
+
+/** Each costing table's INSERT in a form, made once per form. */
+const COSTING_INSERTS: Record<BulkForm, Record<CostingTable, string>> = {
+  rows: tableInserts('rows'),
+  arrays: tableInserts('arrays'),
+};
+
+function tableInserts(form: BulkForm): Record<CostingTable, string> {
+  const out = {} as Record<CostingTable, string>;
+  for (const k of Object.keys(COSTING_TABLES) as CostingTable[]) out[k] = insertSql(COSTING_TABLES[k], form);
   return out;
 }
 
-const upsert = (key: string, columns: readonly string[]): string => ` ON CONFLICT (${key}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-
 /** The statements of one write of the costing state (the caller holds the company's lock). */
-export function costingWrite(company: string, w: CostingWrite): Statement[] {
+export function costingWrite(company: string, w: CostingWrite, form: BulkForm): Statement[] {
   const v = w.meta.through;
+  const rows: Record<CostingTable, unknown[][]> = {
+    events: w.events.map((e) => [e.id, e.seq, v, e.state]),
+    pools: w.pools.map((p) => [poolColumn(p.pool), p.product, p.warehouse, v, BigInt(p.entries), keyColumn(p.lastKey), p.qty, p.value, p.state]),
+    entries: [],
+    checkpoints: [],
+  };
   const out: Statement[] = [];
-  out.push(...inserts('costing_events', ['company', 'id', 'seq', 'version', 'state'], w.events.map((e) => [company, e.id, e.seq, v, e.state]), upsert('company, id', ['seq', 'version', 'state'])));
-  const poolCols = ['product', 'warehouse', 'version', 'entries', 'last_key', 'qty', 'value', 'state'];
-  out.push(...inserts('costing_pools', ['company', 'pool', ...poolCols], w.pools.map((p) => [company, poolColumn(p.pool), p.product, p.warehouse, v, BigInt(p.entries), keyColumn(p.lastKey), p.qty, p.value, p.state]), upsert('company, pool', poolCols)));
+  // Every drop runs before every insert, so a pool's entries and checkpoints come once per write.
+  assert(new Set(w.entries.map((e) => e.pool)).size === w.entries.length && new Set(w.checkpoints.map((c) => c.pool)).size === w.checkpoints.length, 'a costing write names each pool once');
   for (const e of w.entries) {
-    if (e.truncate) out.push({ sql: COSTING_SQL.dropEntries, params: [company, poolColumn(e.pool), BigInt(e.from)] });
-    out.push(...inserts('costing_entries', ['company', 'pool', 'idx', 'key', 'event', 'move', 'qty', 'value'], e.rows.map((r) => [company, poolColumn(e.pool), BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value])));
+    const pool = poolColumn(e.pool);
+    if (e.truncate) out.push({ sql: COSTING_SQL.dropEntries, params: [company, pool, BigInt(e.from)] });
+    for (const r of e.rows) rows.entries.push([pool, BigInt(r.idx), keyColumn(r.key), r.event, BigInt(r.move), r.qty, r.value]);
   }
   for (const c of w.checkpoints) {
-    out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, poolColumn(c.pool)] });
-    out.push(...inserts('costing_checkpoints', ['company', 'pool', 'idx', 'state'], c.rows.map((r) => [company, poolColumn(c.pool), BigInt(r.idx), r.state])));
+    const pool = poolColumn(c.pool);
+    out.push({ sql: COSTING_SQL.dropCheckpoints, params: [company, pool] });
+    for (const r of c.rows) rows.checkpoints.push([pool, BigInt(r.idx), r.state]);
   }
+  const sql = COSTING_INSERTS[form];
+  for (const k of Object.keys(COSTING_TABLES) as CostingTable[]) out.push(...bulkRows(sql[k], COSTING_TABLES[k], company, rows[k], form));
   out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through, w.meta.span?.first ?? null, w.meta.span?.last ?? null] });
   return out;
 }
@@ -195,6 +222,20 @@ export class CostingRows implements CostingReads {
 
   async checkpoints(pool: string): Promise<CostingCheckpoint[]> {
     return (await this.query<{ idx: unknown; state: string }>(COSTING_SQL.checkpoints, [this.company, poolColumn(pool)])).map((r) => ({ idx: smallInt(r.idx), state: r.state }));
+  }
+
+  async poolCheckpoints(pools: readonly string[]): Promise<Map<string, CostingCheckpoint[]>> {
+    const out = new Map<string, CostingCheckpoint[]>();
+    for (const slice of idSlices(pools)) {
+      const sql = `SELECT pool, idx, state FROM costing_checkpoints WHERE company = ? AND pool IN (${slice.map(() => '?').join(', ')}) ORDER BY pool, idx`;
+      for (const r of await this.query<{ pool: string; idx: unknown; state: string }>(sql, [this.company, ...slice.map(poolColumn)])) {
+        const key = poolFromColumn(r.pool);
+        let list = out.get(key);
+        if (!list) out.set(key, (list = []));
+        list.push({ idx: smallInt(r.idx), state: r.state });
+      }
+    }
+    return out;
   }
 
   async entries(pool: string, from: number, to: number): Promise<CostingEntry[]> {

@@ -39,6 +39,12 @@ export interface Dialect {
    * company's events first pass 100, 1,000, 10,000, … (none: the planner needs none).
    */
   readonly statistics: string | undefined;
+  /**
+   * Whether statements run in another process (a database server): then a write sends the rows
+   * it has gathered and goes on costing while the server inserts them. An in-process driver
+   * (SQLite's is synchronous) gains nothing by it.
+   */
+  readonly server: boolean;
   /** Throws if the store is closed. */
   checkOpen(): void;
   /** `f` on a connection that sees committed data (reads outside a write). */

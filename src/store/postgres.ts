@@ -65,6 +65,7 @@ class PgSession implements Session {
 class PgDialect implements Dialect {
   readonly name = 'postgres';
   readonly bulk = 'arrays';
+  readonly server = true;
   /**
    * Fresh tables have no statistics until autovacuum gets to them, and PostgreSQL then plans
    * the journal_lines foreign-key check and page reads as scans (bench/durable-ingest.ts:

@@ -26,7 +26,7 @@ import { COSTING_SQL, CostingRows, costingWrite } from './costing.js';
 import { datedEvents, toDatedEvent, type DatedEvent, type DatedEventType, type DatedQuery } from './dated-events.js';
 import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
 import type {
-  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
+  AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, MonthlyMovement, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
   StoredEvent, StoredJournal, SyncEntry, SyncQuery, WriteTx,
 } from './store.js';
 
@@ -61,6 +61,8 @@ export class SqlTx implements WriteTx {
   failure: { error: unknown } | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private appended = new Appended();
+  /** The rows on their way to the database (send), settled; a failure is in `failure`. */
+  private sending: Promise<void> = Promise.resolve();
   /** The sync log's last seq, read at the first appendSync. */
   private lastSync: bigint | undefined;
   readonly costing: CostingTx;
@@ -77,7 +79,7 @@ export class SqlTx implements WriteTx {
     this.costing = Object.assign(rows, {
       write: async (w: CostingWrite): Promise<void> => {
         await this.flush();
-        await this.exec(() => this.session.run(costingWrite(company, w)));
+        await this.exec(() => this.session.run(costingWrite(company, w, dialect.bulk)));
       },
       clear: async (): Promise<void> => {
         await this.flush();
@@ -102,11 +104,24 @@ export class SqlTx implements WriteTx {
     return this.exec(() => this.session.all<R>(sql, params));
   };
 
-  /** Sends the pending rows (appends.ts). */
+  /** Sends the pending rows (appends.ts) after those already on their way, and waits until all are in; throws if any failed. */
   async flush(): Promise<void> {
-    if (this.appended.empty) return;
+    await this.send();
+    this.checkUsable();
+  }
+
+  /**
+   * Queues the pending rows behind the rows already being sent (statements go out in the order
+   * they were gathered: a journal's event before it, its lines after it); resolves once they
+   * are sent. A failure is the transaction's (exec notes it), so a send nobody waits for
+   * cannot be lost: the next statement, or the commit, throws it.
+   */
+  private send(): Promise<void> {
+    if (this.appended.empty) return this.sending;
     const batch = this.appended.take(this.company, this.dialect.bulk, this.sql);
-    await this.exec(() => this.session.run(batch));
+    const sent = this.sending.then(() => this.exec(() => this.session.run(batch)));
+    this.sending = sent.catch(() => undefined);
+    return sent;
   }
 
   private async exec<T>(f: () => Promise<T>): Promise<T> {
@@ -173,8 +188,12 @@ export class SqlTx implements WriteTx {
       }
     }
     // Sent in parts: SQLite's driver is synchronous, and 40,000 rows sent at commit held the
-    // event loop for over half a second (bench/event-loop.ts, a 10,000-event POST).
-    if (A.pending >= FLUSH_ROWS) await this.flush();
+    // event loop for over half a second (bench/event-loop.ts, a 10,000-event POST). A server
+    // inserts them while this process costs the next events.
+    if (A.pending >= FLUSH_ROWS) {
+      if (this.dialect.server) void this.send().catch(() => undefined);
+      else await this.flush();
+    }
   }
 
   async appendSync(entries: readonly NewSyncEntry[]): Promise<void> {
@@ -346,6 +365,14 @@ export class SqlStore implements LedgerStore {
       for (const b of toBalances(await all<BalanceRow>(this.all, st))) sums.set(b.account, b.balance);
     }
     return sorted(open.map((b) => ({ account: b.account, balance: side === 'after' ? b.balance - (sums.get(b.account) ?? 0n) : sums.get(b.account) ?? 0n })));
+  }
+
+  async monthlyMovements(company: string, accounts: readonly string[], after: string, through: string): Promise<MonthlyMovement[]> {
+    const out: MonthlyMovement[] = [];
+    for (const st of statements.monthlyMovements(company, accounts, after, through)) {
+      for (const r of await all<BalanceRow & { month: string }>(this.all, st)) out.push({ account: r.account, month: r.month, amount: fromHalves(r) });
+    }
+    return out;
   }
 
   /** The balances again from the day totals (verify). */

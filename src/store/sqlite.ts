@@ -74,6 +74,7 @@ class SqliteSession implements Session {
 class SqliteDialect implements Dialect {
   readonly name = 'sqlite';
   readonly bulk = 'rows';
+  readonly server = false;
   /** SQLite plans these statements from their indexes alone (test/query-plans.test.ts). */
   readonly statistics = undefined;
   private readonly db: DB;

@@ -99,6 +99,14 @@ export function dayTotalsBeside(company: string, accounts: readonly string[], da
   }));
 }
 
+/** Day totals of some accounts in (after, through], summed per account and month (the month is the date's first 7 characters). */
+export function monthlyMovements(company: string, accounts: readonly string[], after: string, through: string): Statement[] {
+  return [...idSlices(accounts)].map((slice) => ({
+    sql: `SELECT account, substr(date, 1, 7) AS month, ${HALVES} FROM account_day_totals WHERE company = ? AND account IN (${slice.map(() => '?').join(', ')}) AND date > ? AND date <= ? GROUP BY account, substr(date, 1, 7)`,
+    params: [company, ...slice, after, through],
+  }));
+}
+
 /**
  * Journal headers by their ids or their events' ids (any number: in slices), in no order (the
  * caller sorts them): ordered by seq, SQLite walked the company's (company, seq) key to skip a

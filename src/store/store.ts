@@ -99,6 +99,14 @@ export interface AccountLinesQuery {
   limit: number;
 }
 
+/** An account's movement in a month (signed minor units: debit positive). */
+export interface MonthlyMovement {
+  account: string;
+  /** YYYY-MM. */
+  month: string;
+  amount: bigint;
+}
+
 export interface AccountBalance {
   account: string;
   /** Signed minor units: debit positive. */
@@ -239,7 +247,7 @@ export interface OnHandRow {
 export interface CostingWrite {
   events: { id: string; seq: bigint; state: string }[];
   pools: Omit<CostingPoolRow, 'version'>[];
-  /** A pool's entries from `from` on (`truncate`: drop the stored ones from `from` first). */
+  /** A pool's entries from `from` on (`truncate`: drop the stored ones from `from` first); each pool at most once, as for checkpoints and events. */
   entries: { pool: string; from: number; truncate: boolean; rows: CostingEntry[] }[];
   /** A pool's checkpoints, all of them (they replace the stored ones). */
   checkpoints: { pool: string; rows: CostingCheckpoint[] }[];
@@ -259,6 +267,8 @@ export interface CostingReads {
   /** Every pool of the company (one row per product and warehouse that has moved). */
   allPools(): Promise<CostingPoolRow[]>;
   checkpoints(pool: string): Promise<CostingCheckpoint[]>;
+  /** The checkpoints of several pools (pool key → its checkpoints by idx; a pool without any is absent). */
+  poolCheckpoints(pools: readonly string[]): Promise<Map<string, CostingCheckpoint[]>>;
   /** A pool's entries with idx in [from, to). */
   entries(pool: string, from: number, to: number): Promise<CostingEntry[]>;
   /** The idx of the pool's first entry at or after an order key; undefined when every entry is before it. */
@@ -329,6 +339,11 @@ export interface LedgerStore {
   balanceThrough(company: string, account: string, position: LinePosition): Promise<bigint>;
   /** Balance per account over journal lines dated on or before `asOf` (all when omitted). */
   trialBalance(company: string, asOf?: string): Promise<AccountBalance[]>;
+  /**
+   * Each account's movement per calendar month (YYYY-MM) over dates in (after, through]: the
+   * day totals of those dates summed by month, for the listed accounts only (any number).
+   */
+  monthlyMovements(company: string, accounts: readonly string[], after: string, through: string): Promise<MonthlyMovement[]>;
   /** Balance per account summed from the day totals (verify proves the kept balances equal to it). */
   recountBalances(company: string): Promise<AccountBalance[]>;
   /** One page of a report type's events dated in a range, in (date, seq) order (src/store/dated-events.ts). */

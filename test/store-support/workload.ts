@@ -58,6 +58,7 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
   await store.journalCounts('small', true);
   await store.trialBalance('small');
   await store.trialBalance('small', '2026-01-15');
+  await store.monthlyMovements('small', ['1200', '4000'], '2025-12-31', '2026-02-28');
   await store.recountBalances('small');
   const keys = ['from', 'to', 'account', 'event', 'afterSeq', 'limit'] as const;
   const values: Required<JournalFilter> = { from: '2026-01-10', to: '2026-01-20', account: '1200', event: 'big-7', afterSeq: 3n, limit: 50 };
@@ -122,8 +123,16 @@ async function costing(store: LedgerStore): Promise<void> {
     await tx.costing.write({
       events: [1, 2, 3].map((n) => ({ id: `small-${n}`, seq: BigInt(n), state: '{}' })),
       pools: [{ pool, product: 'P1', warehouse: 'W1', entries: 3, lastKey: key(3), qty: 3n, value: 30n, state: '{}' }],
-      entries: [{ pool, from: 0, truncate: false, rows: entries }, { pool, from: 2, truncate: true, rows: entries.slice(2) }],
+      entries: [{ pool, from: 0, truncate: false, rows: entries }],
       checkpoints: [{ pool, rows: [{ idx: 2, state: '{}' }] }],
+      meta: { costing: '{}', through: 3n, span: { first: '2026-01-01', last: '2026-01-20' } },
+    });
+    // A re-cost rewrites a pool's entries from the first that changed.
+    await tx.costing.write({
+      events: [],
+      pools: [],
+      entries: [{ pool, from: 2, truncate: true, rows: entries.slice(2) }],
+      checkpoints: [],
       meta: { costing: '{}', through: 3n, span: { first: '2026-01-01', last: '2026-01-20' } },
     });
     await tx.costing.changedSince(1n);

@@ -1,7 +1,7 @@
 /** Small pieces several rules share: stock checks, service costs, receipt adjustments. */
 import { fail } from '../../domain/errors.js';
 import type { Service } from '../../domain/events.js';
-import type { Move, MoveResult, RuleContext } from '../types.js';
+import type { Move, MoveResult, PoolPlace, RuleContext } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
 
 export function stocked(ctx: RuleContext, product: string | undefined): boolean {
@@ -14,7 +14,7 @@ export function stockMove(ctx: RuleContext, m: Move, where: string): Move {
   if (!p?.stocked) {
     fail('NOT_STOCKED', `Event ${ctx.eventId}: ${where} moves product "${m.product}", which is not stocked.`, `Mark "${m.product}" as stocked in the configuration, or post the line to an account instead of moving stock.`, { event: ctx.eventId, product: m.product });
   }
-  if (p.costingMethod === 'specific' && m.lot === undefined && (m.kind === 'out' || (m.kind === 'in' && m.piecesFrom === undefined))) {
+  if (p.costingMethod === 'specific' && ((m.kind === 'out' && m.lot === undefined) || (m.kind === 'in' && m.lot === undefined && m.piecesFrom === undefined))) {
     fail('LOT_REQUIRED', `Event ${ctx.eventId}: ${where} moves "${m.product}", which is costed by specific lot, without naming a lot.`, 'Add "lot" to the line.', { event: ctx.eventId, product: m.product });
   }
   return m;
@@ -45,7 +45,7 @@ export function receivedValue(r: MoveResult): bigint {
  * After any receipt into stock: a standard-cost variance leaves inventory for price
  * variance, and a true-up of units issued short moves between inventory and COGS.
  */
-export function receiptAdjustments(j: JournalBuilder, ctx: RuleContext, m: Move, r: MoveResult): void {
+export function receiptAdjustments(j: JournalBuilder, ctx: RuleContext, m: PoolPlace, r: MoveResult): void {
   const at = { product: m.product, warehouse: m.warehouse };
   if (r.variance !== 0n) j.entry(ctx.account('ppv', at), inv(ctx, m.product, m.warehouse), r.variance, { ...at, memo: 'standard cost variance' });
   if (r.trueUp !== 0n) j.entry(ctx.account('cogs', at), inv(ctx, m.product, m.warehouse), r.trueUp, { ...at, memo: 'negative stock true-up' });

@@ -79,7 +79,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
       const l = ev.lines[i]!;
       const rl = receiptLine(ev, ctx, l, `lines[${i}]`);
       const amount = capitalisedInto(shares, k);
-      return amount === 0n ? [] : [{ kind: 'revalue', product: l.product!, warehouse: l.warehouse!, qty: 0n, amount, source: rl.source, received: rl.qty } satisfies Move];
+      return amount === 0n ? [] : [{ kind: 'revalue', product: l.product!, warehouse: l.warehouse!, amount, source: rl.source, received: rl.qty } satisfies Move];
     });
   },
   post(ev, results, ctx, j, moves) {
@@ -105,7 +105,7 @@ export const purchaseInvoice: PostingRule<'purchase_invoice'> = {
       j.entry(ctx.account('tax', at), ap, l.tax);
     });
     if (receiptMode) postRevaluations(moves, results, ctx, j);
-    if (!ev.dropship && !receiptMode) stock.forEach((i, k) => receiptAdjustments(j, ctx, { kind: 'in', product: ev.lines[i]!.product!, warehouse: ev.lines[i]!.warehouse!, qty: 0n }, results[k]!));
+    if (!ev.dropship && !receiptMode) stock.forEach((i, k) => receiptAdjustments(j, ctx, { product: ev.lines[i]!.product!, warehouse: ev.lines[i]!.warehouse! }, results[k]!));
     if (ev.dropship) {
       // Seed 004: a dropship never enters stock; its COGS is booked when the bill is authorised.
       stock.forEach((i, k) => {
@@ -166,7 +166,7 @@ export const stockReceipt: PostingRule<'stock_receipt'> = {
     ev.lines.forEach((l, i) => {
       const at = { product: l.product, warehouse: l.warehouse };
       j.entry(inv(ctx, l.product, l.warehouse), ctx.account('grni', at), l.amount, at);
-      receiptAdjustments(j, ctx, { kind: 'in', product: l.product, warehouse: l.warehouse, qty: l.qty }, results[i]!);
+      receiptAdjustments(j, ctx, { product: l.product, warehouse: l.warehouse }, results[i]!);
     });
   },
 };

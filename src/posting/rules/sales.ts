@@ -8,7 +8,7 @@ import { share, allocate } from '../../domain/money.js';
 import { inventoryAccounts } from '../../domain/config.js';
 import { fail } from '../../domain/errors.js';
 import type { EventOf, SaleLine } from '../../domain/events.js';
-import type { Move, PostingRule, RuleContext, EventView } from '../types.js';
+import type { InMove, Move, PoolPlace, PostingRule, RuleContext, EventView } from '../types.js';
 import type { JournalBuilder } from '../journal.js';
 import { stocked, stockMove, inv, receiptAdjustments, receivedValue } from './common.js';
 
@@ -23,7 +23,7 @@ function revenue(j: JournalBuilder, ctx: RuleContext, l: SaleLine, sign: bigint)
   j.entry(ar, ctx.account('tax', at), sign * l.tax);
 }
 
-function cogs(j: JournalBuilder, ctx: RuleContext, m: Move, cost: bigint): void {
+function cogs(j: JournalBuilder, ctx: RuleContext, m: PoolPlace, cost: bigint): void {
   const at = { product: m.product, warehouse: m.warehouse };
   j.entry(ctx.account('cogs', at), inv(ctx, m.product, m.warehouse), cost, at);
 }
@@ -63,14 +63,14 @@ export const shipment: PostingRule<'shipment'> = {
     // (the journal is dated at the latest of them).
     if (ev.lines.length === 1) {
       const l = ev.lines[0]!;
-      return cogs(j, ctx, { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty }, results[0]!.value);
+      return cogs(j, ctx, { product: l.product, warehouse: l.warehouse }, results[0]!.value);
     }
-    const rows = new Map<string, { m: Move; cost: bigint }>();
+    const rows = new Map<string, { m: PoolPlace; cost: bigint }>();
     ev.lines.forEach((l, i) => {
       const k = `${l.product}\u0000${l.warehouse}`;
       const row = rows.get(k);
       if (row) row.cost += results[i]!.value;
-      else rows.set(k, { m: { kind: 'out', product: l.product, warehouse: l.warehouse, qty: l.qty }, cost: results[i]!.value });
+      else rows.set(k, { m: { product: l.product, warehouse: l.warehouse }, cost: results[i]!.value });
     });
     for (const { m, cost } of rows.values()) cogs(j, ctx, m, cost);
   },
@@ -141,11 +141,11 @@ export const landedCost: PostingRule<'landed_cost'> = {
   plan(ev, ctx) {
     if (ev.purchase === undefined) return [];
     const target = ctx.lookup(ev.purchase);
-    const receipts = target?.moves.filter((m) => m.kind === 'in' && m.source !== undefined) ?? [];
+    const receipts = target?.moves.filter((m): m is InMove & { source: string } => m.kind === 'in' && m.source !== undefined) ?? [];
     if (!target || receipts.length === 0) fail('UNKNOWN_REFERENCE', `Event ${ev.id}: purchase "${ev.purchase}" is not a live purchase (or assembly) that received stock.`, 'Name the purchase_invoice, stock_receipt or assembly whose goods carry the cost.', { event: ev.id, reference: ev.purchase });
     const weights = receipts.map((m) => m.value ?? 0n);
     const parts = allocate(ev.amount, weights);
-    return receipts.map((m, k) => ({ kind: 'revalue', product: m.product, warehouse: m.warehouse, qty: 0n, amount: parts[k]!, source: m.source, received: m.qty }) satisfies Move);
+    return receipts.map((m, k) => ({ kind: 'revalue', product: m.product, warehouse: m.warehouse, amount: parts[k]!, source: m.source, received: m.qty }) satisfies Move);
   },
   post(ev, results, ctx, j, moves) {
     const credit = ctx.account('overheads', { override: ev.account });

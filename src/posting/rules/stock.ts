@@ -52,7 +52,7 @@ export const stocktake: PostingRule<'stocktake'> = {
       const r = results[i]!;
       const at = { product: l.product, warehouse: l.warehouse };
       j.entry(inv(ctx, l.product, l.warehouse), discrepancy(ctx, l.product, l.warehouse, l.account), receivedValue(r), { ...at, memo: 'stocktake difference' });
-      receiptAdjustments(j, ctx, { kind: 'in', product: l.product, warehouse: l.warehouse, qty: 0n }, r);
+      receiptAdjustments(j, ctx, { product: l.product, warehouse: l.warehouse }, r);
     });
   },
 };
@@ -72,7 +72,7 @@ export const transfer: PostingRule<'transfer'> = {
       const from = inv(ctx, l.product, ev.from);
       const to = inv(ctx, l.product, ev.to);
       if (from !== to) j.entry(to, from, results[2 * i]!.value, { product: l.product, memo: `transfer ${ev.from} → ${ev.to}` });
-      receiptAdjustments(j, ctx, { kind: 'in', product: l.product, warehouse: ev.to, qty: l.qty }, results[2 * i + 1]!);
+      receiptAdjustments(j, ctx, { product: l.product, warehouse: ev.to }, results[2 * i + 1]!);
     });
   },
 };
@@ -102,7 +102,7 @@ export const assembly: PostingRule<'assembly'> = {
     // Stage 2 (complete): WIP closes into the finished goods.
     j.entry(finished, wip, sum(results, (_x, i) => i < n), { product: ev.product, warehouse: ev.warehouse, memo: 'assembly completed' });
     postServices(j, ctx, () => finished, ev.services);
-    receiptAdjustments(j, ctx, { kind: 'in', product: ev.product, warehouse: ev.warehouse, qty: ev.qty }, results[n]!);
+    receiptAdjustments(j, ctx, { product: ev.product, warehouse: ev.warehouse }, results[n]!);
   },
 };
 
@@ -133,7 +133,7 @@ export const disassembly: PostingRule<'disassembly'> = {
       const parts = outputShares(ev, s.amount);
       for (const x of byAccount(outAccounts.map((account, k) => ({ account, amount: parts[k]! })))) j.entry(x.account, serviceAccount(ctx, s), x.amount, { memo: s.description });
     }
-    ev.outputs.forEach((o, k) => receiptAdjustments(j, ctx, { kind: 'in', product: o.product, warehouse: o.warehouse, qty: o.qty }, results[k + 1]!));
+    ev.outputs.forEach((o, k) => receiptAdjustments(j, ctx, { product: o.product, warehouse: o.warehouse }, results[k + 1]!));
   },
 };
 
