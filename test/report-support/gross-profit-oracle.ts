@@ -9,7 +9,7 @@ import { journalPages } from '../../src/store/pages.js';
 import type { Company } from '../../src/domain/config.js';
 import type { BookEvent } from '../../src/domain/events.js';
 import { extend } from '../../src/domain/money.js';
-import type { EventView } from '../../src/posting/types.js';
+import { movedQty, type EventView } from '../../src/posting/types.js';
 import { byCode, inRange, percentOf, roleAccounts, type ReportSource } from '../../src/reports/common.js';
 import type { GrossProfitOptions, GrossProfitReport, GrossProfitRow } from '../../src/reports/gross-profit.js';
 
@@ -69,7 +69,7 @@ function recordedCosts(co: Company, index: ReadonlyMap<string, View>, v: View, k
     return v.moves.map((m, k) => {
       const l = lines[k];
       const unit = l?.cost ?? recordedUnitCost(index, l?.shipment ?? ev.invoice, m.product);
-      const value = at(m.qty, unit);
+      const value = at(movedQty(m), unit);
       return { key: keyOf(m.product), value: value === undefined ? undefined : -value };
     });
   }
