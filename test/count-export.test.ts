@@ -14,6 +14,7 @@ import type { SqliteStore } from '../src/store/sqlite.js';
 import type { BookEvent } from '../src/domain/events.js';
 import { counts, exportCount, preview, type CountPreview } from '../src/ledger/count-export.js';
 import { BEFORE_COUNT_1, BEFORE_COUNT_2, countCompany, ledgerWith } from './count-support/fixture.js';
+import { counts as countsOracle, preview as previewOracle } from './report-support/count-export-oracle.js';
 
 function table(p: CountPreview): Record<string, [string, string, string, string]> {
   const m = (x: bigint): string => `${x < 0n ? '-' : ''}${(x < 0n ? -x : x) / 100n}.${String((x < 0n ? -x : x) % 100n).padStart(2, '0')}`;
@@ -171,6 +172,34 @@ describe('counts are exported in date order', () => {
       assert.equal(await assetBalance(store, '1200'), 112100n + 4320n);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('read by index (issue 11)', () => {
+  test('the count list and every preview equal the whole-history algorithm through exports, voided exports and a voided stocktake', async () => {
+    for (const system of ['periodic', 'perpetual'] as const) {
+      const { store, ledger } = await ledgerWith(countCompany(system), [...BEFORE_COUNT_1, ...BEFORE_COUNT_2]);
+      const same = async (step: string): Promise<void> => {
+        const all = await counts(ledger);
+        assert.deepEqual(all, await countsOracle(ledger), `${system}, ${step}: the count list`);
+        for (const date of [undefined, '2026-01-31', '2026-02-28', '2026-03-31']) assert.deepEqual(await preview(ledger, date), await previewOracle(ledger, date), `${system}, ${step}: the preview of ${date ?? 'the default'}`);
+      };
+      try {
+        await same('before any export');
+        assert.ok('event' in (await exportCount(ledger, '2026-01-31')));
+        await same('count 1 exported');
+        assert.equal((await ledger.post({ id: 'VX-1', type: 'void', date: '2026-02-01', target: 'CX-2026-01-31' })).status, 'ok');
+        await same('its export voided');
+        assert.ok('event' in (await exportCount(ledger, '2026-01-31')));
+        assert.ok('event' in (await exportCount(ledger, '2026-02-28')));
+        await same('both exported');
+        assert.equal((await ledger.post({ id: 'VX-2', type: 'void', date: '2026-03-01', target: 'CX-2026-02-28' })).status, 'ok');
+        assert.equal((await ledger.post({ id: 'VS-2', type: 'void', date: '2026-03-01', target: 'ST2' })).status, 'ok');
+        await same('the later export and its stocktake voided');
+      } finally {
+        await store.close();
+      }
     }
   });
 });

@@ -21,6 +21,8 @@ import { formatMoney } from '../src/domain/money.js';
 import { formatQty } from '../src/domain/decimal.js';
 import fc from 'fast-check';
 import { propertyParameters } from './support/property-seed.js';
+import { grossProfitOracle } from './report-support/gross-profit-oracle.js';
+import type { DatedEvent, DatedEventType, DatedQuery } from '../src/store/dated-events.js';
 import { Book } from '../src/book/book.js';
 import { parseEvent } from '../src/domain/events.js';
 import { COSTING_METHODS } from '../src/domain/config.js';
@@ -399,6 +401,30 @@ test('negative stock: the stock ledger, valuation and reconciliation show the de
   assert.equal((gp['total'] as Raw)['cogs'], '56.00', 'the shipment 50.00 and the true-up 6.00');
 });
 
+/** Gross profit read by index equals the old whole-history algorithm (the oracle) on each period, both ways. */
+async function grossProfitMatchesOracle(src: ReportSource, periods: readonly { from?: string | undefined; to?: string | undefined }[]): Promise<void> {
+  for (const p of periods) {
+    for (const by of ['product', 'customer'] as const) {
+      const opts = { ...p, by };
+      assert.deepEqual(await grossProfit(src, opts), await grossProfitOracle(src, opts), `gross profit ${p.from ?? '…'}–${p.to ?? '…'} by ${by}`);
+    }
+  }
+}
+
+/** Every month of the events' dates, a day, a period crossing months and the whole history. */
+function periodsOf(dates: Iterable<string>): { from?: string | undefined; to?: string | undefined }[] {
+  const months = [...new Set([...dates].map((d) => d.slice(0, 7)))].sort();
+  const out: { from?: string | undefined; to?: string | undefined }[] = [{}, { from: '2026-03-15' }, { to: '2026-03-15' }, { from: '2026-02-10', to: '2026-04-20' }];
+  for (const m of months) out.push({ from: `${m}-01`, to: `${m}-31` }, { from: `${m}-05`, to: `${m}-05` });
+  return out;
+}
+
+test('gross profit of the demo wholesaler by index equals the whole-history algorithm on every month', async () => {
+  const demo = await ledgerOf(DEMO_CONFIG, []);
+  for (const e of DEMO_EVENTS) await demo.post([e]);
+  await grossProfitMatchesOracle(demo.ledger, periodsOf(DEMO_EVENTS.map((e) => String(e['date']))));
+});
+
 describe('gross profit', () => {
   // B1 10 widgets at 10.00, B2 10 at 12.00.
   // INV-1 (ALPHA): 5 widgets 100.00, recorded cost 9.00; a consulting hour 30.00. SHP-1 ships the
@@ -537,6 +563,12 @@ function memorySource(book: Book): ReportSource {
       return [...m].map(([account, balance]) => ({ account, balance }));
     },
     findEvent: async () => undefined,
+    datedEvents: async (_company: string, type: DatedEventType, q: DatedQuery): Promise<DatedEvent[]> =>
+      [...book.views()].map((v, i) => ({ seq: BigInt(i + 1), id: v.event.id, type: v.event.type as DatedEventType, date: v.event.date }))
+        .filter((e) => e.type === type && (q.from === undefined || e.date >= q.from) && (q.to === undefined || e.date <= q.to))
+        .sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : Number(a.seq - b.seq)))
+        .filter((e) => q.after === undefined || e.date > q.after.date || (e.date === q.after.date && e.seq > q.after.seq))
+        .slice(0, q.limit),
     accountLines: async (_company: string, account: string, q: AccountLinesQuery) =>
       accountLinesOf(journals, account).filter((l) => (q.from === undefined || l.date >= q.from) && (q.to === undefined || l.date <= q.to) && (q.after === undefined || byPosition(l, q.after) > 0)).slice(0, q.limit),
     balanceThrough: async (_company: string, account: string, at: LinePosition) =>
@@ -572,6 +604,7 @@ for (const method of COSTING_METHODS) {
         }
         for (const [account, value] of book.inventoryValueByAccount()) assert.equal(ok(await glDetail(src, { account })).closing, value);
         assert.equal((await grossProfit(src, {})).total.cogs, book.balances().get(COGS_ACCOUNT) ?? 0n);
+        await grossProfitMatchesOracle(src, periodsOf([...book.views()].map((v) => v.event.date)));
       }),
       propertyParameters(40),
     );

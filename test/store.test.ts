@@ -428,6 +428,25 @@ function storeSuite(name: string, makeHarness: () => Harness, skip?: string): vo
       assert.deepEqual(body, { seq: 4n, id: 'E4', type: 'stock_adjustment', body: event('E4').body });
     });
 
+    it('dated events: a report type\'s events in (date, seq) order, in a date range, a page after a position; no other type, no other company', async () => {
+      const { store } = await ready(h!);
+      const rows: [string, string, string][] = [['S1', '2026-01-05', 'shipment'], ['I1', '2026-01-03', 'sale_invoice'], ['S2', '2026-01-03', 'shipment'], ['A1', '2026-01-03', 'stock_adjustment'], ['S3', '2026-01-04', 'shipment'], ['S4', '2026-01-03', 'shipment']];
+      await store.write('A', async (tx) => {
+        for (const [id, date, type] of rows) await tx.appendEvent(event(id, date, type));
+      });
+      await store.write('B', (tx) => tx.appendEvent(event('S9', '2026-01-03', 'shipment')));
+      const ids = async (q: Parameters<LedgerStore['datedEvents']>[2]): Promise<string[]> => (await store.datedEvents('A', 'shipment', q)).map((e) => e.id);
+      assert.deepEqual(await ids({ limit: 10 }), ['S2', 'S4', 'S3', 'S1']);
+      assert.deepEqual(await store.datedEvents('A', 'shipment', { limit: 1 }), [{ seq: 3n, id: 'S2', type: 'shipment', date: '2026-01-03' }]);
+      assert.deepEqual(await ids({ from: '2026-01-04', limit: 10 }), ['S3', 'S1']);
+      assert.deepEqual(await ids({ to: '2026-01-04', limit: 10 }), ['S2', 'S4', 'S3']);
+      assert.deepEqual(await ids({ from: '2026-01-03', to: '2026-01-03', after: { date: '2026-01-03', seq: 3n }, limit: 10 }), ['S4']);
+      assert.deepEqual(await ids({ after: { date: '2026-01-03', seq: 6n }, limit: 2 }), ['S3', 'S1']);
+      assert.deepEqual(await ids({ limit: 0 }), []);
+      assert.deepEqual((await store.datedEvents('A', 'sale_invoice', { limit: 10 })).map((e) => e.id), ['I1']);
+      assert.deepEqual((await store.datedEvents('A', 'stocktake', { limit: 10 })), []);
+    });
+
     it('sync log: appended rows come back in order, per company and target, filtered by action, newest last rows', async () => {
       const { store } = await ready(h!);
       const row = (record: string, action: SyncAction, version = 1, data?: string): NewSyncEntry => ({ target: 'xero', record, version, action, run: 'r1', at: '2026-11-21T10:00:00.000Z', data });
@@ -445,6 +464,7 @@ function storeSuite(name: string, makeHarness: () => Harness, skip?: string): vo
       assert.deepEqual(await store.syncEntries('A', 'xero', { actions: [] }), []);
       assert.deepEqual((await store.syncEntries('B', 'xero')).map((e) => [e.seq, e.record]), [[1n, 'INV-9']]);
       assert.deepEqual((await store.syncEntries('A', 'other')).map((e) => e.seq), [5n]);
+      for (const e of all.filter((x) => x.record !== '')) assert.deepEqual(await store.syncEntries('A', 'xero', { record: e.record }), all.filter((x) => x.record === e.record), `the rows of ${e.record} by its index`);
     });
 
     it('sync log: rows appended inside a write are read back by that write and vanish with its rollback', async () => {

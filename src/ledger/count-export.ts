@@ -11,9 +11,13 @@
  * "Prior ending inventory" is the category's balance on its asset account as of the count
  * date: in periodic books, what the last export left there; in perpetual books, what the
  * movements posted (so the export trues the GL up to the count).
+ *
+ * It reads what the count needs, by index (issue 11): the stocktakes and exports by the
+ * events_dated index, the stock on hand at the two counts by the pools' entries, and the
+ * movements between them from the events the entries of that range name.
  */
 import { failure, type Failure } from '../domain/errors.js';
-import type { EventOf } from '../domain/events.js';
+import { datedPages, type DatedEvent } from '../store/dated-events.js';
 import { byCodePoint } from '../domain/values.js';
 import { formatMoney } from '../domain/money.js';
 import { mappedAccount, type Company } from '../domain/config.js';
@@ -63,25 +67,32 @@ const NONE = '';
 /** How a count_export line names the products without a category. */
 const UNCATEGORISED = '(none)';
 
-/** Every count (a date with a live stocktake), oldest first, with its live export. */
+/** A type's events dated in [from, to] (both optional), oldest first, by the events_dated index. */
+async function dated(ledger: CompanyLedger, type: 'stocktake' | 'count_export', range: { from?: string; to?: string } = {}): Promise<DatedEvent[]> {
+  const out: DatedEvent[] = [];
+  for await (const page of datedPages(ledger.store, ledger.id, type, range)) out.push(...page);
+  return out;
+}
+
+/** Every count (a date with a live stocktake), oldest first, with its live export: the stocktakes and exports by index, not every event. */
 export async function counts(ledger: CompanyLedger): Promise<CountInfo[]> {
+  const voided = await ledger.current.voided();
   const dates = new Set<string>();
   const exported = new Map<string, string>();
-  for await (const { event, voidedBy } of ledger.current.views()) {
-    if (voidedBy !== undefined) continue;
-    if (event.type === 'stocktake') dates.add(event.date);
-    if (event.type === 'count_export') exported.set(event.date, event.id);
-  }
+  for (const e of await dated(ledger, 'stocktake')) if (!voided.has(e.id)) dates.add(e.date);
+  // In (date, seq) order: of a date's live exports, the last accepted is the one kept.
+  for (const e of await dated(ledger, 'count_export')) if (!voided.has(e.id)) exported.set(e.date, e.id);
   const latest = [...exported.keys()].sort().pop();
   return [...dates].sort().map((date) => ({ date, exportedBy: exported.get(date), superseded: !exported.has(date) && latest !== undefined && date < latest }));
 }
 
-/** The latest live export dated before `date`: the one a new export follows. */
+/** The latest live export dated before `date`: the one a new export follows (of one date, the first accepted). */
 async function previousExport(ledger: CompanyLedger, date: string): Promise<string | undefined> {
-  let best: { date: string; id: string } | undefined;
-  for await (const { event, voidedBy } of ledger.current.views()) {
-    if (voidedBy !== undefined || event.type !== 'count_export' || event.date >= date) continue;
-    if (!best || event.date > best.date) best = { date: event.date, id: event.id };
+  const voided = await ledger.current.voided();
+  let best: DatedEvent | undefined;
+  for (const e of await dated(ledger, 'count_export', { to: date })) {
+    if (voided.has(e.id) || e.date >= date) continue;
+    if (!best || e.date > best.date) best = e;
   }
   return best?.id;
 }
@@ -163,11 +174,28 @@ const KIND: Record<string, keyof Movements> = {
 
 const zero = (): Movements => ({ receipts: 0n, sales: 0n, transfers: 0n, production: 0n, adjustments: 0n, other: 0n });
 
-/** Value moved per slot and kind by live events dated in (from, to]. */
+/**
+ * The events that moved stock dated in (from, to]: those each pool's entries name between the
+ * two dates' ends, found by two probes of the pool's (key, idx) index and read as one range.
+ */
+async function movedEvents(ledger: CompanyLedger, from: string | undefined, to: string): Promise<string[]> {
+  const rows = ledger.store.costing(ledger.id);
+  const ids = new Set<string>();
+  for (const p of await rows.allPools()) {
+    if (p.entries === 0) continue;
+    const first = from === undefined ? 0 : (await rows.entryAtKey(p.pool, endOf(from))) ?? p.entries;
+    const end = (await rows.entryAtKey(p.pool, endOf(to))) ?? p.entries;
+    if (first < end) for (const e of await rows.entries(p.pool, first, end)) ids.add(e.event);
+  }
+  return [...ids].sort(byCodePoint);
+}
+
+/** Value moved per slot and kind by live events dated in (from, to]: the events the pools' entries name in that range. */
 async function movements(ledger: CompanyLedger, slots: Slots, from: string | undefined, to: string): Promise<Map<string, Movements>> {
   const out = new Map<string, Movements>();
-  for await (const v of ledger.current.views()) {
-    if (v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
+  for (const id of await movedEvents(ledger, from, to)) {
+    const v = await ledger.current.view(id);
+    if (!v || v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
     const kind = KIND[v.event.type];
     if (!kind) continue;
     v.moves.forEach((m, i) => {
@@ -182,6 +210,9 @@ async function movements(ledger: CompanyLedger, slots: Slots, from: string | und
   return out;
 }
 
+/** After every order key of a date, before any of the next (src/domain/events.ts orderKey). */
+const endOf = (date: string): string => `${date}T\uffff`;
+
 /**
  * Each slot's balance on its asset account as of the date (before the export `except`): what
  * earlier exports left there, plus, in perpetual books, what the movements posted — the slot's
@@ -191,9 +222,13 @@ async function movements(ledger: CompanyLedger, slots: Slots, from: string | und
  */
 async function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>(ledger.co.settings.inventorySystem === 'perpetual' ? current : []);
-  for await (const { event, voidedBy } of ledger.current.views()) {
-    if (voidedBy !== undefined || event.type !== 'count_export' || event.date > date || event.id === except) continue;
-    for (const l of (event as EventOf<'count_export'>).lines) {
+  const voided = await ledger.current.voided();
+  const ids = (await dated(ledger, 'count_export', { to: date })).map((e) => e.id).filter((id) => !voided.has(id) && id !== except);
+  const events = await ledger.current.events(ids);
+  for (const id of ids) {
+    const event = events.get(id);
+    if (event?.type !== 'count_export') continue;
+    for (const l of event.lines) {
       const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
       out.set(k, (out.get(k) ?? 0n) + l.current - l.prior);
     }
@@ -269,8 +304,7 @@ export async function exportCount(ledger: CompanyLedger, date?: string): Promise
   }
   if (p.exportedBy !== undefined) return failure('ALREADY_EXPORTED', `Count ${p.count} of company "${ledger.id}" was already exported by ${p.exportedBy}.`, `Nothing to do. To export it again, void ${p.exportedBy} first (a void event), then export.`, { company: ledger.id, count: p.count, event: p.exportedBy });
   // Voided exports of the date count too: a new export takes a fresh id.
-  let earlier = 0;
-  for await (const { event } of ledger.current.views()) if (event.type === 'count_export' && event.date === p.count) earlier++;
+  const earlier = (await dated(ledger, 'count_export', { from: p.count, to: p.count })).length;
   const id = earlier === 0 ? `CX-${p.count}` : `CX-${p.count}-${earlier + 1}`;
   const lines = p.categories.filter((c) => c.prior !== 0n || c.current !== 0n).map((c) => ({ category: c.category || UNCATEGORISED, asset: c.asset, cogs: c.cogs, prior: formatMoney(c.prior, ledger.co.baseCurrency), current: formatMoney(c.current, ledger.co.baseCurrency) }));
   if (lines.length === 0) return failure('NO_COUNT', `Count ${p.count} of company "${ledger.id}" values no stock and no prior inventory: there is nothing to export.`, 'Check the count date.', { company: ledger.id, count: p.count });

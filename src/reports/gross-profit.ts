@@ -6,9 +6,12 @@
  * reversals), the margin, and beside the ledger's cost the line cost the source system recorded
  * (seed 003: `cost` × qty on shipment and invoice lines; a shipment line without one takes its
  * sale invoice's, a restocking credit-note line its own or its origin's) and the difference.
+ * It reads the period's events and lines by index, not the history (`grossProfit`).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { journalPages } from '../store/pages.js';
+import type { AccountLine, LedgerStore } from '../store/store.js';
+import { datedPages } from '../store/dated-events.js';
+import type { BookReader } from '../ledger/costing-reader.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
 import { extend } from '../domain/money.js';
@@ -117,62 +120,140 @@ function recordedCosts(co: Company, index: ReadonlyMap<string, View>, v: View, k
   return [];
 }
 
-/** Events handled between turns of the event loop. */
-const SLICE = 2000;
+/** What an event names that the report may read: a shipment's or landed cost's sale, a credit note's invoice and shipments. */
+function namedBy(e: BookEvent): string[] {
+  if (e.type === 'shipment' || e.type === 'landed_cost') return e.sale === undefined ? [] : [e.sale];
+  if (e.type !== 'sale_credit_note') return [];
+  return [...(e.invoice === undefined ? [] : [e.invoice]), ...e.lines.flatMap((l) => (l.shipment === undefined ? [] : [l.shipment]))];
+}
 
+/** Events read between turns of the event loop. */
+const TURN_EVERY = 200;
+/** Rounds of references followed: more than the deepest chain the helpers above read (customerOf: 4 events). */
+const REFERENCE_ROUNDS = 6;
+
+/**
+ * The events the report has read, by id: those of the range and, transitively, those they
+ * name (bounded by REFERENCE_ROUNDS). The helpers above read them as the index of every event
+ * the report once held; what they never reach need not be in it.
+ */
+class Views {
+  readonly index = new Map<string, View>();
+  private readonly absent = new Set<string>();
+  private read = 0;
+  constructor(private readonly book: BookReader) {}
+
+  async load(ids: Iterable<string>): Promise<void> {
+    let next = this.unread(ids);
+    for (let round = 0; next.length > 0 && round < REFERENCE_ROUNDS; round++) {
+      const found: View[] = [];
+      for (const id of next) {
+        if (++this.read % TURN_EVERY === 0) await nextTurn(); // other requests run between slices
+        const v = await this.book.view(id);
+        if (!v) {
+          this.absent.add(id);
+          continue;
+        }
+        this.index.set(id, v);
+        found.push(v);
+      }
+      next = this.unread(found.flatMap((v) => namedBy(v.event)));
+    }
+  }
+
+  private unread(ids: Iterable<string>): string[] {
+    return [...new Set(ids)].filter((id) => !this.index.has(id) && !this.absent.has(id));
+  }
+}
+
+/** Events and lines read per page. */
+const PAGE = 1000;
+/** The event types whose lines give revenue or a recorded cost. */
+const SALE_SIDE = ['sale_invoice', 'sale_credit_note', 'shipment'] as const;
+
+/** An account's lines dated in the period, a page at a time, by the journal_lines_account_date index. */
+async function* linePages(store: LedgerStore, company: string, account: string, opts: GrossProfitOptions): AsyncGenerator<AccountLine[]> {
+  for (let after: AccountLine | undefined; ; ) {
+    const page = await store.accountLines(company, account, { from: opts.from, to: opts.to, after, limit: PAGE });
+    if (page.length > 0) yield page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1];
+    await nextTurn();
+  }
+}
+
+/** The report's rows by key, made when first touched. */
+class Rows {
+  readonly byKey = new Map<string, GrossProfitRow>();
+  constructor(private readonly co: Company, private readonly by: GrossProfitBy) {}
+
+  of(key: string): GrossProfitRow {
+    let r = this.byKey.get(key);
+    if (!r) {
+      const name = key === '' ? (this.by === 'product' ? '(no product)' : '(no customer)') : this.by === 'product' ? this.co.products.get(key)?.name ?? key : key;
+      r = { key, name, revenue: 0n, cogs: 0n, margin: 0n, marginPct: undefined, recordedCost: 0n, difference: undefined, linesWithCost: 0, linesWithoutCost: 0 };
+      this.byKey.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** Revenue and recorded cost of one live sale-side event dated in the period. */
+function addSaleSide(co: Company, views: Views, rows: Rows, by: GrossProfitBy, v: View): void {
+  const ev = v.event;
+  const customer = customerOf(views.index, ev.id) ?? '';
+  const keyOf = (product: string | undefined): string => (by === 'product' ? product ?? '' : customer);
+  if (ev.type === 'sale_invoice' || ev.type === 'sale_credit_note') {
+    const sign = ev.type === 'sale_invoice' ? 1n : -1n;
+    for (const l of ev.lines) rows.of(keyOf(l.product)).revenue += sign * l.amount;
+  }
+  for (const rc of recordedCosts(co, views.index, v, keyOf)) {
+    const r = rows.of(rc.key);
+    if (rc.value === undefined) r.linesWithoutCost++;
+    else {
+      r.recordedCost += rc.value;
+      r.linesWithCost++;
+    }
+  }
+}
+
+/**
+ * Reads what the period holds and no more (issue 11): its sale-side events by the events_dated
+ * index (and the events they name), and the lines on the COGS accounts dated in it by the
+ * (company, account, date) index of journal_lines. A month of a long history costs a month.
+ */
 export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = {}): Promise<GrossProfitReport> {
   const { co, current: book, store } = src;
   const by = opts.by ?? 'product';
-  const index = new Map<string, View>();
-  let n = 0;
-  for await (const v of book.views()) {
-    index.set(v.event.id, v);
-    if (++n % SLICE === 0) await nextTurn();
-  }
-  const rows = new Map<string, GrossProfitRow>();
-  const rowOf = (key: string): GrossProfitRow => {
-    let r = rows.get(key);
-    if (!r) {
-      const name = key === '' ? (by === 'product' ? '(no product)' : '(no customer)') : by === 'product' ? co.products.get(key)?.name ?? key : key;
-      r = { key, name, revenue: 0n, cogs: 0n, margin: 0n, marginPct: undefined, recordedCost: 0n, difference: undefined, linesWithCost: 0, linesWithoutCost: 0 };
-      rows.set(key, r);
-    }
-    return r;
-  };
-
+  const views = new Views(book);
+  const rows = new Rows(co, by);
   // Revenue and recorded cost: the live sale-side events dated in the period.
-  for (const v of index.values()) {
-    if (++n % SLICE === 0) await nextTurn(); // a large book lets other requests run between slices
-    const ev = v.event;
-    if (v.voidedBy !== undefined || !inRange(ev.date, opts.from, opts.to)) continue;
-    const customer = customerOf(index, ev.id) ?? '';
-    const keyOf = (product: string | undefined): string => (by === 'product' ? product ?? '' : customer);
-    if (ev.type === 'sale_invoice' || ev.type === 'sale_credit_note') {
-      const sign = ev.type === 'sale_invoice' ? 1n : -1n;
-      for (const l of ev.lines) rowOf(keyOf(l.product)).revenue += sign * l.amount;
-    }
-    for (const rc of recordedCosts(co, index, v, keyOf)) {
-      const r = rowOf(rc.key);
-      if (rc.value === undefined) r.linesWithoutCost++;
-      else {
-        r.recordedCost += rc.value;
-        r.linesWithCost++;
+  for (const type of SALE_SIDE) {
+    for await (const page of datedPages(store, co.id, type, opts, PAGE)) {
+      await views.load(page.map((e) => e.id));
+      for (const e of page) {
+        const v = views.index.get(e.id);
+        if (v && v.voidedBy === undefined && inRange(v.event.date, opts.from, opts.to)) addSaleSide(co, views, rows, by, v);
       }
     }
   }
-
   // Ledger COGS: every line on a COGS account dated in the period.
-  const cogsAccounts = roleAccounts(co, 'cogs');
-  for await (const page of journalPages(store, co.id, { from: opts.from, to: opts.to })) for (const j of page) {
-    for (const l of j.lines) {
-      if (!cogsAccounts.has(l.account)) continue;
-      const key = by === 'product' ? l.product ?? productOfEvent(index, j.event) ?? '' : customerOf(index, j.event) ?? '';
-      rowOf(key).cogs += l.amount;
+  for (const account of [...roleAccounts(co, 'cogs')].sort(byCode)) {
+    for await (const page of linePages(store, co.id, account, opts)) {
+      await views.load(page.filter((l) => by === 'customer' || l.product === undefined).map((l) => l.event));
+      for (const l of page) {
+        const key = by === 'product' ? l.product ?? productOfEvent(views.index, l.event) ?? '' : customerOf(views.index, l.event) ?? '';
+        rows.of(key).cogs += l.amount;
+      }
     }
   }
+  return totalled(co, opts, by, [...rows.byKey.values()]);
+}
 
+/** The rows in key order (what names nothing last), each with its margin, and their total. */
+function totalled(co: Company, opts: GrossProfitOptions, by: GrossProfitBy, rows: GrossProfitRow[]): GrossProfitReport {
   const total: GrossProfitReport['total'] = { revenue: 0n, cogs: 0n, margin: 0n, marginPct: undefined, recordedCost: 0n, difference: undefined, linesWithCost: 0, linesWithoutCost: 0 };
-  const list = [...rows.values()].sort((a, b) => (a.key === '' ? 1 : b.key === '' ? -1 : byCode(a.key, b.key)));
+  const list = rows.sort((a, b) => (a.key === '' ? 1 : b.key === '' ? -1 : byCode(a.key, b.key)));
   for (const r of list) {
     r.margin = r.revenue - r.cogs;
     r.marginPct = percentOf(co, r.margin, r.revenue);

@@ -11,6 +11,7 @@
  * Dates are ISO 8601 text (`YYYY-MM-DD`, which sorts as it reads) in both dialects, so they
  * round-trip exactly and compare the same way.
  */
+import { DATED_INDEX } from './dated-events.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -109,6 +110,9 @@ function balancesTable(int: string): string {
         SELECT company, account, SUM(amount >> 32), SUM(amount & 4294967295), MIN(date) FROM account_day_totals GROUP BY company, account;
   `;
 }
+
+/** A record's sync log rows in order (migration 10). */
+const SYNC_RECORD_INDEX = 'CREATE INDEX sync_log_record ON sync_log (company, target, record, seq);';
 
 /** Bookkeeping table; created (if missing) by migrate() itself, before the list runs. */
 export const MIGRATIONS_TABLE = {
@@ -438,6 +442,18 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'account_balances',
     sqlite: balancesTable('INTEGER'),
     postgres: balancesTable('BIGINT'),
+  },
+  {
+    // The events reports look up by date (issue 11): sales, shipments and sale credit notes
+    // (gross profit), stocktakes and count exports (the count export), under a partial index
+    // of (company, type, date, seq), so a report reads the events its date range holds and no
+    // other; the other event types are not indexed (src/store/dated-events.ts). And a
+    // record's sync log rows by record, so one record's history and state are read by index,
+    // not by reading the target's whole log.
+    version: 10,
+    name: 'events_dated and sync_log_record',
+    sqlite: `${DATED_INDEX}\n      ${SYNC_RECORD_INDEX}`,
+    postgres: `${DATED_INDEX}\n      ${SYNC_RECORD_INDEX}`,
   },
 ];
 

@@ -23,6 +23,7 @@ import type { Dialect, Session } from './dialect.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import * as statements from './statements.js';
 import { COSTING_SQL, CostingRows, costingWrite } from './costing.js';
+import { datedEvents, toDatedEvent, type DatedEvent, type DatedEventType, type DatedQuery } from './dated-events.js';
 import { RECORD_MIGRATION, SQL, type Statement } from './statements.js';
 import type {
   AccountBalance, AccountLine, AccountLinesQuery, ApiKeyRecord, CompanyRecord, CostingReads, CostingTx, CostingWrite, HeaderQuery, JournalCount, JournalFilter, JournalHeader, LedgerStore, LinePosition, MonthlyMovement, NewApiKey, NewEvent, NewSyncEntry, Refusal, StoredCompany,
@@ -377,6 +378,11 @@ export class SqlStore implements LedgerStore {
   /** The balances again from the day totals (verify). */
   async recountBalances(company: string): Promise<AccountBalance[]> {
     return toBalances(await this.all<BalanceRow>(SQL.recountBalances, [company]));
+  }
+
+  async datedEvents(company: string, type: DatedEventType, query: DatedQuery): Promise<DatedEvent[]> {
+    if (query.limit === 0) return [];
+    return (await all<Parameters<typeof toDatedEvent>[0]>(this.all, datedEvents(company, type, query))).map(toDatedEvent);
   }
 
   async syncEntries(company: string, target: string, query: SyncQuery = {}): Promise<SyncEntry[]> {

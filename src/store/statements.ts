@@ -202,12 +202,13 @@ export function accountLines(company: string, account: string, q: { from?: strin
   return { sql, params };
 }
 
-/** The sync log of one target, by the (company, target, action, seq) index or the key. */
+/** The sync log of one target, by the (company, target, action, seq) or (company, target, record, seq) index or the key. */
 export function syncEntries(company: string, target: string, q: SyncQuery): Statement {
   checkLimit(q.last);
   const params: unknown[] = [];
   const p = (v: unknown): string => (params.push(v), '?');
   const where = [`company = ${p(company)}`, `target = ${p(target)}`];
+  if (q.record !== undefined) where.push(`record = ${p(q.record)}`);
   if (q.afterSeq !== undefined) where.push(`seq > ${p(q.afterSeq)}`);
   if (q.actions !== undefined) where.push(q.actions.length === 0 ? 'FALSE' : `action IN (${q.actions.map((a) => p(a)).join(', ')})`);
   const order = q.last === undefined ? 'ORDER BY seq' : `ORDER BY seq DESC LIMIT ${p(BigInt(q.last))}`;

@@ -9,6 +9,7 @@
  * events or journals tables.
  */
 import type { Journal } from '../posting/journal.js';
+import type { DatedEvent, DatedEventType, DatedQuery } from './dated-events.js';
 
 export interface CompanyRecord {
   id: string;
@@ -136,6 +137,8 @@ export interface SyncEntry {
 export type NewSyncEntry = Omit<SyncEntry, 'seq'>;
 
 export interface SyncQuery {
+  /** Only this record's rows (by the (company, target, record, seq) index, migration 10). */
+  record?: string | undefined;
   /** Only rows after this append position. */
   afterSeq?: bigint | undefined;
   actions?: readonly SyncAction[] | undefined;
@@ -343,6 +346,8 @@ export interface LedgerStore {
   monthlyMovements(company: string, accounts: readonly string[], after: string, through: string): Promise<MonthlyMovement[]>;
   /** Balance per account summed from the day totals (verify proves the kept balances equal to it). */
   recountBalances(company: string): Promise<AccountBalance[]>;
+  /** One page of a report type's events dated in a range, in (date, seq) order (src/store/dated-events.ts). */
+  datedEvents(company: string, type: DatedEventType, query: DatedQuery): Promise<DatedEvent[]>;
   /** Sync log rows of a target, oldest first (or the newest `last`, newest first). Inside write(): sees that transaction's rows. */
   syncEntries(company: string, target: string, query?: SyncQuery): Promise<SyncEntry[]>;
   /** The refusals noted for these event ids (any number of ids). Inside write(): sees that transaction's rows. */

@@ -27,7 +27,7 @@ import { journalPages } from '../store/pages.js';
 import { contactOf, deriveRecords, IVTRX, ofType, takesJournalNumber, type SyncRecord } from './records.js';
 import { difference, type JournalLine } from '../posting/journal.js';
 import { isCancelled, listedById, listPage, openCounts, type ListedRecord, type ListingSource } from './listing.js';
-import { foldInto, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
+import { foldInto, foldStates, lastJournalNumber, stateOf, type ClaimData, type FailedData, type PostedData, type RecordState, type SyncWarning, type TargetIds } from './state.js';
 import type { Part, PartKind, PartOutcome, Plan, PlanInput, PlanResult, SyncTarget } from './target.js';
 
 export type { ListedRecord, ListedStatus } from './listing.js';
@@ -169,10 +169,6 @@ export class SyncEngine {
     return { records: d.records, voided: await book.voided() };
   }
 
-  private async log(): Promise<SyncEntry[]> {
-    return this.ledger.store.syncEntries(this.company, this.target.name);
-  }
-
   /** The log folded so far, and how far: later rows are read and folded in, not the whole log again. */
   private folded = { states: new Map<string, RecordState>(), last: 0n, journalNumber: 0 };
 
@@ -214,11 +210,14 @@ export class SyncEngine {
     return openCounts(await this.listing());
   }
 
-  /** The stored result of a record: its state and log rows. */
+  /** The stored result of a record: its state and log rows, read by the record's index (its rows alone fold into its state). */
   async record(id: string): Promise<{ record: ListedRecord; history: SyncEntry[] } | Failure> {
-    const record = await listedById(await this.listing(), id);
+    const history = await this.ledger.store.syncEntries(this.company, this.target.name, { record: id });
+    const book = this.ledger.current;
+    const src: ListingSource = { store: this.ledger.store, company: this.company, states: foldStates(history), voided: await book.voided(), book };
+    const record = await listedById(src, id);
     if (!record) return failure('NOT_FOUND', `Company "${this.company}" has no sync record "${id}".`, 'List records with `stockbook sync list`; record ids are event ids (corrections: <event>/c<n>).', { record: id });
-    return { record, history: (await this.log()).filter((e) => e.record === id) };
+    return { record, history };
   }
 
   /** Recent runs (newest first). */

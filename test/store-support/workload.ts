@@ -73,12 +73,14 @@ export async function workload(store: LedgerStore & { migrations(): Promise<unkn
     const q = { from: mask & 1 ? '2026-01-10' : undefined, to: mask & 2 ? '2026-02-20' : undefined, after, limit: 100 };
     await store.accountLines('big', '1300', q);
     await store.accountLines('small', '1300', { ...q, limit: 1000 });
+    await store.datedEvents('big', mask & 4 ? 'shipment' : 'sale_invoice', { from: q.from, to: q.to, after: mask & 4 ? { date: '2026-01-12', seq: 40n } : undefined, limit: 100 });
   }
   await store.balanceThrough('big', '1300', { date: '2026-01-12', journalSeq: 40n, lineNo: 1 });
   const actions: SyncAction[][] = [[], ['posted', 'failed']];
   await store.write('small', (tx) => tx.appendSync([{ target: 'xero', record: 'r', version: 1, action: 'claim', run: 'x', at: '2026-01-01T00:00:00Z', data: undefined }]));
   for (let mask = 0; mask < 12; mask++) {
     await store.syncEntries('small', 'xero', { afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined, actions: mask & 4 ? actions[0] : mask & 8 ? actions[1] : undefined });
+    await store.syncEntries('small', 'xero', { record: 'INV-1', afterSeq: mask & 1 ? 1n : undefined, last: mask & 2 ? 10 : undefined });
   }
   await store.write('small', (tx) => tx.eventsAfter(0n));
   await store.addApiKey({ company: 'small', id: 'key-new', name: 'new', role: 'poster', hash: 'hash-new', createdAt: '2026-02-01T00:00:00Z' });
