@@ -19,6 +19,11 @@ import { BIG_COMPANY, bigCompanyFile } from './demo-company.js';
 
 interface Request { method: 'GET' | 'POST'; url: string; body?: unknown; ok?: number[] }
 /** The requests timed, in order; `month` is the last month of the company's events (YYYY-MM). */
+/** The last day of a month (YYYY-MM): 28 to 31. */
+function lastDay(month: string): string {
+  return String(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate()).padStart(2, '0');
+}
+
 function requests(month: string): Record<string, Request> {
   return {
     trialBalance: { method: 'GET', url: '/v1/reports/trial-balance' },
@@ -26,7 +31,7 @@ function requests(month: string): Record<string, Request> {
     dashboard: { method: 'GET', url: '/v1/dashboard' },
     syncList: { method: 'GET', url: '/v1/sync/records?limit=100' },
     // Gross profit of the last month, and of the whole history (that one reads every sale: O(history)).
-    grossProfitMonth: { method: 'GET', url: `/v1/reports/gross-profit?from=${month}-01&to=${month}-31` },
+    grossProfitMonth: { method: 'GET', url: `/v1/reports/gross-profit?from=${month}-01&to=${month}-${lastDay(month)}` },
     grossProfitAll: { method: 'GET', url: '/v1/reports/gross-profit' },
     // The count list, and the adjustments of the latest count not exported.
     counts: { method: 'GET', url: '/v1/counts' },
