@@ -510,3 +510,16 @@ describe('every kind of record', () => {
     }
   });
 });
+
+test('a stopped run marks every record it did not reach aborted, however many: 300,000 (spread into a push, a 1M-event history overflowed the stack and a dry run answered 500)', async () => {
+  const { abortRest } = await import('../src/sync/engine.js');
+  const { failure } = await import('../src/domain/errors.js');
+  const n = 300_000;
+  const candidates = Array.from({ length: n }, (_, i) => ({ rec: { id: `R${i}` }, state: { version: 1 } })) as unknown as Parameters<typeof abortRest>[0];
+  const stopped = failure('SYNC_NOT_CONFIGURED', 'not connected', 'connect');
+  const results: Parameters<typeof abortRest>[1] = [{ record: 'R0', status: 'ok', version: 1, warnings: [] } as unknown as Parameters<typeof abortRest>[1][number]];
+  abortRest(candidates, results, stopped);
+  assert.equal(results.length, n);
+  assert.equal(results.filter((r) => r.status === 'aborted').length, n - 1);
+  assert.equal(results[n - 1]!.record, `R${n - 1}`);
+});

@@ -137,7 +137,7 @@ export class Appended {
     const out: Statement[] = [];
     for (const table of ORDER) {
       const list = rows.get(table);
-      if (list !== undefined) out.push(...bulkRows(sql[table], APPEND_TABLES[table], company, list, form));
+      if (list !== undefined) for (const st of bulkRows(sql[table], APPEND_TABLES[table], company, list, form)) out.push(st);
     }
     return out;
   }

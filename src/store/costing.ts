@@ -165,7 +165,8 @@ export function costingWrite(company: string, w: CostingWrite, form: BulkForm): 
     for (const r of c.rows) rows.checkpoints.push([pool, BigInt(r.idx), r.state]);
   }
   const sql = COSTING_INSERTS[form];
-  for (const k of Object.keys(COSTING_TABLES) as CostingTable[]) out.push(...bulkRows(sql[k], COSTING_TABLES[k], company, rows[k], form));
+  // One by one: a void that rewrites a million entries makes ten thousand statements, too many to spread.
+  for (const k of Object.keys(COSTING_TABLES) as CostingTable[]) for (const st of bulkRows(sql[k], COSTING_TABLES[k], company, rows[k], form)) out.push(st);
   out.push({ sql: COSTING_SQL.putMeta, params: [company, w.meta.costing, w.meta.through, w.meta.span?.first ?? null, w.meta.span?.last ?? null] });
   return out;
 }

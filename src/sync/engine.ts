@@ -372,7 +372,7 @@ export class SyncEngine {
       if (!(e instanceof FailureError)) throw e;
       stopped = e.failure;
     }
-    if (stopped) results.push(...this.abortRest(candidates, results, stopped));
+    if (stopped) abortRest(candidates, results, stopped);
     const summary = this.summary(run, opts, startedAt, results, stopped, this.target.calls() - callsBefore);
     if (!opts.dryRun) await this.ledger.store.write(this.company, (tx) => tx.appendSync([{ target: this.target.name, record: '', version: 0, action: 'run', run, at: summary.finishedAt, data: JSON.stringify(summary) }]));
     return summary;
@@ -388,12 +388,6 @@ export class SyncEngine {
   }
 
   /** Records the run never reached after it stopped: left unposted, said so. */
-  private abortRest(candidates: Candidate[], results: RecordResult[], stopped: Failure): RecordResult[] {
-    const seen = new Set(results.map((r) => r.record));
-    const rest = candidates.filter((c) => !seen.has(c.rec.id));
-    return rest.map((c) => ({ record: c.rec.id, status: 'aborted' as const, version: c.state.version, warnings: [], error: stopped }));
-  }
-
   /** Creates the Xero contacts the candidates need and have no match for; per-contact failures fail their records. */
   private async ensureContacts(candidates: Candidate[]): Promise<Map<string, Failure>> {
     const codes = new Set<string>();
@@ -639,4 +633,14 @@ function paidDocument(ev: BookEvent, records: readonly SyncRecord[], voided: Rea
 function groupedShare(voidRec: SyncRecord, records: readonly SyncRecord[], own: readonly SyncRecord[]): JournalLine[] {
   const doc = records.filter((r) => r.kind === 'document' && r.event.id === voidRec.voids);
   return difference([...voidRec.lines, ...doc.flatMap((r) => r.lines), ...own.flatMap((r) => r.lines)], []);
+}
+
+/**
+ * Every candidate a stopped run did not reach, appended to `results` as aborted with the
+ * failure that stopped it — one by one: spread into a push, the records of a 1M-event history
+ * overflowed the stack (a dry run without a connection answered 500).
+ */
+export function abortRest(candidates: readonly Pick<Candidate, 'rec' | 'state'>[], results: RecordResult[], stopped: Failure): void {
+  const seen = new Set(results.map((r) => r.record));
+  for (const c of candidates) if (!seen.has(c.rec.id)) results.push({ record: c.rec.id, status: 'aborted', version: c.state.version, warnings: [], error: stopped });
 }
