@@ -22,6 +22,8 @@ import { byCodePoint } from '../domain/values.js';
 import { formatMoney } from '../domain/money.js';
 import { mappedAccount, type Company } from '../domain/config.js';
 import type { CompanyLedger, PostOutcome } from './service.js';
+import type { EventOf } from '../domain/events.js';
+import type { EventView } from '../posting/types.js';
 
 export interface CountInfo {
   date: string;
@@ -106,11 +108,11 @@ function categoryOf(co: Company, product: string): string {
  * pool exactly as postings resolve them (product → category → warehouse → company), so stock
  * whose warehouse has its own inventory account is adjusted on that account.
  */
-interface Slot { category: string; asset: string; cogs: string }
+export interface Slot { category: string; asset: string; cogs: string }
 
-const slotKey = (s: Slot): string => `${s.category}\u0000${s.asset}\u0000${s.cogs}`;
+export const slotKey = (s: Slot): string => `${s.category}\u0000${s.asset}\u0000${s.cogs}`;
 
-class Slots {
+export class Slots {
   readonly all = new Map<string, Slot>();
   private readonly cache = new Map<string, Slot | undefined>();
   constructor(readonly co: Company) {}
@@ -196,18 +198,23 @@ async function movements(ledger: CompanyLedger, slots: Slots, from: string | und
   for (const id of await movedEvents(ledger, from, to)) {
     const v = await ledger.current.view(id);
     if (!v || v.voidedBy !== undefined || v.event.date > to || (from !== undefined && v.event.date <= from)) continue;
-    const kind = KIND[v.event.type];
-    if (!kind) continue;
-    v.moves.forEach((m, i) => {
-      const r = v.results[i];
-      const s = slots.of(m.product, m.warehouse);
-      if (!r || !s) return;
-      const mv = out.get(slotKey(s)) ?? zero();
-      mv[kind] += m.kind === 'out' ? -r.value : r.value;
-      out.set(slotKey(s), mv);
-    });
+    addMoves(out, slots, v);
   }
   return out;
+}
+
+/** A live event's moves added to the movements of their slots, under its kind of event. */
+export function addMoves(out: Map<string, Movements>, slots: Slots, v: EventView): void {
+  const kind = KIND[v.event.type];
+  if (!kind) return;
+  v.moves.forEach((m, i) => {
+    const r = v.results[i];
+    const s = slots.of(m.product, m.warehouse);
+    if (!r || !s) return;
+    const mv = out.get(slotKey(s)) ?? zero();
+    mv[kind] += m.kind === 'out' ? -r.value : r.value;
+    out.set(slotKey(s), mv);
+  });
 }
 
 /** After every order key of a date, before any of the next (src/domain/events.ts orderKey). */
@@ -227,13 +234,17 @@ async function priorBalances(ledger: CompanyLedger, slots: Slots, date: string, 
   const events = await ledger.current.events(ids);
   for (const id of ids) {
     const event = events.get(id);
-    if (event?.type !== 'count_export') continue;
-    for (const l of event.lines) {
-      const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
-      out.set(k, (out.get(k) ?? 0n) + l.current - l.prior);
-    }
+    if (event?.type === 'count_export') addExport(out, slots, event);
   }
   return out;
+}
+
+/** What a live export left on each slot's asset account, added to the balances. */
+export function addExport(out: Map<string, bigint>, slots: Slots, event: EventOf<'count_export'>): void {
+  for (const l of event.lines) {
+    const k = slotKey(slots.add({ category: l.category === UNCATEGORISED ? NONE : l.category, asset: l.asset, cogs: l.cogs }));
+    out.set(k, (out.get(k) ?? 0n) + l.current - l.prior);
+  }
 }
 
 function noCount(co: Company, date: string | undefined, available: readonly CountInfo[]): Failure {
@@ -242,12 +253,21 @@ function noCount(co: Company, date: string | undefined, available: readonly Coun
   return failure('NO_COUNT', `Company "${co.id}" has no count on ${date}.`, open.length > 0 ? `Choose one of the counts: ${open.join(', ')}.` : 'Record a count (stocktake events) on that date first.', { company: co.id, count: date });
 }
 
-/** The journal adjustment report for a count (default: the latest count not exported). */
-export async function preview(ledger: CompanyLedger, date?: string): Promise<CountPreview | Failure> {
-  return previewOf(ledger, await counts(ledger), date);
+/** What the export reads of the history: by index here; the tests' oracle reads it whole, and computes the rest with this module. */
+export interface CountReads {
+  counts(ledger: CompanyLedger): Promise<CountInfo[]>;
+  movements(ledger: CompanyLedger, slots: Slots, from: string | undefined, to: string): Promise<Map<string, Movements>>;
+  priorBalances(ledger: CompanyLedger, slots: Slots, date: string, current: ReadonlyMap<string, bigint>, except: string | undefined): Promise<Map<string, bigint>>;
 }
 
-async function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: string | undefined): Promise<CountPreview | Failure> {
+const INDEXED: CountReads = { counts, movements, priorBalances };
+
+/** The journal adjustment report for a count (default: the latest count not exported). */
+export async function preview(ledger: CompanyLedger, date?: string, reads: CountReads = INDEXED): Promise<CountPreview | Failure> {
+  return previewOf(ledger, await reads.counts(ledger), date, reads);
+}
+
+async function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date: string | undefined, reads: CountReads): Promise<CountPreview | Failure> {
   const chosen = date === undefined ? [...all].reverse().find((c) => c.exportedBy === undefined && !c.superseded) : all.find((c) => c.date === date);
   if (!chosen) return noCount(ledger.co, date, all);
   const co = ledger.co;
@@ -257,8 +277,8 @@ async function previewOf(ledger: CompanyLedger, all: readonly CountInfo[], date:
   const slots = new Slots(co);
   const current = await valuation(ledger, slots, chosen.date);
   const opening = await valuation(ledger, slots, prior);
-  const moved = await movements(ledger, slots, prior, chosen.date);
-  const priors = await priorBalances(ledger, slots, chosen.date, current, chosen.exportedBy);
+  const moved = await reads.movements(ledger, slots, prior, chosen.date);
+  const priors = await reads.priorBalances(ledger, slots, chosen.date, current, chosen.exportedBy);
   const ordered = [...slots.all].sort(([a], [b]) => byCodePoint(a, b));
   const categories: CategoryAdjustment[] = ordered.map(([k, sl]) => {
     const mv = moved.get(k) ?? zero();
@@ -296,7 +316,7 @@ export interface ExportResult { preview: CountPreview; event: string; outcome: P
 /** Posts the count's adjustment journal (a `count_export` event dated at the count). */
 export async function exportCount(ledger: CompanyLedger, date?: string): Promise<ExportResult | Failure> {
   const all = await counts(ledger);
-  const p = await previewOf(ledger, all, date);
+  const p = await previewOf(ledger, all, date, INDEXED);
   if (!('count' in p)) return p;
   const later = all.filter((c) => c.exportedBy !== undefined && c.date > p.count).map((c) => c.exportedBy!);
   if (p.exportedBy === undefined && later.length > 0) {

@@ -57,10 +57,11 @@ export interface GrossProfitReport {
   total: Omit<GrossProfitRow, 'key' | 'name'>;
 }
 
-type View = EventView & { voidedBy: string | undefined };
+/** An event as the report reads it. The pieces below compute from an index of views; the test oracle reads the whole history into one and reuses them. */
+export type View = EventView & { voidedBy: string | undefined };
 
 /** The customer a sale-side event belongs to: its own, or its sale invoice's (a shipment, a landed cost to a sale). */
-function customerOf(index: ReadonlyMap<string, View>, id: string, depth = 0): string | undefined {
+export function customerOf(index: ReadonlyMap<string, View>, id: string, depth = 0): string | undefined {
   const e = index.get(id)?.event;
   if (!e || depth > 3) return undefined;
   switch (e.type) {
@@ -88,7 +89,7 @@ function recordedUnitCost(index: ReadonlyMap<string, View>, id: string | undefin
 }
 
 /** A COGS line without a product: a landed cost to a sale books it for the first product the sale issued. */
-function productOfEvent(index: ReadonlyMap<string, View>, id: string): string | undefined {
+export function productOfEvent(index: ReadonlyMap<string, View>, id: string): string | undefined {
   const e = index.get(id)?.event;
   if (e?.type !== 'landed_cost' || e.sale === undefined) return undefined;
   return index.get(e.sale)?.moves.find((m) => m.kind === 'out')?.product;
@@ -109,7 +110,7 @@ function recordedCosts(co: Company, index: ReadonlyMap<string, View>, v: View, k
   }
   if (ev.type === 'sale_credit_note') {
     // Restocking lines, in order, are the moves: the cost comes back out of COGS.
-    const lines = ev.lines.filter((l) => l.restock && l.product !== undefined && co.products.get(l.product)?.stocked === true);
+    const lines = ev.lines.filter((l) => l.restock && co.products.get(l.product)?.stocked === true);
     return v.moves.map((m, k) => {
       const l = lines[k];
       const unit = l?.cost ?? recordedUnitCost(index, l?.shipment ?? ev.invoice, m.product);
@@ -183,7 +184,7 @@ async function* linePages(store: LedgerStore, company: string, account: string, 
 }
 
 /** The report's rows by key, made when first touched. */
-class Rows {
+export class Rows {
   readonly byKey = new Map<string, GrossProfitRow>();
   constructor(private readonly co: Company, private readonly by: GrossProfitBy) {}
 
@@ -199,15 +200,15 @@ class Rows {
 }
 
 /** Revenue and recorded cost of one live sale-side event dated in the period. */
-function addSaleSide(co: Company, views: Views, rows: Rows, by: GrossProfitBy, v: View): void {
+export function addSaleSide(co: Company, index: ReadonlyMap<string, View>, rows: Rows, by: GrossProfitBy, v: View): void {
   const ev = v.event;
-  const customer = customerOf(views.index, ev.id) ?? '';
+  const customer = customerOf(index, ev.id) ?? '';
   const keyOf = (product: string | undefined): string => (by === 'product' ? product ?? '' : customer);
   if (ev.type === 'sale_invoice' || ev.type === 'sale_credit_note') {
     const sign = ev.type === 'sale_invoice' ? 1n : -1n;
     for (const l of ev.lines) rows.of(keyOf(l.product)).revenue += sign * l.amount;
   }
-  for (const rc of recordedCosts(co, views.index, v, keyOf)) {
+  for (const rc of recordedCosts(co, index, v, keyOf)) {
     const r = rows.of(rc.key);
     if (rc.value === undefined) r.linesWithoutCost++;
     else {
@@ -233,7 +234,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
       await views.load(page.map((e) => e.id));
       for (const e of page) {
         const v = views.index.get(e.id);
-        if (v && v.voidedBy === undefined && inRange(v.event.date, opts.from, opts.to)) addSaleSide(co, views, rows, by, v);
+        if (v && v.voidedBy === undefined && inRange(v.event.date, opts.from, opts.to)) addSaleSide(co, views.index, rows, by, v);
       }
     }
   }
@@ -251,7 +252,7 @@ export async function grossProfit(src: ReportSource, opts: GrossProfitOptions = 
 }
 
 /** The rows in key order (what names nothing last), each with its margin, and their total. */
-function totalled(co: Company, opts: GrossProfitOptions, by: GrossProfitBy, rows: GrossProfitRow[]): GrossProfitReport {
+export function totalled(co: Company, opts: GrossProfitOptions, by: GrossProfitBy, rows: GrossProfitRow[]): GrossProfitReport {
   const total: GrossProfitReport['total'] = { revenue: 0n, cogs: 0n, margin: 0n, marginPct: undefined, recordedCost: 0n, difference: undefined, linesWithCost: 0, linesWithoutCost: 0 };
   const list = rows.sort((a, b) => (a.key === '' ? 1 : b.key === '' ? -1 : byCode(a.key, b.key)));
   for (const r of list) {
