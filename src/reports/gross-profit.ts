@@ -11,6 +11,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AccountLine, LedgerStore } from '../store/store.js';
 import { datedPages } from '../store/dated-events.js';
+import { keysetPages } from '../store/pages.js';
 import type { BookReader } from '../ledger/costing-reader.js';
 import type { Company } from '../domain/config.js';
 import type { BookEvent } from '../domain/events.js';
@@ -173,14 +174,8 @@ const PAGE = 1000;
 const SALE_SIDE = ['sale_invoice', 'sale_credit_note', 'shipment'] as const;
 
 /** An account's lines dated in the period, a page at a time, by the journal_lines_account_date index. */
-async function* linePages(store: LedgerStore, company: string, account: string, opts: GrossProfitOptions): AsyncGenerator<AccountLine[]> {
-  for (let after: AccountLine | undefined; ; ) {
-    const page = await store.accountLines(company, account, { from: opts.from, to: opts.to, after, limit: PAGE });
-    if (page.length > 0) yield page;
-    if (page.length < PAGE) return;
-    after = page[page.length - 1];
-    await nextTurn();
-  }
+function linePages(store: LedgerStore, company: string, account: string, opts: GrossProfitOptions): AsyncGenerator<AccountLine[]> {
+  return keysetPages((after: AccountLine | undefined, limit) => store.accountLines(company, account, { from: opts.from, to: opts.to, after, limit }), (l) => l, PAGE);
 }
 
 /** The report's rows by key, made when first touched. */

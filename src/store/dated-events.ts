@@ -7,7 +7,7 @@
  * company first; the type list is repeated in each query so both planners see that the partial
  * index covers it.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { keysetPages } from './pages.js';
 import { big, checkLimit, checkSeq } from './common.js';
 import type { Statement } from './statements.js';
 import type { LedgerStore } from './store.js';
@@ -71,12 +71,6 @@ export function toDatedEvent(r: { seq: unknown; id: string; type: string; date: 
 export const DATED_INDEX = `CREATE INDEX events_dated ON events (company, type, date, seq) WHERE ${DATED_PREDICATE};`;
 
 /** A type's events dated in [from, to], a page at a time (`page` events each), with a turn of the event loop between pages. */
-export async function* datedPages(store: LedgerStore, company: string, type: DatedEventType, range: Omit<DatedQuery, 'after' | 'limit'>, page = 1000): AsyncGenerator<DatedEvent[]> {
-  for (let after: DatedEvent | undefined; ; ) {
-    const rows = await store.datedEvents(company, type, { from: range.from, to: range.to, after, limit: page });
-    if (rows.length > 0) yield rows;
-    if (rows.length < page) return;
-    after = rows[rows.length - 1];
-    await nextTurn();
-  }
+export function datedPages(store: LedgerStore, company: string, type: DatedEventType, range: Omit<DatedQuery, 'after' | 'limit'>, page = 1000): AsyncGenerator<DatedEvent[]> {
+  return keysetPages((after: DatedEvent | undefined, limit) => store.datedEvents(company, type, { from: range.from, to: range.to, after, limit }), (e) => e, page);
 }

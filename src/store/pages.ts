@@ -13,24 +13,25 @@ export const JOURNAL_PAGE = 1000;
 /** Events per page when a caller replays them (applying 1,000 events takes well under 100 ms). */
 export const EVENT_PAGE = 1000;
 
-/** Events after `seq`, a page at a time, from `fetch` (the store's eventsAfter, or a write's). */
-export async function* eventPages(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>, seq = 0n): AsyncGenerator<StoredEvent[]> {
-  for (let after = seq; ; ) {
-    const page = await fetch(after, EVENT_PAGE);
+/**
+ * Any keyset-paged list: `fetch` reads the page after a position (`start`, then each page's
+ * last row's `position`); a page shorter than `size` is the last.
+ */
+export async function* keysetPages<T, K>(fetch: (after: K | undefined, limit: number) => Promise<T[]>, position: (last: T) => K, size: number, start?: K): AsyncGenerator<T[]> {
+  for (let after = start; ; ) {
+    const page = await fetch(after, size);
     if (page.length > 0) yield page;
-    if (page.length < EVENT_PAGE) return;
-    after = page[page.length - 1]!.seq;
+    if (page.length < size) return;
+    after = position(page[page.length - 1]!);
     await nextTurn();
   }
 }
 
-export async function* journalPages(store: LedgerStore, company: string, filter: Omit<JournalFilter, 'limit'>, size = JOURNAL_PAGE): AsyncGenerator<StoredJournal[]> {
-  let afterSeq = filter.afterSeq;
-  for (;;) {
-    const page = await store.journals(company, { ...filter, afterSeq, limit: size });
-    if (page.length > 0) yield page;
-    if (page.length < size) return;
-    afterSeq = page[page.length - 1]!.seq;
-    await nextTurn();
-  }
+/** Events after `seq`, a page at a time, from `fetch` (the store's eventsAfter, or a write's). */
+export function eventPages(fetch: (seq: bigint, limit: number) => Promise<StoredEvent[]>, seq = 0n): AsyncGenerator<StoredEvent[]> {
+  return keysetPages((after, limit) => fetch(after ?? seq, limit), (e) => e.seq, EVENT_PAGE, seq);
+}
+
+export function journalPages(store: LedgerStore, company: string, filter: Omit<JournalFilter, 'limit'>, size = JOURNAL_PAGE): AsyncGenerator<StoredJournal[]> {
+  return keysetPages((afterSeq, limit) => store.journals(company, { ...filter, afterSeq, limit }), (j) => j.seq, size, filter.afterSeq);
 }
